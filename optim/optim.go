@@ -1,0 +1,68 @@
+// Package optim holds the optimization methods of deepopt behind one interface.
+//
+// Every method, plain SGD included, sees the training problem only through an
+// Objective: the loss J(θ) of the current minibatch as a function of the flat
+// parameter vector θ, with its gradient. Line searches evaluate trial points
+// through it, quasi-Newton and Newton methods difference its gradients, and
+// averaging wrappers sit around any method. One interface makes every method
+// comparable by the same counters (function and gradient evaluations).
+//
+// Optimizer state is explicit and serialisable (State), in the manner of
+// optax's init/update, so that a checkpointed run resumes exactly.
+package optim
+
+// Objective is the loss J(θ) of the current minibatch as a function of the flat
+// parameter vector θ.
+type Objective interface {
+	// Dim is the length of θ.
+	Dim() int
+	// Eval returns J(θ) and, when grad is non-nil, writes ∇J(θ) into grad
+	// (len(grad) == Dim()). A nil grad asks for the value alone, which an
+	// implementation may compute more cheaply. Eval keeps neither slice.
+	Eval(theta, grad []float64) (float64, error)
+}
+
+// Optimizer advances θ one iteration at a time.
+type Optimizer interface {
+	// Step performs one iteration from θ, updating theta in place. loss and
+	// grad are J(θ) and ∇J(θ) on the current minibatch, already evaluated by
+	// the caller; obj evaluates further points on the same minibatch. lr is the
+	// learning rate the schedule gives for this step; methods with a line search
+	// use it as their first trial step length or ignore it, as documented.
+	// Step must not modify grad.
+	Step(obj Objective, theta []float64, loss float64, grad []float64, lr float64) (Info, error)
+	// State returns a deep copy of everything Step depends on besides its
+	// arguments (velocities, moment estimates, previous directions, counters).
+	State() State
+	// SetState restores a State returned by State of an optimizer with the same
+	// settings and dimension; it reports a mismatch as an error.
+	SetState(State) error
+}
+
+// State is an optimizer's serialisable state: named vectors. Scalars (step
+// counts, previous step lengths) are stored as vectors of length one; counts
+// are exact in float64 up to 2^53.
+type State map[string][]float64
+
+// Info describes one Step for logging and for fair comparison of methods.
+type Info struct {
+	// FuncEvals and GradEvals count the calls of Objective.Eval that Step made
+	// itself (an Eval with a non-nil grad counts as both), beyond the caller's
+	// evaluation at θ.
+	FuncEvals, GradEvals int
+	// LineSearchIters is the number of trial step lengths of the line search.
+	LineSearchIters int
+	// StepLength is the multiple of the search direction that was taken.
+	StepLength float64
+	// Restarted reports that a method with memory (CG, L-BFGS) discarded it
+	// this step and fell back to steepest descent.
+	Restarted bool
+}
+
+// Block is a named contiguous range θ[Start:End] of the parameter vector, such
+// as one layer's weights; block coordinate descent and per-group settings act
+// on blocks.
+type Block struct {
+	Name       string
+	Start, End int
+}
