@@ -11,6 +11,10 @@ import G "gorgonia.org/gorgonia"
 // (training == false: running statistics). Parameters are created when the
 // layer is constructed, so both paths share them.
 type Layer interface {
+	// Name is the layer's unique name in its model, e.g. "fc1"; the model
+	// names the layer's output node on the evaluation path after it, so that
+	// hooks can record any layer's output by name.
+	Name() string
 	// Forward appends the layer's operation on x to x's graph and returns the
 	// output node.
 	Forward(x *G.Node, training bool) (*G.Node, error)

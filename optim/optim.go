@@ -66,3 +66,23 @@ type Block struct {
 	Name       string
 	Start, End int
 }
+
+// LineSearcher chooses a step length s > 0 along a descent direction d from θ,
+// on φ(s) = J(θ + s·d).
+type LineSearcher interface {
+	// Search starts from the trial step s0 > 0, given f0 = J(θ) and g0 = ∇J(θ)
+	// with g0·d < 0. It leaves theta unchanged, evaluating trial points in its
+	// own storage, and returns the accepted point.
+	Search(obj Objective, theta []float64, f0 float64, g0, d []float64, s0 float64) (LineResult, error)
+}
+
+// LineResult is the outcome of a line search.
+type LineResult struct {
+	// Step is the accepted step length s; F = J(θ + s·d).
+	Step, F float64
+	// Grad is ∇J(θ + s·d) when the search evaluated it there (strong-Wolfe
+	// searches always do), else nil; the slice belongs to the caller.
+	Grad []float64
+	// FuncEvals, GradEvals and Iters count the search's work.
+	FuncEvals, GradEvals, Iters int
+}
