@@ -1,0 +1,229 @@
+// Package config is the typed configuration of a deepopt training run: what
+// `train --config FILE [--set key=value ...]` reads, validates and stores as
+// the resolved config.yaml of the run directory.
+//
+// Load reads a YAML file, applies --set overrides by dotted path, checks every
+// key against the schema of Config (unknown keys with a suggestion, wrong
+// types, keys that do not apply to the chosen kind) and validates every value,
+// reporting all problems at once, each with its line. Marshal writes the
+// resolved configuration back so that Load reproduces it exactly.
+//
+// The schema is Config itself: yaml tags name the keys, a `choices` tag lists
+// the valid values of a string key, and a `kinds` tag marks a key that
+// applies only to some values of its section's `kind` (for example
+// optimizer.beta1 applies to adam only). Adding an optimizer kind means adding
+// it to Optimizer.Kind's choices and tagging the keys it uses.
+package config
+
+import "gopkg.in/yaml.v3"
+
+// Config is a complete training run: data, model, optimizer, learning-rate
+// schedule and training loop.
+type Config struct {
+	// Name names the run; the default run directory is runs/<name>. It
+	// defaults to the config file's name without its extension.
+	Name string `yaml:"name"`
+	// Seed seeds everything random in the run: initialisation, shuffling,
+	// the validation split.
+	Seed int `yaml:"seed"`
+	// DType is the floating-point type of the network's computations.
+	// Line searches, quasi-Newton and Newton methods are more reliable in
+	// float64.
+	DType string `yaml:"dtype" choices:"float32|float64"`
+	// Data chooses the data set.
+	Data Data `yaml:"data"`
+	// Model describes the network.
+	Model Model `yaml:"model"`
+	// Optimizer chooses the optimization method and its settings.
+	Optimizer Optimizer `yaml:"optimizer"`
+	// Schedule gives the learning rate as a function of the step.
+	Schedule Schedule `yaml:"schedule"`
+	// Train sets the training loop's lengths and cadences.
+	Train Train `yaml:"train"`
+}
+
+// Data chooses the data set and how much of it to use.
+type Data struct {
+	// Dataset names the data set.
+	Dataset string `yaml:"dataset" choices:"mnist"`
+	// Dir is the folder holding the IDX files (train-images-idx3-ubyte.gz
+	// and the like); "" uses the GoMNIST Go module in the module cache.
+	Dir string `yaml:"dir"`
+	// Validation is the number of training examples held out for
+	// validation (0 to 59999); when positive, the held-out examples replace
+	// the test set in the metrics, so that model selection never sees it.
+	Validation int `yaml:"validation"`
+	// TrainLimit uses only the first TrainLimit training examples; 0 uses
+	// all of them.
+	TrainLimit int `yaml:"train_limit"`
+}
+
+// Model describes the network: a multilayer perceptron, or a convolutional
+// stack followed by fully connected layers, ending in a 10-way softmax.
+type Model struct {
+	// Kind is the network family: mlp (fully connected layers only) or cnn
+	// (the conv stack, then fully connected layers).
+	Kind string `yaml:"kind" choices:"mlp|cnn"`
+	// Hidden lists the widths of the hidden fully connected layers (for cnn,
+	// the dense layers after the conv stack); [] is softmax regression on
+	// the inputs (mlp) or on the conv features (cnn).
+	Hidden []int `yaml:"hidden"`
+	// Activation is the nonlinearity of every hidden layer.
+	Activation string `yaml:"activation" choices:"sigmoid|tanh|relu"`
+	// BatchNorm inserts batch normalization before each hidden nonlinearity
+	// (Ioffe & Szegedy 2015, Algorithm 1); it needs train.batch_size ≥ 2.
+	BatchNorm bool `yaml:"batchnorm"`
+	// BNMomentum is the weight of the newest minibatch in the running
+	// mean and variance, μ ← (1 − m)·μ + m·μ_B (PyTorch's convention).
+	BNMomentum float64 `yaml:"bn_momentum"`
+	// BNEps is the ε added to the variance, x̂ = (x − μ)/√(σ² + ε).
+	BNEps float64 `yaml:"bn_eps"`
+	// Init is the weight initialisation: gaussian (N(0, init_std²)),
+	// glorot (Glorot & Bengio 2010, uniform with variance 2/(fan_in +
+	// fan_out)) or he (He et al. 2015, normal with variance 2/fan_in).
+	// Biases start at zero.
+	Init string `yaml:"init" choices:"gaussian|glorot|he"`
+	// InitStd is the standard deviation of the gaussian initialisation.
+	InitStd float64 `yaml:"init_std"`
+	// Conv lists the convolutional layers of a cnn, in order; required for
+	// cnn, not allowed for mlp.
+	Conv []ConvLayer `yaml:"conv,omitempty" kinds:"cnn"`
+}
+
+// ConvLayer is one convolution (square kernel, zero padding), followed by
+// the activation and an optional max pooling.
+type ConvLayer struct {
+	// Channels is the number of output channels (feature maps).
+	Channels int `yaml:"channels"`
+	// Kernel is the side of the square kernel.
+	Kernel int `yaml:"kernel"`
+	// Stride is the step of the kernel in both directions.
+	Stride int `yaml:"stride"`
+	// Padding is the number of zeros added on every side of the input.
+	Padding int `yaml:"padding"`
+	// Pool is the side and stride of the max pooling after the activation;
+	// 0 or 1 means no pooling.
+	Pool int `yaml:"pool"`
+}
+
+// Optimizer chooses the optimization method. Keys tagged with kinds apply
+// only to those kinds; setting one for another kind is an error, so that no
+// setting is silently ignored.
+type Optimizer struct {
+	// Kind is the method: sgd (stochastic gradient descent, with optional
+	// heavy-ball or Nesterov momentum) or adam (Kingma & Ba 2015).
+	Kind string `yaml:"kind" choices:"sgd|adam"`
+	// Momentum is the heavy-ball coefficient μ of SGD, v ← μ·v + g,
+	// θ ← θ − lr·v; 0 is plain SGD.
+	Momentum float64 `yaml:"momentum" kinds:"sgd"`
+	// Nesterov uses Nesterov's accelerated gradient form of momentum
+	// (Sutskever et al. 2013); it needs momentum > 0.
+	Nesterov bool `yaml:"nesterov" kinds:"sgd"`
+	// WeightDecay is the L2 penalty coefficient λ: the gradient gets λ·θ
+	// added (for adam with decoupled: true, θ shrinks by lr·λ·θ instead).
+	WeightDecay float64 `yaml:"weight_decay"`
+	// Beta1 is Adam's decay rate of the first-moment estimate.
+	Beta1 float64 `yaml:"beta1" kinds:"adam"`
+	// Beta2 is Adam's decay rate of the second-moment estimate.
+	Beta2 float64 `yaml:"beta2" kinds:"adam"`
+	// Eps is the ε added to Adam's denominator √v̂ + ε.
+	Eps float64 `yaml:"eps" kinds:"adam"`
+	// Decoupled applies weight decay directly to the weights instead of
+	// through the gradient (AdamW; Loshchilov & Hutter 2019).
+	Decoupled bool `yaml:"decoupled" kinds:"adam"`
+}
+
+// Schedule gives the learning rate η(t) of step t (counted from 0). After
+// warmup_steps, with s = t − warmup_steps and T = train.steps − warmup_steps:
+// constant η = lr; step η = lr·gamma^⌊s/step_size⌋; exponential
+// η = lr·gamma^(s/step_size); cosine η = min_lr + (lr − min_lr)·(1 +
+// cos(πs/T))/2 (Loshchilov & Hutter 2017, without restarts).
+type Schedule struct {
+	// Kind is the shape of the schedule.
+	Kind string `yaml:"kind" choices:"constant|step|exponential|cosine"`
+	// LR is the base learning rate (for line-search methods, the first
+	// trial step).
+	LR float64 `yaml:"lr"`
+	// WarmupSteps ramps the learning rate linearly from lr/warmup_steps up
+	// to lr over the first warmup_steps steps; 0 disables warmup.
+	WarmupSteps int `yaml:"warmup_steps"`
+	// StepSize is the number of steps per decay by gamma.
+	StepSize int `yaml:"step_size" kinds:"step|exponential"`
+	// Gamma is the decay factor per step_size steps, in (0, 1].
+	Gamma float64 `yaml:"gamma" kinds:"step|exponential"`
+	// MinLR is the learning rate the cosine reaches at the last step.
+	MinLR float64 `yaml:"min_lr" kinds:"cosine"`
+}
+
+// Train sets the training loop's lengths and cadences, all in steps.
+type Train struct {
+	// BatchSize is the number of examples per minibatch.
+	BatchSize int `yaml:"batch_size"`
+	// Steps is the total number of optimizer steps of the run.
+	Steps int `yaml:"steps"`
+	// EvalEvery evaluates on the test (or validation) set every EvalEvery
+	// steps and at the end; 0 evaluates only at the end.
+	EvalEvery int `yaml:"eval_every"`
+	// EvalBatch is the number of examples per forward pass during
+	// evaluation; it only trades memory for speed.
+	EvalBatch int `yaml:"eval_batch"`
+	// CheckpointEvery saves a checkpoint every CheckpointEvery steps and at
+	// the end; 0 saves only at the end.
+	CheckpointEvery int `yaml:"checkpoint_every"`
+	// LogEvery writes a progress line every LogEvery steps; 0 logs at each
+	// evaluation.
+	LogEvery int `yaml:"log_every"`
+}
+
+// Default returns the default configuration: the MNIST network of Ioffe &
+// Szegedy (2015, Figure 1) without batch normalization, 784-100-100-100-10
+// with sigmoids and N(0, 0.1²) weights, trained by plain SGD with learning
+// rate 0.1 on minibatches of 60. Its Name is empty; Load derives it from
+// the config file's name.
+func Default() Config {
+	return Config{
+		Seed:  1,
+		DType: "float32",
+		Data:  Data{Dataset: "mnist"},
+		Model: Model{
+			Kind:       "mlp",
+			Hidden:     []int{100, 100, 100},
+			Activation: "sigmoid",
+			BNMomentum: 0.1,
+			BNEps:      1e-5,
+			Init:       "gaussian",
+			InitStd:    0.1,
+		},
+		Optimizer: Optimizer{Kind: "sgd", Beta1: 0.9, Beta2: 0.999, Eps: 1e-8},
+		Schedule:  Schedule{Kind: "constant", LR: 0.1, StepSize: 1000, Gamma: 0.1},
+		Train: Train{
+			BatchSize:       60,
+			Steps:           1000,
+			EvalEvery:       500,
+			EvalBatch:       1000,
+			CheckpointEvery: 5000,
+			LogEvery:        100,
+		},
+	}
+}
+
+// DefaultConvLayer is the conv layer a list entry starts from: the keys an
+// entry leaves out keep these values (a 5×5 "same" convolution with 2×2 max
+// pooling). Channels has no sensible default and must be given.
+func DefaultConvLayer() ConvLayer {
+	return ConvLayer{Kernel: 5, Stride: 1, Padding: 2, Pool: 2}
+}
+
+// UnmarshalYAML decodes a conv list entry on top of DefaultConvLayer, so that
+// an entry gives only the keys it changes.
+func (c *ConvLayer) UnmarshalYAML(node *yaml.Node) error {
+	type plain ConvLayer // plain has no UnmarshalYAML: no recursion
+	layer := plain(DefaultConvLayer())
+	if err := node.Decode(&layer); err != nil {
+		return err
+	}
+	*c = ConvLayer(layer)
+	return nil
+}
+
+var _ yaml.Unmarshaler = (*ConvLayer)(nil)

@@ -1,0 +1,239 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// datasetShape is what validation needs to know about a data set.
+type datasetShape struct {
+	// train is the number of training examples.
+	train int
+	// side is the height and width of the square input images.
+	side int
+}
+
+// datasets holds the shape of every data.dataset choice.
+var datasets = map[string]datasetShape{
+	"mnist": {train: 60000, side: 28},
+}
+
+// Validate reports every invalid value of c at once, in an *Error whose
+// problems name the dotted key, the bad value and the valid range or
+// choices: string keys outside their choices, keys set (away from their
+// default) that do not apply to their section's kind, and out-of-range or
+// inconsistent numbers. Load calls it and adds line numbers; call it
+// directly on a Config built in Go. Whether data.validation leaves enough
+// training examples of the actual files is for the data loader to check.
+func (c *Config) Validate() error {
+	var p problems
+	defaults := Default()
+	p.checkTags(reflect.ValueOf(c).Elem(), reflect.ValueOf(&defaults).Elem(), "")
+	if c.Name == "" || c.Name == "." || c.Name == ".." || strings.ContainsAny(c.Name, `/\`) {
+		p.add("name", "want a run name without path separators (it names the folder runs/<name>), got %q", c.Name)
+	}
+	c.Data.validate(&p, c.Train.BatchSize)
+	c.Model.validate(&p, datasets[c.Data.Dataset])
+	c.Optimizer.validate(&p)
+	c.Schedule.validate(&p, c.Train.Steps)
+	c.Train.validate(&p, c.Model.BatchNorm)
+	return p.err("")
+}
+
+// checkTags checks the choices and kinds tags of the section value against
+// its default section, recursively.
+func (p *problems) checkTags(value, defaults reflect.Value, key string) {
+	switch value.Kind() {
+	case reflect.Slice:
+		for i := range value.Len() {
+			p.checkTags(value.Index(i), reflect.Zero(value.Type().Elem()), join(key, fmt.Sprint(i)))
+		}
+	case reflect.Struct:
+		kind, kindValid := sectionKind(value)
+		for _, f := range fieldsOf(value.Type()) {
+			v, d, path := value.Field(f.index), defaults.Field(f.index), join(key, f.name)
+			if f.choices != nil && !slices.Contains(f.choices, v.String()) {
+				p.add(path, "%s", choiceProblem(v.String(), f.choices))
+			}
+			if kindValid && !f.appliesTo(kind) && !sameValue(v, d) {
+				p.add(path, "%v applies only to %s %s, not %s; leave it at its default or set %s to %s",
+					v.Interface(), join(key, kindKey), strings.Join(f.kinds, " or "), kind, join(key, kindKey), f.kinds[0])
+			}
+			p.checkTags(v, d, path)
+		}
+	}
+}
+
+// sameValue reports whether a equals b, counting nil and empty lists equal.
+func sameValue(a, b reflect.Value) bool {
+	if a.Kind() == reflect.Slice && a.Len() == 0 && b.Len() == 0 {
+		return true
+	}
+	return reflect.DeepEqual(a.Interface(), b.Interface())
+}
+
+// validate checks the data section; batchSize is train.batch_size.
+func (d *Data) validate(p *problems, batchSize int) {
+	shape, ok := datasets[d.Dataset]
+	if !ok {
+		return // the choices check reported it
+	}
+	size := shape.train
+	if d.TrainLimit != 0 {
+		p.intRange("data.train_limit", d.TrainLimit, 0, shape.train, fmt.Sprintf("0 uses all %d %s training examples", shape.train, d.Dataset))
+	}
+	if d.TrainLimit > 0 {
+		size = min(d.TrainLimit, size)
+	}
+	if d.Validation < 0 || d.Validation >= size {
+		p.add("data.validation", "want an integer from 0 to %d (fewer than the %d training examples in use), got %d", size-1, size, d.Validation)
+		return
+	}
+	if remaining := size - d.Validation; batchSize > remaining {
+		p.add("train.batch_size", "%d exceeds the %d training examples left after holding out data.validation; want at most %d", batchSize, remaining, remaining)
+	}
+}
+
+// validate checks the model section; input is the data set's shape (zero
+// when data.dataset is invalid).
+func (m *Model) validate(p *problems, input datasetShape) {
+	for i, width := range m.Hidden {
+		p.atLeast(fmt.Sprintf("model.hidden.%d", i), width, 1, "a layer width")
+	}
+	p.interval("model.bn_momentum", m.BNMomentum, interval{lo: 0, hi: 1, loOpen: true})
+	p.interval("model.bn_eps", m.BNEps, positive)
+	if m.Init == "gaussian" {
+		p.interval("model.init_std", m.InitStd, positive)
+	}
+	if m.Kind == "cnn" && len(m.Conv) == 0 {
+		p.add("model.conv", "model.kind cnn needs at least one conv layer, got none; e.g. conv: [{channels: 32}, {channels: 64}]")
+	}
+	side, trace := input.side, fmt.Sprint(input.side)
+	for i, layer := range m.Conv {
+		key := fmt.Sprintf("model.conv.%d", i)
+		bad := len(*p)
+		p.atLeast(key+".channels", layer.Channels, 1, "the number of output channels")
+		p.atLeast(key+".kernel", layer.Kernel, 1, "the kernel side")
+		p.atLeast(key+".stride", layer.Stride, 1, "the stride")
+		p.intRange(key+".padding", layer.Padding, 0, max(layer.Kernel-1, 0), "padding beyond kernel − 1 sees only zeros")
+		p.atLeast(key+".pool", layer.Pool, 0, "the pooling side, 0 or 1 for none")
+		if len(*p) > bad || side == 0 {
+			side = 0 // the output size is unknown after an invalid layer
+			continue
+		}
+		side = (side+2*layer.Padding-layer.Kernel)/layer.Stride + 1
+		trace += fmt.Sprintf(" → conv %d", max(side, 0))
+		if side >= 1 && layer.Pool >= 2 {
+			side /= layer.Pool
+			trace += fmt.Sprintf(" → pool %d", side)
+		}
+		if side < 1 {
+			p.add(key, "the %d×%d input shrinks to nothing here (%s); use a smaller kernel, stride or pool, more padding, or fewer layers", input.side, input.side, trace)
+			side = 0
+		}
+	}
+}
+
+// validate checks the optimizer section.
+func (o *Optimizer) validate(p *problems) {
+	p.interval("optimizer.momentum", o.Momentum, unitInterval)
+	if o.Nesterov && !(o.Momentum > 0) {
+		p.add("optimizer.nesterov", "true needs optimizer.momentum > 0 (Nesterov's method is a form of momentum), got momentum %v", o.Momentum)
+	}
+	p.interval("optimizer.weight_decay", o.WeightDecay, nonNegative)
+	p.interval("optimizer.beta1", o.Beta1, unitInterval)
+	p.interval("optimizer.beta2", o.Beta2, unitInterval)
+	p.interval("optimizer.eps", o.Eps, positive)
+}
+
+// validate checks the schedule section; steps is train.steps.
+func (s *Schedule) validate(p *problems, steps int) {
+	p.interval("schedule.lr", s.LR, positive)
+	if s.WarmupSteps < 0 || steps > 0 && s.WarmupSteps >= steps {
+		p.add("schedule.warmup_steps", "want an integer from 0 to %d (fewer than train.steps), got %d", max(steps-1, 0), s.WarmupSteps)
+	}
+	p.atLeast("schedule.step_size", s.StepSize, 1, "the steps per decay")
+	p.interval("schedule.gamma", s.Gamma, interval{lo: 0, hi: 1, loOpen: true})
+	if positive.contains(s.LR) && !(s.MinLR >= 0 && s.MinLR <= s.LR) {
+		p.add("schedule.min_lr", "want a number in [0, schedule.lr] = [0, %v], got %v", s.LR, s.MinLR)
+	}
+}
+
+// validate checks the train section; batchNorm is model.batchnorm.
+func (t *Train) validate(p *problems, batchNorm bool) {
+	if batchNorm && t.BatchSize == 1 {
+		p.add("train.batch_size", "want at least 2 with model.batchnorm: true (batch normalization needs two examples to estimate a variance), got 1")
+	} else {
+		p.atLeast("train.batch_size", t.BatchSize, 1, "the examples per minibatch")
+	}
+	p.atLeast("train.steps", t.Steps, 1, "the number of steps")
+	p.atLeast("train.eval_every", t.EvalEvery, 0, "0 evaluates only at the end")
+	p.atLeast("train.eval_batch", t.EvalBatch, 1, "the examples per evaluation pass")
+	p.atLeast("train.checkpoint_every", t.CheckpointEvery, 0, "0 saves only at the end")
+	p.atLeast("train.log_every", t.LogEvery, 0, "0 logs at each evaluation")
+}
+
+// atLeast records a problem when the integer v at key is below lo; what
+// says what the value means.
+func (p *problems) atLeast(key string, v, lo int, what string) {
+	if v < lo {
+		p.add(key, "want an integer ≥ %d (%s), got %d", lo, what, v)
+	}
+}
+
+// intRange records a problem when the integer v at key is outside [lo, hi];
+// why explains the bound.
+func (p *problems) intRange(key string, v, lo, hi int, why string) {
+	if v < lo || v > hi {
+		p.add(key, "want an integer from %d to %d (%s), got %d", lo, hi, why, v)
+	}
+}
+
+// interval is a range of valid numbers. An open end excludes its bound; an
+// infinite bound is no bound. NaN is in no interval.
+type interval struct {
+	lo, hi         float64
+	loOpen, hiOpen bool
+}
+
+// The common intervals.
+var (
+	positive     = interval{lo: 0, hi: math.Inf(1), loOpen: true, hiOpen: true}
+	nonNegative  = interval{lo: 0, hi: math.Inf(1), hiOpen: true}
+	unitInterval = interval{lo: 0, hi: 1, hiOpen: true} // [0, 1)
+)
+
+// contains reports whether x lies in r.
+func (r interval) contains(x float64) bool {
+	above := x > r.lo || !r.loOpen && x == r.lo
+	below := x < r.hi || !r.hiOpen && x == r.hi
+	return above && below
+}
+
+// String writes r as "> 0", "≥ 0" or "in [0, 1)".
+func (r interval) String() string {
+	if math.IsInf(r.hi, 1) {
+		if r.loOpen {
+			return fmt.Sprintf("> %v", r.lo)
+		}
+		return fmt.Sprintf("≥ %v", r.lo)
+	}
+	left, right := "[", "]"
+	if r.loOpen {
+		left = "("
+	}
+	if r.hiOpen {
+		right = ")"
+	}
+	return fmt.Sprintf("in %s%v, %v%s", left, r.lo, r.hi, right)
+}
+
+// interval records a problem when the number v at key is outside r.
+func (p *problems) interval(key string, v float64, r interval) {
+	if !r.contains(v) {
+		p.add(key, "want a number %s, got %v", r, v)
+	}
+}

@@ -1,0 +1,103 @@
+package config
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+// validConfig is a valid Config built in Go.
+func validConfig() Config {
+	c := Default()
+	c.Name = "go"
+	return c
+}
+
+func TestValidateConfigBuiltInGo(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*Config)
+		want   string // "" means valid
+	}{
+		{"adam with sgd's default momentum", func(c *Config) { c.Optimizer.Kind = "adam" }, ""},
+		{"beta1 changed under sgd", func(c *Config) { c.Optimizer.Beta1 = 0.5 },
+			"optimizer.beta1: 0.5 applies only to optimizer.kind adam, not sgd; leave it at its default or set optimizer.kind to adam"},
+		{"momentum under adam", func(c *Config) { c.Optimizer.Kind, c.Optimizer.Momentum = "adam", 0.9 },
+			"optimizer.momentum: 0.9 applies only to optimizer.kind sgd, not adam"},
+		{"conv under mlp", func(c *Config) { c.Model.Conv = []ConvLayer{DefaultConvLayer()} },
+			"model.conv: [{0 5 1 2 2}] applies only to model.kind cnn, not mlp"},
+		{"empty conv list under mlp", func(c *Config) { c.Model.Conv = []ConvLayer{} }, ""},
+		{"unknown kind", func(c *Config) { c.Optimizer.Kind, c.Optimizer.Beta1 = "adamw", 0.5 },
+			`optimizer.kind: want one of sgd, adam; got "adamw"`},
+		{"infinite lr", func(c *Config) { c.Schedule.LR = math.Inf(1) }, "schedule.lr: want a number > 0, got +Inf"},
+		{"zero bn momentum", func(c *Config) { c.Model.BNMomentum = 0 }, "model.bn_momentum: want a number in (0, 1], got 0"},
+		{"bn momentum one", func(c *Config) { c.Model.BNMomentum = 1 }, ""},
+		{"init_std unused by he", func(c *Config) { c.Model.Init, c.Model.InitStd = "he", 0 }, ""},
+		{"zero init_std", func(c *Config) { c.Model.InitStd = 0 }, "model.init_std: want a number > 0, got 0"},
+		{"negative weight decay", func(c *Config) { c.Optimizer.WeightDecay = -1 }, "optimizer.weight_decay: want a number ≥ 0, got -1"},
+		{"zero gamma", func(c *Config) { c.Schedule.Gamma = 0 }, "schedule.gamma: want a number in (0, 1], got 0"},
+		{"negative train_limit", func(c *Config) { c.Data.TrainLimit = -1 },
+			"data.train_limit: want an integer from 0 to 60000 (0 uses all 60000 mnist training examples), got -1"},
+		{"batch larger than the data", func(c *Config) { c.Data.TrainLimit, c.Train.BatchSize = 50, 60 },
+			"train.batch_size: 60 exceeds the 50 training examples left after holding out data.validation; want at most 50"},
+		{"padding past the kernel", func(c *Config) {
+			c.Model.Kind, c.Model.Conv = "cnn", []ConvLayer{{Channels: 1, Kernel: 3, Stride: 1, Padding: 3}}
+		}, "model.conv.0.padding: want an integer from 0 to 2 (padding beyond kernel − 1 sees only zeros), got 3"},
+		{"negative log_every", func(c *Config) { c.Train.LogEvery = -1 }, "train.log_every: want an integer ≥ 0 (0 logs at each evaluation), got -1"},
+		{"zero width", func(c *Config) { c.Model.Hidden = []int{10, 0} }, "model.hidden.1: want an integer ≥ 1 (a layer width), got 0"},
+		{"softmax regression", func(c *Config) { c.Model.Hidden = nil }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := validConfig()
+			tt.change(&c)
+			err := c.Validate()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("Validate() = %v, want nil", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("Validate() = %v\nwant it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	c := validConfig()
+	c.DType, c.Train.Steps, c.Schedule.LR = "float16", 0, 0
+	var e *Error
+	if !errors.As(c.Validate(), &e) {
+		t.Fatalf("Validate() = %v, want an *Error", c.Validate())
+	}
+	var keys []string
+	for _, p := range e.Problems {
+		keys = append(keys, p.Key)
+	}
+	if got, want := strings.Join(keys, " "), "dtype schedule.lr train.steps"; got != want {
+		t.Errorf("problem keys = %s, want %s", got, want)
+	}
+	if !strings.HasPrefix(e.Error(), "config: 3 problems:\n  dtype: ") {
+		t.Errorf("Error() = %q, want a count and one problem per line", e.Error())
+	}
+}
+
+func TestIntervalString(t *testing.T) {
+	tests := []struct {
+		r    interval
+		want string
+	}{
+		{positive, "> 0"},
+		{nonNegative, "≥ 0"},
+		{unitInterval, "in [0, 1)"},
+		{interval{lo: 0, hi: 1, loOpen: true}, "in (0, 1]"},
+	}
+	for _, tt := range tests {
+		if got := tt.r.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+		}
+	}
+	if unitInterval.contains(math.NaN()) || !unitInterval.contains(0) || unitInterval.contains(1) {
+		t.Error("unitInterval must hold 0, not 1, not NaN")
+	}
+}
