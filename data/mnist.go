@@ -1,0 +1,114 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// MNIST's layout: 28×28 grey-scale images of the digits 0–9 (LeCun et al.).
+const (
+	mnistRows    = 28
+	mnistCols    = 28
+	mnistClasses = 10
+)
+
+// mnistFiles are the base names of the MNIST IDX files: training images and
+// labels, test images and labels. Each may carry a .gz suffix.
+var mnistFiles = [4]string{
+	"train-images-idx3-ubyte",
+	"train-labels-idx1-ubyte",
+	"t10k-images-idx3-ubyte",
+	"t10k-labels-idx1-ubyte",
+}
+
+// LoadMNIST reads the MNIST training and test sets from dir, which holds the
+// four files train-images-idx3-ubyte, train-labels-idx1-ubyte,
+// t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each gzipped (.gz) or
+// plain. dir == "" means the copy in the Go module MNISTModule, downloaded on
+// first use (see LocateMNIST). Progress goes to log (nil for silence).
+//
+// Examples have Shape [1 28 28] and pixels scaled from 0–255 to [0, 1];
+// labels are the digits 0–9 (Classes 10).
+func LoadMNIST(dir string, log io.Writer) (train, test *Dataset, err error) {
+	hint := "point data.dir at a folder with the four MNIST IDX files"
+	if dir == "" {
+		if dir, err = LocateMNIST(log); err != nil {
+			return nil, nil, err
+		}
+		hint = fmt.Sprintf("the module cache copy is damaged: run `go clean -modcache` and `go mod download %s@%s`, or %s", MNISTModule, MNISTModuleVersion, hint)
+	}
+	var paths [4]string
+	for i, base := range mnistFiles {
+		if paths[i], err = findIDX(dir, base); err != nil {
+			return nil, nil, fmt.Errorf("mnist: %w; %s", err, hint)
+		}
+	}
+	if train, err = loadMNISTSet(paths[0], paths[1]); err != nil {
+		return nil, nil, fmt.Errorf("mnist: %w; %s", err, hint)
+	}
+	if test, err = loadMNISTSet(paths[2], paths[3]); err != nil {
+		return nil, nil, fmt.Errorf("mnist: %w; %s", err, hint)
+	}
+	if log != nil {
+		fmt.Fprintf(log, "MNIST from %s: %d training and %d test examples\n", dir, train.Len(), test.Len())
+	}
+	return train, test, nil
+}
+
+// findIDX returns the path of base.gz or base in dir, preferring the
+// compressed file.
+func findIDX(dir, base string) (string, error) {
+	for _, name := range []string{base + ".gz", base} {
+		path := filepath.Join(dir, name)
+		info, err := os.Stat(path)
+		if err == nil && info.Mode().IsRegular() {
+			return path, nil
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("%s has neither %s.gz nor %s", dir, base, base)
+}
+
+// loadMNISTSet reads one images file and its labels file and checks that
+// they belong together.
+func loadMNISTSet(imagesPath, labelsPath string) (*Dataset, error) {
+	images, err := ReadIDXFile(imagesPath)
+	if err != nil {
+		return nil, err
+	}
+	labels, err := ReadIDXFile(labelsPath)
+	if err != nil {
+		return nil, err
+	}
+	if images.Type != UnsignedByte || len(images.Dims) != 3 || images.Dims[1] != mnistRows || images.Dims[2] != mnistCols {
+		return nil, fmt.Errorf("%s: images of %s with dims %v: MNIST images are unsigned bytes with dims [N %d %d]", imagesPath, images.Type, images.Dims, mnistRows, mnistCols)
+	}
+	if labels.Type != UnsignedByte || len(labels.Dims) != 1 {
+		return nil, fmt.Errorf("%s: labels of %s with dims %v: MNIST labels are unsigned bytes with dims [N]", labelsPath, labels.Type, labels.Dims)
+	}
+	if images.Dims[0] != labels.Dims[0] {
+		return nil, fmt.Errorf("%s has %d images but %s has %d labels: the files do not belong together", imagesPath, images.Dims[0], labelsPath, labels.Dims[0])
+	}
+	set := &Dataset{
+		X:       make([]float64, len(images.Data)),
+		Shape:   []int{1, mnistRows, mnistCols},
+		Y:       make([]int, len(labels.Data)),
+		Classes: mnistClasses,
+	}
+	for i, pixel := range images.Data {
+		set.X[i] = float64(pixel) / 255
+	}
+	for i, label := range labels.Data {
+		if label >= mnistClasses {
+			return nil, fmt.Errorf("%s: label %d of example %d is not a digit 0–9", labelsPath, label, i)
+		}
+		set.Y[i] = int(label)
+	}
+	return set, nil
+}
