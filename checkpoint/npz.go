@@ -1,0 +1,142 @@
+package checkpoint
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// zipTime is the modification time of every entry Save writes: the earliest
+// time a zip file can record, fixed so that identical content gives
+// identical bytes.
+var zipTime = time.Date(1980, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// Save writes a as an .npz archive at path, atomically (see
+// WriteFileAtomic): a crash leaves the previous file at path intact. Arrays
+// are stored uncompressed as <name>.npy, in name order, with fixed
+// timestamps, so that identical content gives identical bytes. Save reports
+// an array whose shape does not match its length, or whose name is not a
+// clean relative path, before writing anything.
+func Save(path string, a *Archive) error {
+	for _, name := range a.Names() {
+		if err := checkArray(name, a.arrays[name]); err != nil {
+			return fmt.Errorf("checkpoint %s: %w", path, err)
+		}
+	}
+	err := WriteFileAtomic(path, func(w io.Writer) error {
+		archive := zip.NewWriter(w)
+		for _, name := range a.Names() {
+			header := &zip.FileHeader{Name: name + ".npy", Method: zip.Store, Modified: zipTime}
+			header.SetMode(0o644)
+			entry, err := archive.CreateHeader(header)
+			if err != nil {
+				return fmt.Errorf("entry %s: %w", header.Name, err)
+			}
+			if err := writeNPY(entry, a.arrays[name]); err != nil {
+				return fmt.Errorf("entry %s: %w", header.Name, err)
+			}
+		}
+		return archive.Close()
+	})
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
+// checkArray reports what keeps arr from being saved as name.
+func checkArray(name string, arr *array) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	count := 1
+	for _, n := range arr.shape {
+		if n < 0 {
+			return fmt.Errorf("array %q: shape %v has a negative dimension", name, arr.shape)
+		}
+		count *= n
+	}
+	if count != arr.length() {
+		return fmt.Errorf("array %q: shape %v holds %d values, the data has %d", name, arr.shape, count, arr.length())
+	}
+	return nil
+}
+
+// checkName reports a name that is not a clean relative path, which would
+// make a zip entry that unpacks outside its folder or not at all.
+func checkName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("an array has an empty name")
+	case !utf8.ValidString(name) || strings.ContainsAny(name, "\x00\\") || strings.HasPrefix(name, "/"):
+		return fmt.Errorf("array name %q is not a clean relative path; use letters, digits, '_', '.', '-' and '/' between parts", name)
+	}
+	for _, part := range strings.Split(name, "/") {
+		if part == "" || part == "." || part == ".." {
+			return fmt.Errorf("array name %q has an empty, '.' or '..' part; use letters, digits, '_', '.', '-' and '/' between parts", name)
+		}
+	}
+	return nil
+}
+
+// Load reads the .npz archive at path, as Save or NumPy (numpy.savez,
+// numpy.savez_compressed) writes it, validating everything: the zip
+// structure and checksums, that every entry is a .npy array with magic
+// \x93NUMPY, format version 1.0 or 2.0, descr '<f8' or '<i8',
+// fortran_order False, and exactly the data its shape asks for. Errors name
+// the file and the entry.
+func Load(path string) (*Archive, error) {
+	reader, err := zip.OpenReader(path)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: not a valid .npz (zip) archive, perhaps truncated: %w", path, err)
+	}
+	defer reader.Close()
+	a := &Archive{source: path}
+	for _, file := range reader.File {
+		if file.FileInfo().IsDir() {
+			continue
+		}
+		name, ok := strings.CutSuffix(file.Name, ".npy")
+		if !ok {
+			return nil, fmt.Errorf("checkpoint %s: entry %s is not a .npy array (its name lacks .npy)", path, file.Name)
+		}
+		if err := checkName(name); err != nil {
+			return nil, fmt.Errorf("checkpoint %s: entry %s: %w", path, file.Name, err)
+		}
+		if a.Has(name) {
+			return nil, fmt.Errorf("checkpoint %s: entry %s appears twice", path, file.Name)
+		}
+		arr, err := readEntry(file)
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint %s: entry %s: %w", path, file.Name, err)
+		}
+		a.set(name, arr)
+	}
+	return a, nil
+}
+
+// readEntry reads and parses one zip entry, which archive/zip checks
+// against its CRC-32.
+func readEntry(file *zip.File) (*array, error) {
+	rc, err := file.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, int64(min(file.UncompressedSize64, 1<<62))+1))
+	if err != nil {
+		return nil, err
+	}
+	if uint64(len(data)) != file.UncompressedSize64 {
+		return nil, fmt.Errorf("holds %d bytes, its zip header says %d; the archive is corrupt", len(data), file.UncompressedSize64)
+	}
+	return readNPY(data)
+}
