@@ -1,0 +1,72 @@
+package layers
+
+import (
+	"fmt"
+	"strings"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// The activation kinds that NewActivation accepts.
+const (
+	// Sigmoid is the logistic function 1/(1+e^(−x)).
+	Sigmoid = "sigmoid"
+	// Tanh is the hyperbolic tangent.
+	Tanh = "tanh"
+	// ReLU is the rectifier max(0, x) (Nair & Hinton 2010), with derivative
+	// 1 for x > 0 and 0 for x < 0.
+	ReLU = "relu"
+)
+
+// ActivationKinds lists the valid kinds of NewActivation.
+func ActivationKinds() []string { return []string{Sigmoid, Tanh, ReLU} }
+
+// Activation applies an elementwise nonlinearity to any input shape. It has
+// no parameters.
+type Activation struct {
+	name, kind string
+	apply      func(*G.Node) (*G.Node, error)
+}
+
+var _ Layer = (*Activation)(nil)
+
+// NewActivation returns the activation layer of the given kind: Sigmoid
+// ("sigmoid"), Tanh ("tanh") or ReLU ("relu").
+func NewActivation(name, kind string) (*Activation, error) {
+	var apply func(*G.Node) (*G.Node, error)
+	switch kind {
+	case Sigmoid:
+		apply = G.Sigmoid
+	case Tanh:
+		apply = G.Tanh
+	case ReLU:
+		apply = G.Rectify
+	default:
+		return nil, fmt.Errorf("%s: unknown activation %q; valid: %s", name, kind, strings.Join(ActivationKinds(), ", "))
+	}
+	return &Activation{name: name, kind: kind, apply: apply}, nil
+}
+
+// Name returns the layer's name.
+func (a *Activation) Name() string { return a.name }
+
+// Kind returns the activation kind, e.g. "relu".
+func (a *Activation) Kind() string { return a.kind }
+
+// Params returns nil: activations have no parameters.
+func (a *Activation) Params() []*G.Node { return nil }
+
+// Forward applies the nonlinearity elementwise; training is ignored.
+func (a *Activation) Forward(x *G.Node, training bool) (*G.Node, error) {
+	if x == nil {
+		return nil, fmt.Errorf("%s: input node is nil", a.name)
+	}
+	if a.apply == nil {
+		return nil, fmt.Errorf("%s: activation has no kind; create it with NewActivation", a.name)
+	}
+	y, err := a.apply(x)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", a.name, a.kind, err)
+	}
+	return y, nil
+}
