@@ -105,10 +105,20 @@ func (q closedFormQuadratic) minimizer(t *testing.T) []float64 {
 	return solution.RawVector().Data
 }
 
+// logSpaced returns n numbers log-spaced from 1 to condition.
+func logSpaced(n int, condition float64) []float64 {
+	values := make([]float64, n)
+	for i := range values {
+		values[i] = math.Pow(condition, float64(i)/float64(n-1))
+	}
+	return values
+}
+
 // randomQuadratic returns a quadratic with A = QΛQᵀ, Q a random orthogonal
-// matrix and Λ log-spaced from 1 to condition, and a random b.
-func randomQuadratic(t *testing.T, n int, condition float64, seed uint64) closedFormQuadratic {
+// matrix and Λ = diag(eigenvalues), and a random b.
+func randomQuadratic(t *testing.T, eigenvalues []float64, seed uint64) closedFormQuadratic {
 	t.Helper()
+	n := len(eigenvalues)
 	random := rand.New(rand.NewPCG(seed, 1))
 	gaussian := mat.NewDense(n, n, nil)
 	for i := range n {
@@ -120,10 +130,6 @@ func randomQuadratic(t *testing.T, n int, condition float64, seed uint64) closed
 	qr.Factorize(gaussian)
 	var q mat.Dense
 	qr.QTo(&q)
-	eigenvalues := make([]float64, n)
-	for i := range eigenvalues {
-		eigenvalues[i] = math.Pow(condition, float64(i)/float64(n-1))
-	}
 	var scaled mat.Dense
 	scaled.Mul(&q, mat.NewDiagDense(n, eigenvalues))
 	var full mat.Dense
@@ -210,7 +216,7 @@ func TestDenseHessianMatchesClosedFormRosenbrock(t *testing.T) {
 }
 
 func TestHessianProductMatchesQuadratic(t *testing.T) {
-	quadratic := randomQuadratic(t, 20, 1e3, 3)
+	quadratic := randomQuadratic(t, logSpaced(20, 1e3), 3)
 	random := rand.New(rand.NewPCG(4, 4))
 	theta, v := make([]float64, 20), make([]float64, 20)
 	for i := range theta {
