@@ -132,7 +132,11 @@ func (c *checker) checkScalar(node *yaml.Node, t reflect.Type, key string) {
 		}
 	}
 	if err != nil {
-		c.at(node, key, "want %s, got %q", want, node.Value)
+		hint := ""
+		if node.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			hint = " (quotes make a string; remove them)"
+		}
+		c.at(node, key, "want %s, got %q%s", want, node.Value, hint)
 	}
 }
 

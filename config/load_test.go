@@ -44,6 +44,8 @@ func TestLoadReportsProblemsWithLineKeyAndValue(t *testing.T) {
 			[]string{`line 2: optimizer.lr: unknown key "lr" here; it belongs at schedule.lr`}},
 		{"wrong type: string for integer", "seed: 1\ntrain:\n  batch_size: 60\n  steps: abc\n",
 			[]string{`line 4: train.steps: want an integer, got "abc"`}},
+		{"wrong type: quoted number", "train:\n  steps: \"3000\"\n",
+			[]string{`line 2: train.steps: want an integer, got "3000" (quotes make a string; remove them)`}},
 		{"wrong type: fraction for integer", "train:\n  steps: 1.5\n",
 			[]string{`line 2: train.steps: want an integer, got "1.5"`}},
 		{"wrong type: empty value for integer", "train:\n  steps:\n",

@@ -59,12 +59,20 @@ func (p *problems) checkTags(value, defaults reflect.Value, key string) {
 				p.add(path, "%s", choiceProblem(v.String(), f.choices))
 			}
 			if kindValid && !f.appliesTo(kind) && !sameValue(v, d) {
-				p.add(path, "%v applies only to %s %s, not %s; leave it at its default or set %s to %s",
-					v.Interface(), join(key, kindKey), strings.Join(f.kinds, " or "), kind, join(key, kindKey), f.kinds[0])
+				p.add(path, "%s applies only to %s %s, not %s; leave it at its default or set %s to %s",
+					describeValue(v), join(key, kindKey), strings.Join(f.kinds, " or "), kind, join(key, kindKey), f.kinds[0])
 			}
 			p.checkTags(v, d, path)
 		}
 	}
+}
+
+// describeValue shows a value in a message: lists by their length.
+func describeValue(v reflect.Value) string {
+	if v.Kind() == reflect.Slice {
+		return fmt.Sprintf("a list of %d", v.Len())
+	}
+	return fmt.Sprint(v.Interface())
 }
 
 // sameValue reports whether a equals b, counting nil and empty lists equal.

@@ -26,7 +26,7 @@ func TestValidateConfigBuiltInGo(t *testing.T) {
 		{"momentum under adam", func(c *Config) { c.Optimizer.Kind, c.Optimizer.Momentum = "adam", 0.9 },
 			"optimizer.momentum: 0.9 applies only to optimizer.kind sgd, not adam"},
 		{"conv under mlp", func(c *Config) { c.Model.Conv = []ConvLayer{DefaultConvLayer()} },
-			"model.conv: [{0 5 1 2 2}] applies only to model.kind cnn, not mlp"},
+			"model.conv: a list of 1 applies only to model.kind cnn, not mlp"},
 		{"empty conv list under mlp", func(c *Config) { c.Model.Conv = []ConvLayer{} }, ""},
 		{"unknown kind", func(c *Config) { c.Optimizer.Kind, c.Optimizer.Beta1 = "adamw", 0.5 },
 			`optimizer.kind: want one of sgd, adam; got "adamw"`},
