@@ -1,0 +1,163 @@
+package data
+
+import (
+	"slices"
+	"testing"
+)
+
+// rampDataset has n examples of shape [2]: example i is (i, -i), label i mod
+// 3, difficulty i/10.
+func rampDataset(n int) *Dataset {
+	d := &Dataset{Shape: []int{2}, Classes: 3, X: make([]float64, 2*n), Y: make([]int, n), Difficulty: make([]float64, n)}
+	for i := range n {
+		d.X[2*i], d.X[2*i+1] = float64(i), -float64(i)
+		d.Y[i] = i % 3
+		d.Difficulty[i] = float64(i) / 10
+	}
+	return d
+}
+
+// exampleIDs recovers each example's original index from its first value.
+func exampleIDs(d *Dataset) []int {
+	ids := make([]int, d.Len())
+	for i := range ids {
+		ids[i] = int(d.X[i*d.Dim()])
+	}
+	return ids
+}
+
+func TestDatasetSubsetCopiesRows(t *testing.T) {
+	d := rampDataset(5)
+	sub, err := d.Subset([]int{4, 1, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantX := []float64{4, -4, 1, -1, 1, -1}
+	if !slices.Equal(sub.X, wantX) || !slices.Equal(sub.Y, []int{1, 1, 1}) || !slices.Equal(sub.Difficulty, []float64{0.4, 0.1, 0.1}) {
+		t.Errorf("subset X %v Y %v difficulty %v, want %v [1 1 1] [0.4 0.1 0.1]", sub.X, sub.Y, sub.Difficulty, wantX)
+	}
+	if err := sub.Validate(); err != nil {
+		t.Error(err)
+	}
+	sub.X[0], sub.Shape[0] = 99, 99
+	if d.X[8] != 4 || d.Shape[0] != 2 {
+		t.Error("the subset aliases its parent")
+	}
+	for _, bad := range [][]int{{5}, {-1}, {0, 7}} {
+		if _, err := d.Subset(bad); err == nil {
+			t.Errorf("Subset(%v) of 5 examples succeeded", bad)
+		}
+	}
+}
+
+func TestDatasetHead(t *testing.T) {
+	d := rampDataset(5)
+	head, err := d.Head(2)
+	if err != nil || !slices.Equal(head.X, []float64{0, 0, 1, -1}) || !slices.Equal(head.Y, []int{0, 1}) {
+		t.Errorf("Head(2) = %+v, %v", head, err)
+	}
+	for _, n := range []int{0, 6, -1} {
+		if _, err := d.Head(n); err == nil {
+			t.Errorf("Head(%d) of 5 examples succeeded", n)
+		}
+	}
+}
+
+// TestSplitValidationPartitions checks that the two parts are disjoint, cover
+// the set, have the asked sizes, keep the original order, and depend on the
+// seed and only on it.
+func TestSplitValidationPartitions(t *testing.T) {
+	d := rampDataset(100)
+	train, val, err := d.SplitValidation(30, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trainIDs, valIDs := exampleIDs(train), exampleIDs(val)
+	if len(trainIDs) != 70 || len(valIDs) != 30 {
+		t.Fatalf("sizes %d and %d, want 70 and 30", len(trainIDs), len(valIDs))
+	}
+	if !slices.IsSorted(trainIDs) || !slices.IsSorted(valIDs) {
+		t.Error("a part does not keep the original order")
+	}
+	all := slices.Sorted(slices.Values(append(slices.Clone(trainIDs), valIDs...)))
+	if !slices.Equal(all, sequence(100)) {
+		t.Errorf("the parts are not a partition of 0..99: %v", all)
+	}
+	for i, id := range valIDs {
+		if val.Y[i] != id%3 || val.Difficulty[i] != float64(id)/10 {
+			t.Fatalf("validation example %d lost its label or difficulty", id)
+		}
+	}
+	if slices.Equal(valIDs, sequence(30)) {
+		t.Error("the hold-out is the first 30 examples: not shuffled")
+	}
+	_, again, _ := d.SplitValidation(30, 7)
+	_, other, _ := d.SplitValidation(30, 8)
+	if !slices.Equal(exampleIDs(again), valIDs) {
+		t.Error("same seed, different split")
+	}
+	if slices.Equal(exampleIDs(other), valIDs) {
+		t.Error("seeds 7 and 8 give the same split")
+	}
+	for _, n := range []int{0, 100, -3} {
+		if _, _, err := d.SplitValidation(n, 1); err == nil {
+			t.Errorf("SplitValidation(%d) of 100 examples succeeded", n)
+		}
+	}
+}
+
+func TestGatherFillsBuffersWithoutAllocating(t *testing.T) {
+	d := rampDataset(6)
+	idx := []int{5, 0, 3}
+	x := make([]float64, 6)
+	y := make([]int, 3)
+	if err := d.Gather(idx, x, y); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(x, []float64{5, -5, 0, 0, 3, -3}) || !slices.Equal(y, []int{2, 0, 0}) {
+		t.Errorf("Gather gives x %v y %v", x, y)
+	}
+	if allocs := testing.AllocsPerRun(100, func() { _ = d.Gather(idx, x, y) }); allocs != 0 {
+		t.Errorf("Gather allocates %v times per call", allocs)
+	}
+	if err := d.Gather(idx, x, nil); err != nil {
+		t.Errorf("Gather without labels: %v", err)
+	}
+	for _, bad := range []struct {
+		idx []int
+		x   []float64
+		y   []int
+	}{
+		{idx, make([]float64, 5), y},
+		{idx, x, make([]int, 2)},
+		{[]int{0, 6, 1}, x, y},
+	} {
+		if err := d.Gather(bad.idx, bad.x, bad.y); err == nil {
+			t.Errorf("Gather(%v, len %d, len %d) succeeded", bad.idx, len(bad.x), len(bad.y))
+		}
+	}
+}
+
+func TestValidateFindsInconsistencies(t *testing.T) {
+	if err := rampDataset(4).Validate(); err != nil {
+		t.Fatalf("a consistent set fails: %v", err)
+	}
+	for name, breakIt := range map[string]func(*Dataset){
+		"short X":          func(d *Dataset) { d.X = d.X[:7] },
+		"label too large":  func(d *Dataset) { d.Y[2] = 3 },
+		"negative label":   func(d *Dataset) { d.Y[0] = -1 },
+		"no classes":       func(d *Dataset) { d.Classes = 0 },
+		"short difficulty": func(d *Dataset) { d.Difficulty = d.Difficulty[:3] },
+		"zero extent":      func(d *Dataset) { d.Shape = []int{0} },
+	} {
+		d := rampDataset(4)
+		breakIt(d)
+		if err := d.Validate(); err == nil {
+			t.Errorf("%s: Validate accepts it", name)
+		}
+	}
+	var empty Dataset
+	if empty.Len() != 0 || empty.Dim() != 0 {
+		t.Errorf("zero Dataset has Len %d Dim %d", empty.Len(), empty.Dim())
+	}
+}
