@@ -40,6 +40,9 @@ type BatcherState struct {
 // permutation are skipped in that epoch (PyTorch's drop_last=True), and since
 // the permutation changes every epoch, different examples are skipped each
 // time. Batches are full because a model's graph has a fixed batch size.
+//
+// Create a Batcher with NewBatcher; the zero value has no examples and
+// returns empty batches.
 type Batcher struct {
 	n, size   int
 	seed      uint64
@@ -59,12 +62,20 @@ func NewBatcher(n, b int, seed uint64) (*Batcher, error) {
 	return &Batcher{n: n, size: b, seed: seed, permEpoch: -1, perm: make([]int, n), batch: make([]int, b)}, nil
 }
 
-// BatchesPerEpoch is floor(n/b).
-func (s *Batcher) BatchesPerEpoch() int { return s.n / s.size }
+// BatchesPerEpoch is floor(n/b), 0 for the zero Batcher.
+func (s *Batcher) BatchesPerEpoch() int {
+	if s.size == 0 {
+		return 0
+	}
+	return s.n / s.size
+}
 
 // Next returns the indices of the next batch, moving to the next epoch after
 // the last full batch of the current one. The slice is reused.
 func (s *Batcher) Next() []int {
+	if s.BatchesPerEpoch() == 0 {
+		return nil
+	}
 	if s.position == s.BatchesPerEpoch() {
 		s.epoch++
 		s.position = 0
@@ -86,6 +97,9 @@ func (s *Batcher) Next() []int {
 // Epoch is epoch + position / BatchesPerEpoch(): 1.0 after the last batch of
 // epoch 0.
 func (s *Batcher) Epoch() float64 {
+	if s.BatchesPerEpoch() == 0 {
+		return float64(s.epoch)
+	}
 	return float64(s.epoch) + float64(s.position)/float64(s.BatchesPerEpoch())
 }
 

@@ -131,6 +131,10 @@ func TestBatcherEpochProgress(t *testing.T) {
 			t.Errorf("Epoch() = %v, want %v", s.Epoch(), w)
 		}
 	}
+	var zero Batcher
+	if batch, epoch := zero.Next(), zero.Epoch(); batch != nil || epoch != 0 {
+		t.Errorf("zero Batcher gives batch %v at epoch %v, want nil at 0", batch, epoch)
+	}
 	for _, bad := range [][2]int{{5, 0}, {5, 6}, {0, 1}} {
 		if _, err := NewBatcher(bad[0], bad[1], 0); err == nil {
 			t.Errorf("NewBatcher(%d, %d) succeeded", bad[0], bad[1])
