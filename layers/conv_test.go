@@ -1,0 +1,125 @@
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"deepopt/internal/gradcheck"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// convGeometry is one convolution configuration under test.
+type convGeometry struct {
+	n, inC, h, w, outC, kernel, stride, padding int
+}
+
+var convGeometries = []convGeometry{
+	{2, 2, 5, 5, 3, 3, 1, 0},
+	{2, 2, 5, 5, 3, 3, 1, 1},
+	{2, 2, 5, 6, 3, 3, 2, 0},
+	{2, 2, 6, 5, 3, 3, 2, 1},
+}
+
+// naiveConv is the textbook cross-correlation with zero padding, written
+// independently of Gorgonia as the forward reference.
+func naiveConv(x, w, b []float64, c convGeometry) []float64 {
+	oh := (c.h+2*c.padding-c.kernel)/c.stride + 1
+	ow := (c.w+2*c.padding-c.kernel)/c.stride + 1
+	out := make([]float64, c.n*c.outC*oh*ow)
+	for n := range c.n {
+		for o := range c.outC {
+			for i := range oh {
+				for j := range ow {
+					sum := b[o]
+					for ci := range c.inC {
+						for ki := range c.kernel {
+							for kj := range c.kernel {
+								r, s := i*c.stride+ki-c.padding, j*c.stride+kj-c.padding
+								if r < 0 || r >= c.h || s < 0 || s >= c.w {
+									continue
+								}
+								sum += x[((n*c.inC+ci)*c.h+r)*c.w+s] * w[((o*c.inC+ci)*c.kernel+ki)*c.kernel+kj]
+							}
+						}
+					}
+					out[((n*c.outC+o)*oh+i)*ow+j] = sum
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestConv2DForward compares the layer with naiveConv for padding 0 and 1
+// and stride 1 and 2, with a non-zero bias.
+func TestConv2DForward(t *testing.T) {
+	for _, c := range convGeometries {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			g := G.NewGraph()
+			conv, err := NewConv2D(g, "conv", c.inC, c.outC, c.kernel, c.stride, c.padding, tensor.Float64, HeNormal(), rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bias := normals(rng, c.outC)
+			setValues(conv.Params()[1], bias)
+			xs := normals(rng, c.n*c.inC*c.h*c.w)
+			y, err := conv.Forward(input(g, "x", tensor.Float64, xs, c.n, c.inC, c.h, c.w), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := conv.OutputShape(c.n, c.h, c.w); !y.Shape().Eq(tensor.Shape(want[:])) {
+				t.Fatalf("output shape %v, OutputShape says %v", y.Shape(), want)
+			}
+			want := naiveConv(xs, conv.Params()[0].Value().Data().([]float64), bias, c)
+			assertClose(t, "conv", forward(t, g, y)[0], want, 1e-13)
+		})
+	}
+}
+
+// TestConv2DGradient checks ∂/∂x, ∂/∂W and ∂/∂b against central differences
+// for padding 0 and 1 and stride 1 and 2.
+func TestConv2DGradient(t *testing.T) {
+	for _, c := range convGeometries {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(5, 6))
+			err := gradcheck.Check(func(g *G.ExprGraph) (*G.Node, G.Nodes, error) {
+				conv, err := NewConv2D(g, "conv", c.inC, c.outC, c.kernel, c.stride, c.padding, tensor.Float64, Gaussian(1), rng)
+				if err != nil {
+					return nil, nil, err
+				}
+				x := gradcheck.Leaf(g, "x", rng, 1, c.n, c.inC, c.h, c.w)
+				y, err := conv.Forward(x, true)
+				if err != nil {
+					return nil, nil, err
+				}
+				loss, err := gradcheck.Project(y, rng)
+				return loss, append(G.Nodes{x}, conv.Params()...), err
+			}, 1e-6, 1e-7)
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestConv2DParams checks names, shapes and the fan-in/fan-out given to the
+// initialiser: He normal on a (4, 3, 5, 5) kernel must have std √(2/75).
+func TestConv2DParams(t *testing.T) {
+	conv, err := NewConv2D(G.NewGraph(), "conv1", 3, 4, 5, 1, 2, tensor.Float64, HeNormal(), rand.New(rand.NewPCG(9, 9)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := conv.Params()
+	if p[0].Name() != "conv1.W" || p[1].Name() != "conv1.b" || !p[0].Shape().Eq(tensor.Shape{4, 3, 5, 5}) || !p[1].Shape().Eq(tensor.Shape{4}) {
+		t.Fatalf("params %s %v, %s %v; want conv1.W (4, 3, 5, 5), conv1.b (4)", p[0].Name(), p[0].Shape(), p[1].Name(), p[1].Shape())
+	}
+	want := make([]float64, 300)
+	if err := HeNormal().Draw(want, 75, 100, rand.New(rand.NewPCG(9, 9))); err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "W", toFloat64s(p[0].Value().Data()), want, 0)
+}

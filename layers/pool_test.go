@@ -1,0 +1,102 @@
+package layers
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"deepopt/internal/gradcheck"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// poolGeometry is one max-pooling configuration under test.
+type poolGeometry struct {
+	n, c, h, w, kernel, stride, padding int
+}
+
+var poolGeometries = []poolGeometry{
+	{2, 2, 4, 4, 2, 2, 0},
+	{2, 2, 5, 5, 2, 2, 0},
+	{1, 2, 5, 4, 3, 2, 1},
+	{1, 1, 5, 5, 3, 1, 0},
+}
+
+// distinctValues returns n values that are a shuffled, scaled 0..n−1, so
+// every pooling window has a unique maximum with a gap of 0.1 to the runner-
+// up: finite differences with h ≤ 1e-6 never change the winner.
+func distinctValues(rng *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i, p := range rng.Perm(n) {
+		v[i] = 0.1*float64(p) - 0.05*float64(n)
+	}
+	return v
+}
+
+// naiveMaxPool is the direct definition with padding that never wins.
+func naiveMaxPool(x []float64, p poolGeometry) []float64 {
+	oh := (p.h+2*p.padding-p.kernel)/p.stride + 1
+	ow := (p.w+2*p.padding-p.kernel)/p.stride + 1
+	out := make([]float64, 0, p.n*p.c*oh*ow)
+	for nc := range p.n * p.c {
+		for i := range oh {
+			for j := range ow {
+				best := math.Inf(-1)
+				for ki := range p.kernel {
+					for kj := range p.kernel {
+						r, s := i*p.stride+ki-p.padding, j*p.stride+kj-p.padding
+						if r >= 0 && r < p.h && s >= 0 && s < p.w {
+							best = math.Max(best, x[(nc*p.h+r)*p.w+s])
+						}
+					}
+				}
+				out = append(out, best)
+			}
+		}
+	}
+	return out
+}
+
+// TestMaxPool2DForward compares the layer with naiveMaxPool.
+func TestMaxPool2DForward(t *testing.T) {
+	for _, p := range poolGeometries {
+		t.Run(fmt.Sprintf("%+v", p), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			g := G.NewGraph()
+			pool := NewMaxPool2D("pool", p.kernel, p.stride, p.padding)
+			xs := normals(rng, p.n*p.c*p.h*p.w)
+			y, err := pool.Forward(input(g, "x", tensor.Float64, xs, p.n, p.c, p.h, p.w), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := pool.OutputShape(p.n, p.c, p.h, p.w); !y.Shape().Eq(tensor.Shape(want[:])) {
+				t.Fatalf("output shape %v, OutputShape says %v", y.Shape(), want)
+			}
+			assertClose(t, "maxpool", forward(t, g, y)[0], naiveMaxPool(xs, p), 0)
+		})
+	}
+}
+
+// TestMaxPool2DGradient checks ∂/∂x against central differences with
+// h = 1e-6 on inputs whose windows have unique maxima.
+func TestMaxPool2DGradient(t *testing.T) {
+	for _, p := range poolGeometries {
+		t.Run(fmt.Sprintf("%+v", p), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, 4))
+			err := gradcheck.Check(func(g *G.ExprGraph) (*G.Node, G.Nodes, error) {
+				x := input(g, "x", tensor.Float64, distinctValues(rng, p.n*p.c*p.h*p.w), p.n, p.c, p.h, p.w)
+				y, err := NewMaxPool2D("pool", p.kernel, p.stride, p.padding).Forward(x, true)
+				if err != nil {
+					return nil, nil, err
+				}
+				loss, err := gradcheck.Project(y, rng)
+				return loss, G.Nodes{x}, err
+			}, 1e-6, 1e-7)
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
