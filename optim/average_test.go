@@ -188,7 +188,7 @@ func TestAveragingStateRoundTrip(t *testing.T) {
 	checkStateRoundTrip(t, func() Optimizer { return &PolyakAverage{Inner: &gradientStep{}, Start: 2} }, objective, start, 1e-3)
 	checkStateRoundTrip(t, func() Optimizer { return &ExponentialAverage{Inner: &gradientStep{}, Decay: 0.9, Debias: true} }, objective, start, 1e-3)
 	checkStateRoundTrip(t, func() Optimizer {
-		return &ExponentialAverage{Inner: &CoordinateDescent{LineSearch: halvingArmijo{}, RandomOrder: true, BlockPerStep: true}}
+		return &ExponentialAverage{Inner: &CoordinateDescent{RandomOrder: true, BlockPerStep: true}}
 	}, objectiveOnly{objective}, start, 1e-3)
 
 	polyak := &PolyakAverage{Inner: &gradientStep{}}

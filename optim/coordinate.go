@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -71,9 +72,11 @@ type CoordinateDescent struct {
 	LineSearch LineSearcher
 
 	sweep, position     int
+	idle, stalled       int
 	order               []int
 	orderSweep          int
 	gradient, direction []float64
+	backtracking        Backtracking
 }
 
 // Step updates one sweep of blocks (or one block with BlockPerStep) from θ.
@@ -81,6 +84,12 @@ type CoordinateDescent struct {
 // when one runs; it is ignored when the objective is a BlockMinimizer.
 // Info.StepLength is that of the last block line search, or 1 when the
 // blocks were minimised exactly.
+//
+// A block whose line search makes no progress (LineSearchNoProgress: θ is a
+// minimiser along the block to machine precision) is left unchanged and the
+// sweep goes on; only when a whole cycle of len(Blocks) consecutive block
+// updates has moved nothing, at least one of them for that reason, does Step
+// return an error. Blocks with a zero gradient are skipped.
 func (c *CoordinateDescent) Step(obj Objective, theta []float64, loss float64, grad []float64, lr float64) (Info, error) {
 	dim := obj.Dim()
 	if err := checkStepArguments("CoordinateDescent", dim, theta, grad); err != nil {
@@ -109,8 +118,10 @@ func (c *CoordinateDescent) Step(obj Objective, theta []float64, loss float64, g
 	copy(c.gradient, grad)
 	fresh := true // c.gradient and loss are ∇J and J at the current θ
 	var info Info
+	var stall error
 	for {
 		block := blocks[c.blockAt(c.position, len(blocks))]
+		moved := true
 		if exact {
 			if err := minimizer.MinimizeBlock(theta, block); err != nil {
 				return info, fmt.Errorf("optim: CoordinateDescent: exact minimisation over block %q: %w", block.Name, err)
@@ -128,30 +139,47 @@ func (c *CoordinateDescent) Step(obj Objective, theta []float64, loss float64, g
 				loss, fresh = value, true
 			}
 			step, err := c.searchBlock(obj, theta, loss, block, lr, &info)
-			if err != nil {
+			var failure *LineSearchError
+			switch {
+			case errors.As(err, &failure) && failure.Reason == LineSearchNoProgress:
+				moved, stall = false, err
+				c.stalled++
+			case err != nil:
 				return info, err
-			}
-			if step.Step > 0 {
+			case step.Step == 0:
+				moved = false
+			default:
 				loss, fresh = step.F, step.Grad != nil
 				if fresh {
 					copy(c.gradient, step.Grad)
 				}
 			}
 		}
+		if moved {
+			c.idle, c.stalled = 0, 0
+		} else {
+			c.idle++
+		}
 		c.position++
 		if c.position == len(blocks) {
 			c.position = 0
 			c.sweep++
-			return info, nil
 		}
-		if c.BlockPerStep {
+		if c.idle >= len(blocks) && c.stalled > 0 {
+			if stall == nil {
+				// The searches that stalled ran in earlier Steps.
+				stall = &LineSearchError{Search: "block", Reason: LineSearchNoProgress, Detail: "the block line searches of earlier steps made no progress"}
+			}
+			return info, fmt.Errorf("optim: CoordinateDescent: no block moved in the last %d block updates (%d line searches made no progress, the other blocks had zero gradient); θ is a minimiser along every block to machine precision: %w", c.idle, c.stalled, stall)
+		}
+		if c.position == 0 || c.BlockPerStep {
 			return info, nil
 		}
 	}
 }
 
 // searchBlock runs the line search along the negative gradient of one block
-// and moves θ there. A block whose gradient is zero is left as it is.
+// and moves θ there. A block whose gradient is zero is left as it is (Step 0).
 func (c *CoordinateDescent) searchBlock(obj Objective, theta []float64, loss float64, block Block, lr float64, info *Info) (LineResult, error) {
 	c.direction = resizeFloats(c.direction, len(theta))
 	clear(c.direction)
@@ -159,18 +187,14 @@ func (c *CoordinateDescent) searchBlock(obj Objective, theta []float64, loss flo
 	if floats.Norm(c.direction, math.Inf(1)) == 0 {
 		return LineResult{}, nil
 	}
-	search, err := newtonLineSearch(c.LineSearch)
-	if err != nil {
-		return LineResult{}, err
-	}
-	result, err := search.Search(obj, theta, loss, c.gradient, c.direction, lr)
+	result, err := lineSearchOrDefault(c.LineSearch, &c.backtracking).Search(obj, theta, loss, c.gradient, c.direction, lr)
 	info.FuncEvals += result.FuncEvals
 	info.GradEvals += result.GradEvals
 	info.LineSearchIters += result.Iters
 	if err != nil {
-		return result, fmt.Errorf("optim: CoordinateDescent: line search over block %q: %w", block.Name, err)
+		return LineResult{}, fmt.Errorf("optim: CoordinateDescent: line search over block %q: %w", block.Name, err)
 	}
-	floats.AddScaled(theta, result.Step, c.direction)
+	movePoint(theta, theta, result.Step, c.direction)
 	info.StepLength = result.Step
 	return result, nil
 }
@@ -189,28 +213,41 @@ func (c *CoordinateDescent) blockAt(i, count int) int {
 	return c.order[i]
 }
 
-// State returns the sweep counter and the position within the sweep.
+// coordinateStateKeys name the counters of CoordinateDescent's State: the
+// sweep, the position within it, the consecutive block updates that moved
+// nothing, and how many of those were line searches without progress.
+var coordinateStateKeys = []string{"sweep", "position", "idle", "stalled"}
+
+// State returns the counters named by coordinateStateKeys.
 func (c *CoordinateDescent) State() State {
-	return State{
-		"sweep":    {float64(c.sweep)},
-		"position": {float64(c.position)},
+	state := State{}
+	for i, counter := range c.counters() {
+		state[coordinateStateKeys[i]] = []float64{float64(*counter)}
 	}
+	return state
 }
 
 // SetState restores the counters saved by State.
 func (c *CoordinateDescent) SetState(state State) error {
-	if len(state) != 2 {
-		return fmt.Errorf("optim: CoordinateDescent: State has %d keys; want exactly \"sweep\" and \"position\"", len(state))
+	if len(state) != len(coordinateStateKeys) {
+		return fmt.Errorf("optim: CoordinateDescent: State has %d keys; want exactly %q", len(state), coordinateStateKeys)
 	}
-	sweep, err := stateCounter("CoordinateDescent", state, "sweep")
-	if err != nil {
-		return err
+	values := make([]int, len(coordinateStateKeys))
+	for i, key := range coordinateStateKeys {
+		value, err := stateCounter("CoordinateDescent", state, key)
+		if err != nil {
+			return err
+		}
+		values[i] = value
 	}
-	position, err := stateCounter("CoordinateDescent", state, "position")
-	if err != nil {
-		return err
+	for i, counter := range c.counters() {
+		*counter = values[i]
 	}
-	c.sweep, c.position = sweep, position
 	c.order = nil
 	return nil
+}
+
+// counters returns the fields behind coordinateStateKeys, in that order.
+func (c *CoordinateDescent) counters() []*int {
+	return []*int{&c.sweep, &c.position, &c.idle, &c.stalled}
 }

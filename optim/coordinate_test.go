@@ -72,9 +72,9 @@ func TestCoordinateDescentLineSearchMinimizesQuadratic(t *testing.T) {
 		name    string
 		descent *CoordinateDescent
 	}{
-		{"cyclic", &CoordinateDescent{LineSearch: halvingArmijo{}}},
-		{"random order", &CoordinateDescent{LineSearch: halvingArmijo{}, RandomOrder: true, Seed: 3}},
-		{"blocks of 2 and 4", &CoordinateDescent{LineSearch: halvingArmijo{}, Blocks: []Block{{"first", 0, 2}, {"rest", 2, 6}}}},
+		{"cyclic", &CoordinateDescent{}},
+		{"random order", &CoordinateDescent{RandomOrder: true, Seed: 3}},
+		{"blocks of 2 and 4", &CoordinateDescent{Blocks: []Block{{"first", 0, 2}, {"rest", 2, 6}}}},
 	} {
 		theta := make([]float64, 6)
 		sweeps, _ := iterateOptimizer(t, test.descent, objectiveOnly{quadratic}, theta, 1, 1e-8, 3000)
@@ -176,8 +176,8 @@ func TestCoordinateDescentBlockPerStepEqualsSweep(t *testing.T) {
 	sweepTheta := []float64{-1.2, 1, -1.2, 1}
 	blockTheta := slices.Clone(sweepTheta)
 	grad := make([]float64, 4)
-	sweep := &CoordinateDescent{LineSearch: halvingArmijo{}, RandomOrder: true, Seed: 5}
-	perBlock := &CoordinateDescent{LineSearch: halvingArmijo{}, RandomOrder: true, Seed: 5, BlockPerStep: true}
+	sweep := &CoordinateDescent{RandomOrder: true, Seed: 5}
+	perBlock := &CoordinateDescent{RandomOrder: true, Seed: 5, BlockPerStep: true}
 	for range 3 {
 		loss, _ := objective.Eval(sweepTheta, grad)
 		if _, err := sweep.Step(objective, sweepTheta, loss, grad, 0.01); err != nil {
@@ -200,14 +200,14 @@ func TestCoordinateDescentBlockPerStepEqualsSweep(t *testing.T) {
 
 func TestCoordinateDescentStateRoundTrip(t *testing.T) {
 	checkStateRoundTrip(t, func() Optimizer {
-		return &CoordinateDescent{LineSearch: halvingArmijo{}, RandomOrder: true, Seed: 8, BlockPerStep: true}
+		return &CoordinateDescent{RandomOrder: true, Seed: 8, BlockPerStep: true}
 	}, objectiveOnly{closedFormRosenbrock{n: 5}}, []float64{-1.2, 1, -1.2, 1, -1.2}, 0.01)
 	state := (&CoordinateDescent{}).State()
 	for _, bad := range []State{
-		{"sweep": {1}},
-		{"sweep": {1}, "position": {-1}},
-		{"sweep": {1.5}, "position": {0}},
-		{"sweep": {1}, "position": {0}, "extra": {0}},
+		{"sweep": {1}, "position": {0}, "idle": {0}},
+		{"sweep": {1}, "position": {-1}, "idle": {0}, "stalled": {0}},
+		{"sweep": {1.5}, "position": {0}, "idle": {0}, "stalled": {0}},
+		{"sweep": {1}, "position": {0}, "idle": {0}, "extra": {0}},
 	} {
 		if err := (&CoordinateDescent{}).SetState(bad); err == nil {
 			t.Errorf("SetState(%v) was accepted", bad)
@@ -226,21 +226,50 @@ func TestCoordinateDescentReportsBadInput(t *testing.T) {
 		descent *CoordinateDescent
 		lr      float64
 	}{
-		{&CoordinateDescent{Blocks: []Block{{"beyond", 2, 4}}, LineSearch: halvingArmijo{}}, 1},
-		{&CoordinateDescent{Blocks: []Block{{"empty", 1, 1}}, LineSearch: halvingArmijo{}}, 1},
-		{&CoordinateDescent{Blocks: []Block{}, LineSearch: halvingArmijo{}}, 1},
-		{&CoordinateDescent{LineSearch: halvingArmijo{}}, 0},
-		{&CoordinateDescent{LineSearch: halvingArmijo{}}, math.NaN()},
+		{&CoordinateDescent{Blocks: []Block{{"beyond", 2, 4}}}, 1},
+		{&CoordinateDescent{Blocks: []Block{{"empty", 1, 1}}}, 1},
+		{&CoordinateDescent{Blocks: []Block{}}, 1},
+		{&CoordinateDescent{}, 0},
+		{&CoordinateDescent{}, math.NaN()},
 	} {
 		if _, err := bad.descent.Step(objective, theta, loss, grad, bad.lr); err == nil {
 			t.Errorf("blocks %v with lr %v were accepted", bad.descent.Blocks, bad.lr)
 		}
 	}
-	restored := &CoordinateDescent{LineSearch: halvingArmijo{}}
-	if err := restored.SetState(State{"sweep": {0}, "position": {7}}); err != nil {
+	restored := &CoordinateDescent{}
+	if err := restored.SetState(State{"sweep": {0}, "position": {7}, "idle": {0}, "stalled": {0}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := restored.Step(objective, theta, loss, grad, 1); err == nil {
 		t.Error("position 7 in a sweep of 3 blocks was accepted")
+	}
+}
+
+// stalledSearch fails every search as making no progress.
+type stalledSearch struct{}
+
+func (stalledSearch) Search(Objective, []float64, float64, []float64, []float64, float64) (LineResult, error) {
+	return LineResult{}, &LineSearchError{Search: "stalled", Reason: LineSearchNoProgress, Detail: "test"}
+}
+
+func TestCoordinateDescentFailsAfterACycleWithoutProgress(t *testing.T) {
+	objective := objectiveOnly{closedFormRosenbrock{n: 3}}
+	theta, grad := []float64{0, 0, 0}, make([]float64, 3)
+	loss, _ := objective.Eval(theta, grad)
+	descent := &CoordinateDescent{BlockPerStep: true, LineSearch: stalledSearch{}}
+	for step := range 3 {
+		_, err := descent.Step(objective, theta, loss, grad, 1)
+		if step < 2 && err != nil {
+			t.Fatalf("block %d: %v; a single block without progress must not stop the method", step, err)
+		}
+		if step == 2 && !IsLineSearchFailure(err) {
+			t.Fatalf("after a full cycle without progress: err = %v, want a wrapped line-search failure", err)
+		}
+	}
+	if !slices.Equal(theta, []float64{0, 0, 0}) {
+		t.Errorf("θ moved to %v", theta)
+	}
+	if _, err := (&CoordinateDescent{LineSearch: stalledSearch{}}).Step(objective, theta, loss, grad, 1); !IsLineSearchFailure(err) {
+		t.Errorf("one sweep without progress: err = %v, want a wrapped line-search failure", err)
 	}
 }

@@ -64,11 +64,12 @@ type Newton struct {
 	// Hessian differences gradients; its zero value is the default.
 	Hessian FiniteDifferenceHessian
 
-	hessian   mat.SymDense
-	shifted   mat.SymDense
-	cholesky  mat.Cholesky
-	direction []float64
-	damping   float64
+	hessian      mat.SymDense
+	shifted      mat.SymDense
+	cholesky     mat.Cholesky
+	direction    []float64
+	damping      float64
+	backtracking Backtracking
 }
 
 // LastDamping returns τ of the last Step: the multiple of the identity added
@@ -87,6 +88,9 @@ func (n *Newton) Step(obj Objective, theta []float64, loss float64, grad []float
 	if maxDim == 0 {
 		maxDim = DefaultNewtonMaxDim
 	}
+	if maxDim < 0 {
+		return Info{}, fmt.Errorf("optim: Newton.MaxDim = %d; want > 0, or 0 for %d", n.MaxDim, DefaultNewtonMaxDim)
+	}
 	if dim > maxDim {
 		return Info{}, fmt.Errorf("optim: Newton: dimension %d exceeds MaxDim %d (a dense Hessian needs n² memory and n³ time); use newton-cg (NewtonCG), which needs only Hessian-vector products, or raise MaxDim", dim, maxDim)
 	}
@@ -100,51 +104,69 @@ func (n *Newton) Step(obj Objective, theta []float64, loss float64, grad []float
 		return info, fmt.Errorf("optim: Newton: %w", err)
 	}
 	n.direction = resizeFloats(n.direction, dim)
-	direction := mat.NewVecDense(dim, n.direction)
-	negGrad := mat.NewVecDense(dim, nil)
-	negGrad.ScaleVec(-1, mat.NewVecDense(dim, grad))
-
 	if n.Undamped {
-		if err := direction.SolveVec(&n.hessian, negGrad); err != nil {
-			return info, fmt.Errorf("optim: undamped Newton: solving H·d = −g: %w; the Hessian is singular here, use damped Newton (Undamped = false)", err)
+		if err := n.undampedDirection(grad); err != nil {
+			return info, err
 		}
-		if bad := firstNonFinite(n.direction); bad >= 0 {
-			return info, fmt.Errorf("optim: undamped Newton: direction element %d is %v; the Hessian is singular here, use damped Newton", bad, n.direction[bad])
-		}
-		floats.Add(theta, n.direction)
+		movePoint(theta, theta, 1, n.direction)
 		info.StepLength = 1
 		return info, nil
 	}
-
-	if err := n.factorizeShifted(dim); err != nil {
+	if err := n.dampedDirection(grad); err != nil {
 		return info, err
 	}
-	if err := n.cholesky.SolveVecTo(direction, negGrad); err != nil {
-		var condition mat.Condition
-		if !errors.As(err, &condition) {
-			return info, fmt.Errorf("optim: Newton: solving (H + τI)·d = −g with τ = %g: %w", n.damping, err)
-		}
-		// An ill-conditioned but positive definite system still gives a
-		// descent direction; the line search scales it.
-	}
-	slope := floats.Dot(grad, n.direction)
-	if bad := firstNonFinite(n.direction); bad >= 0 || !(slope < 0) {
-		return info, fmt.Errorf("optim: Newton: no descent direction (g·d = %v, τ = %g); the Hessian is too ill-conditioned here, use newton-cg (NewtonCG) or a first-order method", slope, n.damping)
-	}
-	search, err := newtonLineSearch(n.LineSearch)
-	if err != nil {
-		return info, err
-	}
-	result, err := search.Search(obj, theta, loss, grad, n.direction, 1)
+	result, err := lineSearchOrDefault(n.LineSearch, &n.backtracking).Search(obj, theta, loss, grad, n.direction, 1)
 	info.FuncEvals += result.FuncEvals
 	info.GradEvals += result.GradEvals
 	info.LineSearchIters = result.Iters
 	if err != nil {
 		return info, fmt.Errorf("optim: Newton: line search along the Newton direction: %w", err)
 	}
-	floats.AddScaled(theta, result.Step, n.direction)
+	movePoint(theta, theta, result.Step, n.direction)
 	info.StepLength = result.Step
 	return info, nil
+}
+
+// undampedDirection solves H·d = −g by LU decomposition into n.direction.
+func (n *Newton) undampedDirection(grad []float64) error {
+	dim := len(grad)
+	if err := mat.NewVecDense(dim, n.direction).SolveVec(&n.hessian, negated(grad)); err != nil {
+		return fmt.Errorf("optim: undamped Newton: solving H·d = −g: %w; the Hessian is singular here, use damped Newton (Undamped = false)", err)
+	}
+	if bad := firstNonFinite(n.direction); bad >= 0 {
+		return fmt.Errorf("optim: undamped Newton: direction element %d is %v; the Hessian is singular here, use damped Newton (Undamped = false)", bad, n.direction[bad])
+	}
+	return nil
+}
+
+// dampedDirection solves (H + τI)·d = −g into n.direction, τ from
+// Algorithm 3.3, and checks that d is a descent direction.
+func (n *Newton) dampedDirection(grad []float64) error {
+	dim := len(grad)
+	if err := n.factorizeShifted(dim); err != nil {
+		return err
+	}
+	if err := n.cholesky.SolveVecTo(mat.NewVecDense(dim, n.direction), negated(grad)); err != nil {
+		// A Condition error means H + τI is positive definite but badly
+		// conditioned; its solution is still a descent direction, which the
+		// line search scales, so only other errors stop the step.
+		var condition mat.Condition
+		if !errors.As(err, &condition) {
+			return fmt.Errorf("optim: Newton: solving (H + τI)·d = −g with τ = %g: %w", n.damping, err)
+		}
+	}
+	slope := floats.Dot(grad, n.direction)
+	if bad := firstNonFinite(n.direction); bad >= 0 || !(slope < 0) {
+		return fmt.Errorf("optim: Newton: no descent direction (g·d = %v, τ = %g); the Hessian is too ill-conditioned here, use newton-cg (NewtonCG) or a first-order method", slope, n.damping)
+	}
+	return nil
+}
+
+// negated returns −g as a new vector.
+func negated(grad []float64) *mat.VecDense {
+	negative := mat.NewVecDense(len(grad), nil)
+	negative.ScaleVec(-1, mat.NewVecDense(len(grad), grad))
+	return negative
 }
 
 // factorizeShifted runs Algorithm 3.3 of Nocedal & Wright on n.hessian,
@@ -182,13 +204,14 @@ func (n *Newton) factorizeShifted(dim int) error {
 	return fmt.Errorf("optim: Newton: H + τI is not positive definite even for τ = %g after %d trials; the Hessian is not finite or is badly scaled here", tau, newtonMaxShifts)
 }
 
-// newtonLineSearch returns search, or the default Armijo backtracking when
-// search is nil.
-func newtonLineSearch(search LineSearcher) (LineSearcher, error) {
+// lineSearchOrDefault returns search, or fallback (Armijo backtracking with
+// its defaults, kept by the method so that its scratch storage is reused)
+// when search is nil.
+func lineSearchOrDefault(search LineSearcher, fallback *Backtracking) LineSearcher {
 	if search == nil {
-		return nil, errors.New("optim: LineSearch is nil")
+		return fallback
 	}
-	return search, nil
+	return search
 }
 
 // checkStepArguments reports a θ or gradient whose length differs from the

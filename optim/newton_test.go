@@ -1,7 +1,6 @@
 package optim
 
 import (
-	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -10,30 +9,6 @@ import (
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
-
-// halvingArmijo is a minimal Armijo backtracking line search (sufficient
-// decrease c₁ = 1e-4, halving), a test double for the LineSearcher interface.
-type halvingArmijo struct{}
-
-func (halvingArmijo) Search(obj Objective, theta []float64, f0 float64, g0, d []float64, s0 float64) (LineResult, error) {
-	slope := floats.Dot(g0, d)
-	trial := make([]float64, len(theta))
-	result := LineResult{}
-	for step := s0; step > 1e-20; step /= 2 {
-		floats.AddScaledTo(trial, theta, step, d)
-		f, err := obj.Eval(trial, nil)
-		result.FuncEvals++
-		result.Iters++
-		if err != nil {
-			return result, err
-		}
-		if f <= f0+1e-4*step*slope {
-			result.Step, result.F = step, f
-			return result, nil
-		}
-	}
-	return result, fmt.Errorf("no sufficient decrease from f0 = %g", f0)
-}
 
 // closedFormSaddle is J(x, y) = x² − y² + y⁴/4: a saddle at (0, 0) and
 // minima J = −1 at (0, ±√2).
@@ -74,7 +49,7 @@ func iterateOptimizer(t *testing.T, opt Optimizer, obj Objective, theta []float6
 
 func TestNewtonMinimizesRosenbrock(t *testing.T) {
 	theta := []float64{-1.2, 1}
-	steps, loss := iterateOptimizer(t, &Newton{LineSearch: halvingArmijo{}}, closedFormRosenbrock{n: 2}, theta, 1, 1e-8, 100)
+	steps, loss := iterateOptimizer(t, &Newton{}, closedFormRosenbrock{n: 2}, theta, 1, 1e-8, 100)
 	t.Logf("damped Newton on Rosenbrock-2 from (−1.2, 1): %d iterations, J = %.3g", steps, loss)
 	if math.Abs(theta[0]-1) > 1e-8 || math.Abs(theta[1]-1) > 1e-8 {
 		t.Errorf("θ = %v, want (1, 1)", theta)
@@ -98,7 +73,7 @@ func TestUndampedNewtonConvergesToSaddle(t *testing.T) {
 
 func TestDampedNewtonEscapesSaddle(t *testing.T) {
 	theta := []float64{1, 0.01}
-	newton := &Newton{LineSearch: halvingArmijo{}}
+	newton := &Newton{}
 	grad := make([]float64, 2)
 	loss, _ := closedFormSaddle{}.Eval(theta, grad)
 	if _, err := newton.Step(closedFormSaddle{}, theta, loss, grad, 1); err != nil {
@@ -140,13 +115,13 @@ func TestUndampedNewtonReportsSingularHessian(t *testing.T) {
 		t.Errorf("θ moved to %v on failure", theta)
 	}
 	// Damping makes the same problem solvable.
-	if _, err := (&Newton{LineSearch: halvingArmijo{}}).Step(singular, theta, loss, grad, 1); err != nil {
+	if _, err := (&Newton{}).Step(singular, theta, loss, grad, 1); err != nil {
 		t.Errorf("damped Newton: %v", err)
 	}
 }
 
 func TestNewtonStateRoundTrip(t *testing.T) {
-	checkStateRoundTrip(t, func() Optimizer { return &Newton{LineSearch: halvingArmijo{}} }, closedFormRosenbrock{n: 2}, []float64{-1.2, 1}, 1)
+	checkStateRoundTrip(t, func() Optimizer { return &Newton{} }, closedFormRosenbrock{n: 2}, []float64{-1.2, 1}, 1)
 	if err := (&Newton{}).SetState(State{"velocity": {1}}); err == nil {
 		t.Error("a foreign State was accepted")
 	}

@@ -50,6 +50,7 @@ type NewtonCG struct {
 
 	solution, residual, conjugate, curvature []float64
 	last                                     NewtonCGStats
+	backtracking                             Backtracking
 }
 
 // NewtonCGStats describes the inner solve of one NewtonCG step.
@@ -92,18 +93,14 @@ func (n *NewtonCG) Step(obj Objective, theta []float64, loss float64, grad []flo
 	if err != nil {
 		return info, err
 	}
-	search, err := newtonLineSearch(n.LineSearch)
-	if err != nil {
-		return info, err
-	}
-	result, err := search.Search(obj, theta, loss, grad, direction, 1)
+	result, err := lineSearchOrDefault(n.LineSearch, &n.backtracking).Search(obj, theta, loss, grad, direction, 1)
 	info.FuncEvals += result.FuncEvals
 	info.GradEvals += result.GradEvals
 	info.LineSearchIters = result.Iters
 	if err != nil {
 		return info, fmt.Errorf("optim: NewtonCG: line search along the Newton-CG direction: %w", err)
 	}
-	floats.AddScaled(theta, result.Step, direction)
+	movePoint(theta, theta, result.Step, direction)
 	info.StepLength = result.Step
 	return info, nil
 }

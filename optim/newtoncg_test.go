@@ -16,7 +16,7 @@ func TestNewtonCGMinimizesRosenbrock(t *testing.T) {
 				theta[i] = -1.2
 			}
 		}
-		steps, loss := iterateOptimizer(t, &NewtonCG{LineSearch: halvingArmijo{}}, closedFormRosenbrock{n: n}, theta, 1, 1e-8, 500)
+		steps, loss := iterateOptimizer(t, &NewtonCG{}, closedFormRosenbrock{n: n}, theta, 1, 1e-8, 500)
 		t.Logf("Newton-CG on Rosenbrock-%d: %d iterations, J = %.3g", n, steps, loss)
 		for i, value := range theta {
 			if math.Abs(value-1) > 1e-6 {
@@ -30,7 +30,7 @@ func TestNewtonCGMinimizesRosenbrock(t *testing.T) {
 func TestNewtonCGMinimizesQuadratic(t *testing.T) {
 	quadratic := randomQuadratic(t, logSpaced(50, 1e3), 11)
 	theta := make([]float64, 50)
-	steps, _ := iterateOptimizer(t, &NewtonCG{LineSearch: halvingArmijo{}}, quadratic, theta, 1, 1e-9, 50)
+	steps, _ := iterateOptimizer(t, &NewtonCG{}, quadratic, theta, 1, 1e-9, 50)
 	t.Logf("Newton-CG with forcing min(0.5, √‖g‖) on a quadratic, n = 50, κ = 1e3: %d iterations", steps)
 	want := quadratic.minimizer(t)
 	if diff := floats.Distance(theta, want, math.Inf(1)); diff > 1e-8 {
@@ -47,7 +47,7 @@ func TestNewtonCGInnerSolveTakesAtMostNIterations(t *testing.T) {
 	theta := make([]float64, n)
 	grad := make([]float64, n)
 	loss, _ := quadratic.Eval(theta, grad)
-	newtonCG := &NewtonCG{LineSearch: halvingArmijo{}, ForcingTerm: 1e-10, MaxInner: 10 * n}
+	newtonCG := &NewtonCG{ForcingTerm: 1e-10, MaxInner: 10 * n}
 	info, err := newtonCG.Step(quadratic, theta, loss, grad, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestNewtonCGInnerSolveTerminatesAtDistinctEigenvalues(t *testing.T) {
 	theta := make([]float64, 50)
 	grad := make([]float64, 50)
 	loss, _ := quadratic.Eval(theta, grad)
-	newtonCG := &NewtonCG{LineSearch: halvingArmijo{}, ForcingTerm: 1e-8}
+	newtonCG := &NewtonCG{ForcingTerm: 1e-8}
 	if _, err := newtonCG.Step(quadratic, theta, loss, grad, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestNewtonCGFallsBackToSteepestDescentOnNegativeCurvature(t *testing.T) {
 	theta := []float64{0, 0.5}
 	grad := make([]float64, 2)
 	loss, _ := closedFormSaddle{}.Eval(theta, grad)
-	newtonCG := &NewtonCG{LineSearch: halvingArmijo{}}
+	newtonCG := &NewtonCG{}
 	info, err := newtonCG.Step(closedFormSaddle{}, theta, loss, grad, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +132,7 @@ func TestNewtonCGReportsBadSettings(t *testing.T) {
 }
 
 func TestNewtonCGStateRoundTrip(t *testing.T) {
-	checkStateRoundTrip(t, func() Optimizer { return &NewtonCG{LineSearch: halvingArmijo{}} }, closedFormRosenbrock{n: 10}, []float64{-1.2, 1, -1.2, 1, -1.2, 1, -1.2, 1, -1.2, 1}, 1)
+	checkStateRoundTrip(t, func() Optimizer { return &NewtonCG{} }, closedFormRosenbrock{n: 10}, []float64{-1.2, 1, -1.2, 1, -1.2, 1, -1.2, 1, -1.2, 1}, 1)
 	if err := (&NewtonCG{}).SetState(State{"sweep": {1}}); err == nil {
 		t.Error("a foreign State was accepted")
 	}
