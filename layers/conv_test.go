@@ -21,6 +21,8 @@ var convGeometries = []convGeometry{
 	{2, 2, 5, 5, 3, 3, 1, 1},
 	{2, 2, 5, 6, 3, 3, 2, 0},
 	{2, 2, 6, 5, 3, 3, 2, 1},
+	{1, 2, 3, 3, 2, 3, 1, 0},
+	{3, 1, 4, 4, 2, 1, 2, 0},
 }
 
 // naiveConv is the textbook cross-correlation with zero padding, written

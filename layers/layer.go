@@ -1,6 +1,20 @@
 // Package layers holds the graph building blocks of deepopt's models on
 // Gorgonia: Linear, Conv2D, MaxPool2D, Flatten and the activations, with
 // seeded initialisers. Each layer owns its parameters and names them.
+//
+// Parameters are created when a layer is constructed, on the given graph and
+// dtype (float32 or float64), with values drawn in float64 from a seeded
+// *rand.Rand by an Init (Gaussian, Glorot, He, constant) — never by
+// Gorgonia's unseeded initialisers — so a seed fixes a model's starting point
+// in both precisions. Forward checks ranks, sizes and dtypes itself and
+// returns errors that name the layer and the numbers (Gorgonia panics on some
+// shape errors). ConvOutputSize computes convolution and pooling output sizes
+// without a graph, for model builders.
+//
+// The package also holds the classification loss: SoftmaxCrossEntropy for
+// one-hot or soft targets, and LogSoftmax/Softmax with a temperature for
+// knowledge distillation, all by the max-shifted log-sum-exp so that large
+// logits cannot overflow.
 package layers
 
 import G "gorgonia.org/gorgonia"
