@@ -94,39 +94,3 @@ func TestShapeErrors(t *testing.T) {
 func second2(_ *Linear, err error) error { return err }
 
 func second3(_ *Conv2D, err error) error { return err }
-
-// TestFloat32MatchesFloat64 builds the same small convnet (conv, ReLU,
-// max-pool, flatten, linear, sigmoid) in float32 and float64 from one seed
-// and checks that the float32 outputs agree with the float64 ones to float32
-// precision (relative 1e-5).
-func TestFloat32MatchesFloat64(t *testing.T) {
-	xs := normals(rand.New(rand.NewPCG(7, 7)), 3*2*8*8)
-	run := func(dt tensor.Dtype) []float64 {
-		rng := rand.New(rand.NewPCG(1, 2))
-		g := G.NewGraph()
-		conv, err := NewConv2D(g, "conv1", 2, 4, 3, 1, 1, dt, HeNormal(), rng)
-		if err != nil {
-			t.Fatal(err)
-		}
-		relu, err := NewActivation("act1", ReLU)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fc, err := NewLinear(g, "fc1", 4*4*4, 5, dt, GlorotUniform(), rng)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sigmoid, err := NewActivation("act2", Sigmoid)
-		if err != nil {
-			t.Fatal(err)
-		}
-		y := input(g, "x", dt, xs, 3, 2, 8, 8)
-		for _, l := range []Layer{conv, relu, NewMaxPool2D("pool1", 2, 2, 0), NewFlatten("flatten"), fc, sigmoid} {
-			if y, err = l.Forward(y, true); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return forward(t, g, y)[0]
-	}
-	assertClose(t, "float32 vs float64", run(tensor.Float32), run(tensor.Float64), 1e-5)
-}
