@@ -273,3 +273,28 @@ func TestCoordinateDescentFailsAfterACycleWithoutProgress(t *testing.T) {
 		t.Errorf("one sweep without progress: err = %v, want a wrapped line-search failure", err)
 	}
 }
+
+func TestCoordinateDescentReusesStrongWolfeGradients(t *testing.T) {
+	quadratic := randomQuadratic(t, logSpaced(6, 10), 23)
+	theta := make([]float64, 6)
+	descent := &CoordinateDescent{LineSearch: &StrongWolfe{}}
+	grad := make([]float64, 6)
+	loss, _ := quadratic.Eval(theta, grad)
+	info, err := descent.Step(objectiveOnly{quadratic}, theta, loss, grad, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every block's gradient comes from the previous block's line search,
+	// so the sweep evaluates nothing beyond the searches themselves.
+	if info.GradEvals != info.LineSearchIters {
+		t.Errorf("Info %+v: %d gradient evaluations beyond the line searches' %d", info, info.GradEvals-info.LineSearchIters, info.LineSearchIters)
+	}
+	// Below ‖∇J‖ ≈ 1e-8 the decrease along a block, about ‖∇J‖²/2, falls
+	// under the rounding error of J ≈ −3 and a strong-Wolfe search rightly
+	// reports no progress; stop above that floor.
+	sweeps, _ := iterateOptimizer(t, descent, objectiveOnly{quadratic}, theta, 1, 1e-6, 1000)
+	t.Logf("coordinate descent with strong Wolfe: %d more sweeps", sweeps)
+	if diff := floats.Distance(theta, quadratic.minimizer(t), math.Inf(1)); diff > 3e-6 {
+		t.Errorf("‖θ − A⁻¹b‖∞ = %.3g", diff)
+	}
+}

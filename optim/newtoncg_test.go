@@ -137,3 +137,27 @@ func TestNewtonCGStateRoundTrip(t *testing.T) {
 		t.Error("a foreign State was accepted")
 	}
 }
+
+func TestNewtonMethodsWithStrongWolfe(t *testing.T) {
+	// A strong-Wolfe search returns the gradient at the accepted point; the
+	// methods must converge with it as with backtracking. (On the chained
+	// Rosenbrock function with n ≥ 4 Newton with strong Wolfe settles in the
+	// other local minimum near θ₁ = −1, so the test uses n = 2.)
+	for _, test := range []struct {
+		name string
+		opt  Optimizer
+	}{
+		{"Newton", &Newton{LineSearch: &StrongWolfe{}}},
+		{"Newton-CG", &NewtonCG{LineSearch: &StrongWolfe{}}},
+	} {
+		theta := []float64{-1.2, 1}
+		steps, _ := iterateOptimizer(t, test.opt, closedFormRosenbrock{n: 2}, theta, 1, 1e-8, 500)
+		t.Logf("%s with strong Wolfe on Rosenbrock-2: %d iterations", test.name, steps)
+		for i, value := range theta {
+			if math.Abs(value-1) > 1e-6 {
+				t.Errorf("%s: θ[%d] = %v, want 1", test.name, i, value)
+				break
+			}
+		}
+	}
+}
