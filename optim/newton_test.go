@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -166,4 +167,29 @@ func checkStateRoundTrip(t *testing.T, newOptimizer func() Optimizer, obj Object
 	if !reflect.DeepEqual(original.State(), restored.State()) {
 		t.Errorf("States diverged after resuming:\n%v\n%v", original.State(), restored.State())
 	}
+}
+
+// ExampleNewton minimises the Rosenbrock function from the classic start
+// (−1.2, 1); the caller evaluates J and ∇J, Step moves θ.
+func ExampleNewton() {
+	objective := closedFormRosenbrock{n: 2}
+	theta := []float64{-1.2, 1}
+	grad := make([]float64, 2)
+	newton := &Newton{}
+	for range 100 {
+		loss, err := objective.Eval(theta, grad)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if floats.Norm(grad, math.Inf(1)) < 1e-10 {
+			break
+		}
+		if _, err := newton.Step(objective, theta, loss, grad, 1); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	fmt.Printf("θ = (%.6f, %.6f)\n", theta[0], theta[1])
+	// Output: θ = (1.000000, 1.000000)
 }
