@@ -44,9 +44,10 @@ func CoordinateBlocks(n int) []Block {
 // gradient with the other blocks' entries zeroed), starting from the step lr.
 //
 // By default one Step is one sweep over all blocks; with BlockPerStep, one
-// Step updates one block. Either way the state is two counters, the sweep and
-// the position within it, because the order of sweep k is derived from
-// (Seed, k) alone.
+// Step updates one block. Either way the state is a few counters (the sweep,
+// the position within it, and the run of block updates without progress),
+// because the order of sweep k is derived from (Seed, k) alone: no RNG state
+// needs saving.
 //
 // Coordinate descent is slow when coordinates are strongly coupled. On
 // J(w₁, w₂) = (w₁ − w₂)² + α(w₁² + w₂²), exact minimisation over w₁ gives
