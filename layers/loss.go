@@ -75,33 +75,42 @@ func Softmax(logits *G.Node, temperature float64) (*G.Node, error) {
 // for logits z and targets t of the same shape (N, K) and dtype. Targets may
 // be one-hot labels or any soft distribution over the classes (rows summing
 // to 1, e.g. a teacher's softened outputs in distillation); the gradient is
-// then (softmax(z) − t)/N. The log-softmax is the stable LogSoftmax(z, 1).
+// then (softmax(z) − t)/N. It is CrossEntropy(LogSoftmax(z, 1), t).
 func SoftmaxCrossEntropy(logits, targets *G.Node) (*G.Node, error) {
-	if err := checkLogits(logits, 1); err != nil {
+	logProbs, err := LogSoftmax(logits, 1)
+	if err != nil {
+		return nil, err
+	}
+	return CrossEntropy(logProbs, targets)
+}
+
+// CrossEntropy returns −(1/N) Σ_n Σ_k t_nk · logProbs_nk for log-probabilities
+// and targets of the same shape (N, K) and dtype: the batch-mean
+// cross-entropy of Hinton et al.'s (2015) distillation loss when logProbs is
+// LogSoftmax(studentLogits, T) and targets is Softmax(teacherLogits, T) (the
+// caller applies the T² factor).
+func CrossEntropy(logProbs, targets *G.Node) (*G.Node, error) {
+	if err := checkLogits(logProbs, 1); err != nil {
 		return nil, err
 	}
 	if targets == nil {
 		return nil, fmt.Errorf("layers: cross-entropy targets node is nil")
 	}
-	if !targets.Shape().Eq(logits.Shape()) {
-		return nil, fmt.Errorf("layers: cross-entropy targets have shape %v, logits have %v; targets must be (N, classes) like the logits", targets.Shape(), logits.Shape())
+	if !targets.Shape().Eq(logProbs.Shape()) {
+		return nil, fmt.Errorf("layers: cross-entropy targets have shape %v, predictions have %v; targets must be (N, classes) like the predictions", targets.Shape(), logProbs.Shape())
 	}
-	if targets.Dtype() != logits.Dtype() {
-		return nil, fmt.Errorf("layers: cross-entropy targets have dtype %v, logits have %v", targets.Dtype(), logits.Dtype())
-	}
-	logProbs, err := LogSoftmax(logits, 1)
-	if err != nil {
-		return nil, err
+	if targets.Dtype() != logProbs.Dtype() {
+		return nil, fmt.Errorf("layers: cross-entropy targets have dtype %v, predictions have %v", targets.Dtype(), logProbs.Dtype())
 	}
 	weighted, err := G.HadamardProd(targets, logProbs)
 	if err != nil {
-		return nil, fmt.Errorf("layers: t ⊙ log softmax: %w", err)
+		return nil, fmt.Errorf("layers: t ⊙ log p: %w", err)
 	}
 	total, err := G.Sum(weighted)
 	if err != nil {
-		return nil, fmt.Errorf("layers: Σ t log softmax: %w", err)
+		return nil, fmt.Errorf("layers: Σ t log p: %w", err)
 	}
-	loss, err := G.Mul(total, scalar(logits.Dtype(), -1/float64(logits.Shape()[0])))
+	loss, err := G.Mul(total, scalar(logProbs.Dtype(), -1/float64(logProbs.Shape()[0])))
 	if err != nil {
 		return nil, fmt.Errorf("layers: mean cross-entropy: %w", err)
 	}

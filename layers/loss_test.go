@@ -62,6 +62,32 @@ func TestSoftmaxCrossEntropyByHand(t *testing.T) {
 	}
 }
 
+// TestCrossEntropyWithTemperature checks CrossEntropy(LogSoftmax(z, T), t)
+// at T = 2 on logits (2, 4, 6), which equal (1, 2, 3) after division by T, so
+// the loss for class 3 is log(e + e² + e³) − 3 as in the hand computation
+// above; its gradient is checked by finite differences.
+func TestCrossEntropyWithTemperature(t *testing.T) {
+	build := func(g *G.ExprGraph) (*G.Node, G.Nodes, error) {
+		z := input(g, "z", tensor.Float64, []float64{2, 4, 6}, 1, 3)
+		logp, err := LogSoftmax(z, 2)
+		if err != nil {
+			return nil, nil, err
+		}
+		loss, err := CrossEntropy(logp, input(g, "y", tensor.Float64, []float64{0, 0, 1}, 1, 3))
+		return loss, G.Nodes{z}, err
+	}
+	g := G.NewGraph()
+	loss, _, err := build(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := math.Log(math.E+math.Exp(2)+math.Exp(3)) - 3
+	assertClose(t, "cross-entropy at T = 2", forward(t, g, loss)[0], []float64{want}, 1e-15)
+	if err := gradcheck.Check(build, 1e-6, 1e-8); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestSoftmaxCrossEntropyLargeLogits checks that logits of ±1000 (where a
 // naive exp overflows to +Inf) give the exact loss and the exact gradient
 // (softmax(z) − t)/N, in float64 and float32.
@@ -192,7 +218,7 @@ func TestLossErrors(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"targets shape", second(SoftmaxCrossEntropy(z, input(g, "y", tensor.Float64, make([]float64, 4), 2, 2))), "targets have shape (2, 2), logits have (2, 3)"},
+		{"targets shape", second(SoftmaxCrossEntropy(z, input(g, "y", tensor.Float64, make([]float64, 4), 2, 2))), "targets have shape (2, 2), predictions have (2, 3)"},
 		{"targets dtype", second(SoftmaxCrossEntropy(z, input(g, "y32", tensor.Float32, make([]float64, 6), 2, 3))), "dtype float32"},
 		{"logits rank", second(LogSoftmax(input(g, "v", tensor.Float64, make([]float64, 3), 3), 1)), "logits have shape (3)"},
 		{"temperature", second(Softmax(z, 0)), "temperature 0"},
