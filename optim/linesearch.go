@@ -187,6 +187,16 @@ func (l *lineFunction) moveTo(step float64) *LineSearchError {
 	return nil
 }
 
+// samePoint reports whether θ + a·d and θ + b·d are equal in every element.
+func (l *lineFunction) samePoint(a, b float64) bool {
+	for i, theta := range l.theta {
+		if theta+a*l.direction[i] != theta+b*l.direction[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // record keeps (s, φ(s)) when it is the best finite point so far.
 func (l *lineFunction) record(step, f float64, withGrad bool) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {

@@ -3,8 +3,6 @@ package optim
 import (
 	"fmt"
 	"math"
-
-	"gonum.org/v1/gonum/floats"
 )
 
 var _ LineSearcher = (*StrongWolfe)(nil)
@@ -24,12 +22,15 @@ const (
 	// wolfeSafeguard keeps an interpolated zoom trial at least this fraction
 	// of the bracket away from either end.
 	wolfeSafeguard = 0.1
-	// flatness is the relative difference below which zoom treats two values
-	// of φ as equal and lets the sign of φ' decide which end of the bracket
-	// a trial replaces: near a minimiser, φ varies by less than its rounding
-	// error while φ' still points the way (Hager & Zhang, 2005, use the same
-	// idea in their approximate Wolfe conditions).
-	flatness = 8 * 0x1p-52
+	// flatness is the relative difference below which two values of φ count
+	// as equal: near a minimiser φ changes by less than the rounding error of
+	// J (which for J = ½θᵀAθ − bᵀθ is far above u·|J|, as its terms cancel),
+	// while φ' still points the way. Equal values let the sign of φ' decide
+	// which end of a bracket a trial replaces, and let the derivative form
+	// of the sufficient-decrease test apply (the approximate Wolfe
+	// conditions of Hager & Zhang, 2005). Decreases of J below 1e-12·|J|
+	// matter to no application of this package.
+	flatness = 1e-12
 	// Bracketing growth: a new trial step lies between 1.1 and 4 times the
 	// last increment beyond the last step (as in Moré & Thuente, 1994).
 	wolfeMinGrowth, wolfeMaxGrowth = 1.1, 4.0
@@ -46,10 +47,15 @@ const (
 // minimiser of the cubic through the last two points, kept within 1.1 to 4
 // times the last increment (as in Moré & Thuente's algorithm); inside a
 // bracket each trial is the cubic minimiser kept a tenth of the bracket away
-// from its ends, or the midpoint when the cubic has no minimiser. Values of φ
-// that agree to rounding error count as equal in the zoom, and the sign of φ'
-// then decides, so a search still converges where φ is flat to machine
-// precision but φ' is not. A trial with
+// from its ends, or the midpoint when the cubic has no minimiser.
+//
+// Near a minimiser, J changes by less than its own rounding error while ∇J is
+// still accurate, and comparisons of values decide nothing. So values of φ
+// within 1e-12·|φ| of each other count as equal, the sign of φ' then decides
+// how a bracket shrinks, and a trial whose value equals φ(0) in this sense
+// passes the sufficient-decrease test if and only if φ'(s) ≤ (1 − 2c1)·|φ'(0)|
+// (the approximate Wolfe condition of Hager & Zhang, 2005, eq. 4.1, exact for
+// a quadratic). This lets methods drive ‖∇J‖ far below √u·|J|. A trial with
 // a non-finite value or slope closes the bracket from above, so a first step
 // that overflows is recovered from. Every trial evaluates J and ∇J, and the
 // accepted point's gradient is returned in LineResult.Grad.
@@ -103,7 +109,7 @@ func (w *StrongWolfe) search(s0 float64) (LineResult, *LineSearchError) {
 			return LineResult{}, err
 		}
 		current := wolfePoint{step, f, slope}
-		if !isFinite(f) || !w.sufficientDecrease(step, f) || (line.result.Iters > 1 && f >= previous.value) {
+		if !isFinite(f) || !w.sufficientDecrease(step, f, slope) || (line.result.Iters > 1 && f > previous.value+flatness*math.Abs(previous.value)) {
 			return w.zoom(previous, current)
 		}
 		if w.curvatureHolds(slope) {
@@ -133,13 +139,11 @@ func (w *StrongWolfe) search(s0 float64) (LineResult, *LineSearchError) {
 func (w *StrongWolfe) zoom(low, high wolfePoint) (LineResult, *LineSearchError) {
 	line := &w.line
 	maxIterations := w.maxIterations()
-	// The bracket is exhausted when its ends are equal in float64, as steps
-	// or as points θ + s·d.
-	directionNorm := floats.Norm(line.direction, math.Inf(1))
-	thetaNorm := floats.Norm(line.theta, math.Inf(1))
 	for line.result.Iters < maxIterations {
 		width := high.step - low.step
-		if math.Abs(width) <= 0x1p-52*math.Max(math.Abs(low.step), math.Abs(high.step)) || math.Abs(width)*directionNorm <= 0x1p-52*thetaNorm {
+		// The bracket is exhausted when its ends are equal in float64, as
+		// steps or as points θ + s·d.
+		if math.Abs(width) <= 0x1p-52*math.Max(math.Abs(low.step), math.Abs(high.step)) || line.samePoint(low.step, high.step) {
 			return LineResult{}, line.fail(LineSearchNoProgress, fmt.Sprintf("bracket [%g, %g] is narrower than float64 resolves after %d trials; θ is a minimiser along d to machine precision or the gradient is inconsistent with J", math.Min(low.step, high.step), math.Max(low.step, high.step), line.result.Iters))
 		}
 		trial, ok := 0.0, false
@@ -153,7 +157,7 @@ func (w *StrongWolfe) zoom(low, high wolfePoint) (LineResult, *LineSearchError) 
 			return LineResult{}, err
 		}
 		current := wolfePoint{trial, f, slope}
-		if !isFinite(f) || !w.sufficientDecrease(trial, f) || f > low.value+flatness*math.Abs(low.value) {
+		if !isFinite(f) || !w.sufficientDecrease(trial, f, slope) || f > low.value+flatness*math.Abs(low.value) {
 			high = current
 			continue
 		}
@@ -168,9 +172,17 @@ func (w *StrongWolfe) zoom(low, high wolfePoint) (LineResult, *LineSearchError) 
 	return LineResult{}, line.budgetExhausted(maxIterations, low.step)
 }
 
-// sufficientDecrease is the Armijo condition φ(s) ≤ φ(0) + c1·s·φ'(0).
-func (w *StrongWolfe) sufficientDecrease(step, f float64) bool {
-	return f <= w.line.f0+w.decreaseFactor()*step*w.line.slope0
+// sufficientDecrease is the Armijo condition φ(s) ≤ φ(0) + c1·s·φ'(0). Where
+// φ(s) equals φ(0) to rounding error (|φ(s) − φ(0)| ≤ 1e-12·|φ(0)|), the
+// values cannot tell, and its derivative form φ'(s) ≤ (1 − 2c1)·|φ'(0)|
+// decides instead: the approximate Wolfe condition of Hager & Zhang (2005,
+// eq. 4.1), equivalent to Armijo's for a quadratic φ.
+func (w *StrongWolfe) sufficientDecrease(step, f, slope float64) bool {
+	f0, slope0, c1 := w.line.f0, w.line.slope0, w.decreaseFactor()
+	if math.Abs(f-f0) <= flatness*math.Abs(f0) {
+		return slope <= (1-2*c1)*-slope0
+	}
+	return f <= f0+c1*step*slope0
 }
 
 // curvatureHolds is the strong curvature condition |φ'(s)| ≤ c2·|φ'(0)|.
