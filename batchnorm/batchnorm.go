@@ -1,0 +1,254 @@
+package batchnorm
+
+import (
+	"fmt"
+
+	"deepopt/layers"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// BatchNorm is one batch normalization layer with C channels: parameters γ
+// and β of shape (C), running statistics kept in Go as float64, and the batch
+// statistics of the last run of its training path. Create it with New.
+//
+// A BatchNorm is not safe for concurrent use; like the graph it lives on, it
+// serves one machine at a time.
+type BatchNorm struct {
+	name     string
+	channels int
+	dtype    tensor.Dtype
+	opts     Options
+
+	gamma, beta *G.Node
+
+	// runningMean and runningVariance are E[x] and Var[x] of Alg. 2; count is
+	// the number of batches folded in since construction or ResetRunning.
+	runningMean, runningVariance []float64
+	count                        int
+
+	// evalMean and evalInvStd are the leaves through which the evaluation path
+	// reads the running statistics: E[x] and 1/sqrt(Var[x] + ε) in the
+	// graph's dtype, rewritten in place whenever the statistics change. They
+	// are created by the first evaluation-path Forward.
+	evalMean, evalInvStd *G.Node
+
+	last batchRecord
+}
+
+// batchRecord holds the statistics of the last run of the training path, as
+// copied by the recordOps.
+type batchRecord struct {
+	mean, variance []float64
+	// m is the number of values per channel the statistics were computed from.
+	m int
+	// fresh reports a run that Update or UpdateAverage has not yet folded in.
+	fresh bool
+}
+
+var _ layers.Layer = (*BatchNorm)(nil)
+
+// New creates a batch normalization layer on g for inputs with the given
+// number of channels (features of an (N, C) input, feature maps of an
+// (N, C, H, W) input), with parameters "<name>.gamma" (ones) and
+// "<name>.beta" (zeros) of shape (C) in dtype dt (tensor.Float32 or
+// tensor.Float64). The running statistics start at mean 0 and variance 1, as
+// in PyTorch.
+func New(g *G.ExprGraph, name string, channels int, dt tensor.Dtype, opts Options) (*BatchNorm, error) {
+	if g == nil {
+		return nil, fmt.Errorf("batchnorm: %s: graph is nil; pass the model's *G.ExprGraph", name)
+	}
+	if name == "" {
+		return nil, fmt.Errorf("batchnorm: layer name is empty; name it, e.g. \"bn1\"")
+	}
+	if channels < 1 {
+		return nil, fmt.Errorf("batchnorm: %s: channels is %d; want at least 1", name, channels)
+	}
+	if dt != tensor.Float32 && dt != tensor.Float64 {
+		return nil, fmt.Errorf("batchnorm: %s: dtype %v is not supported; use tensor.Float32 or tensor.Float64", name, dt)
+	}
+	opts, err := opts.resolved()
+	if err != nil {
+		return nil, fmt.Errorf("batchnorm: %s: %w", name, err)
+	}
+	b := &BatchNorm{
+		name:            name,
+		channels:        channels,
+		dtype:           dt,
+		opts:            opts,
+		runningMean:     make([]float64, channels),
+		runningVariance: make([]float64, channels),
+		last: batchRecord{
+			mean:     make([]float64, channels),
+			variance: make([]float64, channels),
+		},
+	}
+	b.resetRunningValues()
+	b.gamma = b.vector(g, name+".gamma", filled(channels, 1))
+	b.beta = b.vector(g, name+".beta", filled(channels, 0))
+	return b, nil
+}
+
+// vector makes a leaf of shape (C) named name on g holding values converted
+// to the layer's dtype.
+func (b *BatchNorm) vector(g *G.ExprGraph, name string, values []float64) *G.Node {
+	t := tensor.New(tensor.WithShape(b.channels), tensor.Of(b.dtype))
+	fill(t, values)
+	return G.NodeFromAny(g, t, G.WithName(name))
+}
+
+// filled returns n copies of v.
+func filled(n int, v float64) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+// fill writes values into the backing array of the float32 or float64 tensor
+// t in place.
+func fill(t tensor.Tensor, values []float64) {
+	switch data := t.Data().(type) {
+	case []float64:
+		copy(data, values)
+	case []float32:
+		for i, v := range values {
+			data[i] = float32(v)
+		}
+	}
+}
+
+// Name returns the layer's name.
+func (b *BatchNorm) Name() string { return b.name }
+
+// Channels returns C, the number of normalised channels.
+func (b *BatchNorm) Channels() int { return b.channels }
+
+// Options returns the layer's options with defaults filled in.
+func (b *BatchNorm) Options() Options { return b.opts }
+
+// Params returns γ and β, in that order.
+func (b *BatchNorm) Params() []*G.Node { return []*G.Node{b.gamma, b.beta} }
+
+// Forward normalises x of shape (N, C) or (N, C, H, W) per channel. With
+// training true it appends Alg. 1 with the batch statistics, recording them
+// at every run for Update; with training false it appends Alg. 2's inference
+// transform with the running statistics. Neither path changes the running
+// statistics when it runs.
+func (b *BatchNorm) Forward(x *G.Node, training bool) (*G.Node, error) {
+	axes, pattern, m, err := b.reduction(x)
+	if err != nil {
+		return nil, err
+	}
+	var centered, invStd *G.Node
+	if training {
+		centered, invStd, err = b.batchStatistics(x, axes, pattern, m)
+	} else {
+		centered, invStd, err = b.runningStatistics(x, pattern)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("batchnorm: %s: %w", b.name, err)
+	}
+	y, err := b.affine(centered, invStd, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("batchnorm: %s: %w", b.name, err)
+	}
+	return y, nil
+}
+
+// reduction checks x and returns the axes the statistics reduce over, the
+// broadcast pattern of a per-channel vector against x, and m, the number of
+// values per channel.
+func (b *BatchNorm) reduction(x *G.Node) (axes []int, pattern []byte, m int, err error) {
+	if x == nil {
+		return nil, nil, 0, fmt.Errorf("batchnorm: %s: input node is nil", b.name)
+	}
+	s := x.Shape()
+	if (len(s) != 2 && len(s) != 4) || s[1] != b.channels {
+		return nil, nil, 0, fmt.Errorf("batchnorm: %s: input has shape %v; the layer expects (N, %d) or (N, %d, H, W)", b.name, s, b.channels, b.channels)
+	}
+	if x.Dtype() != b.dtype {
+		return nil, nil, 0, fmt.Errorf("batchnorm: %s: input has dtype %v, the layer's parameters are %v", b.name, x.Dtype(), b.dtype)
+	}
+	if len(s) == 2 {
+		return []int{0}, []byte{0}, s[0], nil
+	}
+	return []int{0, 2, 3}, []byte{0, 2, 3}, s[0] * s[2] * s[3], nil
+}
+
+// batchStatistics appends Alg. 1's batch mean μ_B and biased variance σ²_B
+// (each through a recordOp) and returns x − μ_B and 1/sqrt(σ²_B + ε).
+func (b *BatchNorm) batchStatistics(x *G.Node, axes []int, pattern []byte, m int) (centered, invStd *G.Node, err error) {
+	mean, err := G.Mean(x, axes...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("batch mean: %w", err)
+	}
+	if mean, err = b.record(mean, false, m); err != nil {
+		return nil, nil, fmt.Errorf("recording the batch mean: %w", err)
+	}
+	if centered, err = G.BroadcastSub(x, mean, nil, pattern); err != nil {
+		return nil, nil, fmt.Errorf("x − μ_B: %w", err)
+	}
+	squared, err := G.Square(centered)
+	if err != nil {
+		return nil, nil, fmt.Errorf("(x − μ_B)²: %w", err)
+	}
+	variance, err := G.Mean(squared, axes...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("batch variance: %w", err)
+	}
+	if variance, err = b.record(variance, true, m); err != nil {
+		return nil, nil, fmt.Errorf("recording the batch variance: %w", err)
+	}
+	if variance, err = G.Add(variance, b.scalar(b.opts.Eps)); err != nil {
+		return nil, nil, fmt.Errorf("σ²_B + ε: %w", err)
+	}
+	if invStd, err = G.InverseSqrt(variance); err != nil {
+		return nil, nil, fmt.Errorf("1/sqrt(σ²_B + ε): %w", err)
+	}
+	return centered, invStd, nil
+}
+
+// runningStatistics returns x − E[x] and 1/sqrt(Var[x] + ε) (Alg. 2, step
+// 10) from the leaves that mirror the running statistics.
+func (b *BatchNorm) runningStatistics(x *G.Node, pattern []byte) (centered, invStd *G.Node, err error) {
+	if b.evalMean == nil {
+		g := x.Graph()
+		b.evalMean = b.vector(g, b.name+".running_mean", b.runningMean)
+		b.evalInvStd = b.vector(g, b.name+".running_inv_std", make([]float64, b.channels))
+		b.syncEvalLeaves()
+	}
+	if centered, err = G.BroadcastSub(x, b.evalMean, nil, pattern); err != nil {
+		return nil, nil, fmt.Errorf("x − E[x]: %w", err)
+	}
+	return centered, b.evalInvStd, nil
+}
+
+// affine returns γ ⊙ invStd ⊙ centered + β, broadcasting the per-channel
+// vectors over x's other axes: y = γ x̂ + β with the scale folded into a
+// (C)-vector before it meets the batch.
+func (b *BatchNorm) affine(centered, invStd *G.Node, pattern []byte) (*G.Node, error) {
+	scale, err := G.HadamardProd(b.gamma, invStd)
+	if err != nil {
+		return nil, fmt.Errorf("γ/sqrt(σ² + ε): %w", err)
+	}
+	scaled, err := G.BroadcastHadamardProd(centered, scale, nil, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("γ x̂: %w", err)
+	}
+	y, err := G.BroadcastAdd(scaled, b.beta, nil, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("γ x̂ + β: %w", err)
+	}
+	return y, nil
+}
+
+// scalar returns a constant of the layer's dtype.
+func (b *BatchNorm) scalar(v float64) *G.Node {
+	if b.dtype == tensor.Float32 {
+		return G.NewConstant(float32(v))
+	}
+	return G.NewConstant(v)
+}
