@@ -28,11 +28,11 @@ type BatchNorm struct {
 	runningMean, runningVariance []float64
 	count                        int
 
-	// evalMean and evalInvStd are the leaves through which the evaluation path
-	// reads the running statistics: E[x] and 1/sqrt(Var[x] + ε) in the
-	// graph's dtype, rewritten in place whenever the statistics change. They
-	// are created by the first evaluation-path Forward.
-	evalMean, evalInvStd *G.Node
+	// evalMean and evalStd are the leaves through which the evaluation path
+	// reads the running statistics: E[x] and sqrt(Var[x] + ε) in the graph's
+	// dtype, rewritten in place whenever the statistics change. They are
+	// created by the first evaluation-path Forward.
+	evalMean, evalStd *G.Node
 
 	last batchRecord
 }
@@ -142,16 +142,16 @@ func (b *BatchNorm) Forward(x *G.Node, training bool) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	var centered, invStd *G.Node
+	var centered, std *G.Node
 	if training {
-		centered, invStd, err = b.batchStatistics(x, axes, pattern, m)
+		centered, std, err = b.batchStatistics(x, axes, pattern, m)
 	} else {
-		centered, invStd, err = b.runningStatistics(x, pattern)
+		centered, std, err = b.runningStatistics(x, pattern)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("batchnorm: %s: %w", b.name, err)
 	}
-	y, err := b.affine(centered, invStd, pattern)
+	y, err := b.affine(centered, std, pattern)
 	if err != nil {
 		return nil, fmt.Errorf("batchnorm: %s: %w", b.name, err)
 	}
@@ -179,8 +179,10 @@ func (b *BatchNorm) reduction(x *G.Node) (axes []int, pattern []byte, m int, err
 }
 
 // batchStatistics appends Alg. 1's batch mean μ_B and biased variance σ²_B
-// (each through a recordOp) and returns x − μ_B and 1/sqrt(σ²_B + ε).
-func (b *BatchNorm) batchStatistics(x *G.Node, axes []int, pattern []byte, m int) (centered, invStd *G.Node, err error) {
+// (each through a recordOp) and returns x − μ_B and sqrt(σ²_B + ε).
+// (Gorgonia's InverseSqrt is avoided: its symbolic derivative is
+// −g/(2y³) instead of −g·y³/2.)
+func (b *BatchNorm) batchStatistics(x *G.Node, axes []int, pattern []byte, m int) (centered, std *G.Node, err error) {
 	mean, err := G.Mean(x, axes...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("batch mean: %w", err)
@@ -205,32 +207,32 @@ func (b *BatchNorm) batchStatistics(x *G.Node, axes []int, pattern []byte, m int
 	if variance, err = G.Add(variance, b.scalar(b.opts.Eps)); err != nil {
 		return nil, nil, fmt.Errorf("σ²_B + ε: %w", err)
 	}
-	if invStd, err = G.InverseSqrt(variance); err != nil {
-		return nil, nil, fmt.Errorf("1/sqrt(σ²_B + ε): %w", err)
+	if std, err = G.Sqrt(variance); err != nil {
+		return nil, nil, fmt.Errorf("sqrt(σ²_B + ε): %w", err)
 	}
-	return centered, invStd, nil
+	return centered, std, nil
 }
 
-// runningStatistics returns x − E[x] and 1/sqrt(Var[x] + ε) (Alg. 2, step
-// 10) from the leaves that mirror the running statistics.
-func (b *BatchNorm) runningStatistics(x *G.Node, pattern []byte) (centered, invStd *G.Node, err error) {
+// runningStatistics returns x − E[x] and sqrt(Var[x] + ε) (Alg. 2, step 10)
+// from the leaves that mirror the running statistics.
+func (b *BatchNorm) runningStatistics(x *G.Node, pattern []byte) (centered, std *G.Node, err error) {
 	if b.evalMean == nil {
 		g := x.Graph()
 		b.evalMean = b.vector(g, b.name+".running_mean", b.runningMean)
-		b.evalInvStd = b.vector(g, b.name+".running_inv_std", make([]float64, b.channels))
+		b.evalStd = b.vector(g, b.name+".running_std", make([]float64, b.channels))
 		b.syncEvalLeaves()
 	}
 	if centered, err = G.BroadcastSub(x, b.evalMean, nil, pattern); err != nil {
 		return nil, nil, fmt.Errorf("x − E[x]: %w", err)
 	}
-	return centered, b.evalInvStd, nil
+	return centered, b.evalStd, nil
 }
 
-// affine returns γ ⊙ invStd ⊙ centered + β, broadcasting the per-channel
+// affine returns (γ ⊘ std) ⊙ centered + β, broadcasting the per-channel
 // vectors over x's other axes: y = γ x̂ + β with the scale folded into a
 // (C)-vector before it meets the batch.
-func (b *BatchNorm) affine(centered, invStd *G.Node, pattern []byte) (*G.Node, error) {
-	scale, err := G.HadamardProd(b.gamma, invStd)
+func (b *BatchNorm) affine(centered, std *G.Node, pattern []byte) (*G.Node, error) {
+	scale, err := G.HadamardDiv(b.gamma, std)
 	if err != nil {
 		return nil, fmt.Errorf("γ/sqrt(σ² + ε): %w", err)
 	}

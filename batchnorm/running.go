@@ -127,16 +127,16 @@ func (b *BatchNorm) checkStatistic(what string, values []float64, nonNegative bo
 	return nil
 }
 
-// syncEvalLeaves writes E[x] and 1/sqrt(Var[x] + ε) into the evaluation
+// syncEvalLeaves writes E[x] and sqrt(Var[x] + ε) into the evaluation
 // path's leaves in place, if that path has been built.
 func (b *BatchNorm) syncEvalLeaves() {
 	if b.evalMean == nil {
 		return
 	}
-	invStd := make([]float64, b.channels)
+	std := make([]float64, b.channels)
 	for c, v := range b.runningVariance {
-		invStd[c] = 1 / math.Sqrt(v+b.opts.Eps)
+		std[c] = math.Sqrt(v + b.opts.Eps)
 	}
 	fill(b.evalMean.Value().(tensor.Tensor), b.runningMean)
-	fill(b.evalInvStd.Value().(tensor.Tensor), invStd)
+	fill(b.evalStd.Value().(tensor.Tensor), std)
 }
