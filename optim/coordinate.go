@@ -81,8 +81,8 @@ type CoordinateDescent struct {
 }
 
 // Step updates one sweep of blocks (or one block with BlockPerStep) from θ.
-// lr is the first trial step of the block line searches and must be positive
-// when one runs; it is ignored when the objective is a BlockMinimizer.
+// lr is the first trial step of the block line searches (0 means 1); it is
+// ignored when the objective is a BlockMinimizer, or a *Memo around one.
 // Info.StepLength is that of the last block line search, or 1 when the
 // blocks were minimised exactly.
 //
@@ -111,9 +111,12 @@ func (c *CoordinateDescent) Step(obj Objective, theta []float64, loss float64, g
 	if c.position >= len(blocks) {
 		return Info{}, fmt.Errorf("optim: CoordinateDescent: position %d in the sweep, but there are %d blocks; the state was saved with other blocks", c.position, len(blocks))
 	}
-	minimizer, exact := obj.(BlockMinimizer)
-	if !exact && !(lr > 0 && !math.IsInf(lr, 1)) {
-		return Info{}, fmt.Errorf("optim: CoordinateDescent: lr = %v; the block line searches need a finite first trial step > 0", lr)
+	minimizer, exact := blockMinimizerOf(obj)
+	if !exact && !(lr >= 0 && !math.IsInf(lr, 1)) {
+		return Info{}, fmt.Errorf("optim: CoordinateDescent: lr = %v; the block line searches need a finite first trial step > 0, or 0 for 1", lr)
+	}
+	if lr == 0 {
+		lr = 1
 	}
 	c.gradient = resizeFloats(c.gradient, dim)
 	copy(c.gradient, grad)
@@ -177,6 +180,18 @@ func (c *CoordinateDescent) Step(obj Objective, theta []float64, loss float64, g
 			return info, nil
 		}
 	}
+}
+
+// blockMinimizerOf returns obj as a BlockMinimizer, looking through a Memo
+// (which Minimize wraps around every objective). Exact block minimisation
+// changes θ, so the Memo's remembered point no longer matches and it
+// evaluates afresh.
+func blockMinimizerOf(obj Objective) (BlockMinimizer, bool) {
+	if memo, ok := obj.(*Memo); ok {
+		return blockMinimizerOf(memo.Objective)
+	}
+	minimizer, ok := obj.(BlockMinimizer)
+	return minimizer, ok
 }
 
 // searchBlock runs the line search along the negative gradient of one block

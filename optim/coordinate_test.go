@@ -229,7 +229,7 @@ func TestCoordinateDescentReportsBadInput(t *testing.T) {
 		{&CoordinateDescent{Blocks: []Block{{"beyond", 2, 4}}}, 1},
 		{&CoordinateDescent{Blocks: []Block{{"empty", 1, 1}}}, 1},
 		{&CoordinateDescent{Blocks: []Block{}}, 1},
-		{&CoordinateDescent{}, 0},
+		{&CoordinateDescent{}, -1},
 		{&CoordinateDescent{}, math.NaN()},
 	} {
 		if _, err := bad.descent.Step(objective, theta, loss, grad, bad.lr); err == nil {
@@ -296,5 +296,27 @@ func TestCoordinateDescentReusesStrongWolfeGradients(t *testing.T) {
 	t.Logf("coordinate descent with strong Wolfe: %d more sweeps", sweeps)
 	if diff := floats.Distance(theta, quadratic.minimizer(t), math.Inf(1)); diff > 3e-6 {
 		t.Errorf("‖θ − A⁻¹b‖∞ = %.3g", diff)
+	}
+}
+
+func TestCoordinateDescentMinimizesExactlyThroughMinimize(t *testing.T) {
+	// Minimize wraps the objective in a Memo; exact block minimisation must
+	// still be found behind it: on the coupled quadratic with α = 1 every
+	// sweep after the first contracts by exactly 1/4.
+	objective := coupledQuadratic(1)
+	result, err := Minimize(objective, []float64{1, 2}, &CoordinateDescent{}, Settings{GradientTolerance: 1e-10})
+	if err != nil || result.Status != GradientConverged {
+		t.Fatalf("status %v, err %v", result.Status, err)
+	}
+	// After sweep k, w₁ = w₂'/2 and w₂ = w₁/2 (w₂' the previous w₂, 2 at the
+	// start); ∂J/∂w₂ = 0 and ∂J/∂w₁ = 4w₁ − 2w₂ = 3w₁.
+	want, w2 := 0, 2.0
+	for gradient := math.Inf(1); gradient > 1e-10; want++ {
+		w1 := w2 / 2
+		w2 = w1 / 2
+		gradient = 3 * w1
+	}
+	if result.Iterations != want || result.FuncEvals != want+1 {
+		t.Errorf("%d sweeps and %d evaluations, want %d sweeps (the closed-form iterates' gradient) and one evaluation per iterate", result.Iterations, result.FuncEvals, want)
 	}
 }

@@ -27,6 +27,7 @@ var minimizeMethods = []minimizeMethod{
 	{"CG-HS", func() Optimizer { return &CG{Variant: HestenesStiefel} }, func() optimize.Method { return &optimize.CG{Variant: &optimize.HestenesStiefel{}} }},
 	{"BFGS", func() Optimizer { return &BFGS{} }, func() optimize.Method { return &optimize.BFGS{} }},
 	{"L-BFGS", func() Optimizer { return &LBFGS{} }, func() optimize.Method { return &optimize.LBFGS{} }},
+	{"Newton-CG", func() Optimizer { return &NewtonCG{} }, nil},
 }
 
 // problemMaxIterations is generous: Fletcher–Reeves on Rosenbrock-100 needs
