@@ -217,3 +217,47 @@ func (nanObjective) Eval(theta, grad []float64) (float64, error) {
 	}
 	return math.NaN(), nil
 }
+
+func TestEveryMethodResumesExactlyFromItsState(t *testing.T) {
+	problem := rosenbrockProblem(10)
+	run := func(opt Optimizer, theta []float64, steps int) {
+		grad := make([]float64, len(theta))
+		for range steps {
+			f, _ := problem.obj.Eval(theta, grad)
+			if _, err := opt.Step(problem.obj, theta, f, grad, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, method := range minimizeMethods {
+		uninterrupted := slices.Clone(problem.start)
+		run(method.new(), uninterrupted, 10)
+
+		first := method.new()
+		resumed := slices.Clone(problem.start)
+		run(first, resumed, 5)
+		saved := first.State()
+		// State is a deep copy: later steps of first must not change it.
+		want := State{}
+		for key, value := range saved {
+			want[key] = slices.Clone(value)
+		}
+		run(first, slices.Clone(resumed), 1)
+		second := method.new()
+		if err := second.SetState(saved); err != nil {
+			t.Fatalf("%s: SetState: %v", method.name, err)
+		}
+		for key, value := range want {
+			if !sameBits(saved[key], value) {
+				t.Errorf("%s: State[%q] changed after a later Step", method.name, key)
+			}
+		}
+		run(second, resumed, 5)
+		if !sameBits(resumed, uninterrupted) {
+			t.Errorf("%s: 5 steps, State, SetState, 5 steps ≠ 10 steps: %v vs %v", method.name, resumed, uninterrupted)
+		}
+		if err := second.SetState(State{"unknown": {1}}); err == nil {
+			t.Errorf("%s: SetState accepted a foreign State", method.name)
+		}
+	}
+}
