@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/optimize"
+	"gonum.org/v1/gonum/optimize/functions"
 )
 
 // minimizeMethod is a row of the method table: a fresh optimizer and, when
@@ -260,4 +261,42 @@ func TestEveryMethodResumesExactlyFromItsState(t *testing.T) {
 			t.Errorf("%s: SetState accepted a foreign State", method.name)
 		}
 	}
+}
+
+func TestMethodsReportBadInput(t *testing.T) {
+	obj := halfSquaredNorm{2}
+	theta, grad := []float64{1, 0}, []float64{1, 0}
+	cases := []struct {
+		name   string
+		opt    Optimizer
+		theta  []float64
+		lr     float64
+		phrase string
+	}{
+		{"CG negative lr", &CG{}, theta, -1, "lr = -1"},
+		{"BFGS NaN lr", &BFGS{}, theta, math.NaN(), "lr = NaN"},
+		{"L-BFGS short θ", &LBFGS{}, theta[:1], 0, "len(theta) = 1"},
+		{"CG variant", &CG{Variant: 9}, theta, 0, "CG.Variant = 9"},
+		{"CG restart period", &CG{RestartEvery: -2}, theta, 0, "CG.RestartEvery = -2"},
+		{"L-BFGS memory", &LBFGS{Memory: -1}, theta, 0, "LBFGS.Memory = -1"},
+		{"BFGS MaxDim", &BFGS{MaxDim: -1}, theta, 0, "BFGS.MaxDim = -1"},
+	}
+	for _, c := range cases {
+		if _, err := c.opt.Step(obj, c.theta, 0.5, grad, c.lr); err == nil || !strings.Contains(err.Error(), c.phrase) {
+			t.Errorf("%s: error %v; want one containing %q", c.name, err, c.phrase)
+		}
+	}
+}
+
+// ExampleMinimize minimises the Rosenbrock function from (−1.2, 1) with
+// L-BFGS and reports why it stopped.
+func ExampleMinimize() {
+	rosenbrock := functionObjective{functions.ExtendedRosenbrock{}, 2}
+	result, err := Minimize(rosenbrock, []float64{-1.2, 1}, &LBFGS{}, Settings{GradientTolerance: 1e-8})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%v: θ = (%.6f, %.6f), J < 1e-12: %v\n", result.Status, result.Theta[0], result.Theta[1], result.F < 1e-12)
+	// Output: gradient converged: θ = (1.000000, 1.000000), J < 1e-12: true
 }
