@@ -133,21 +133,24 @@ func (b *BatchNorm) Options() Options { return b.opts }
 func (b *BatchNorm) Params() []*G.Node { return []*G.Node{b.gamma, b.beta} }
 
 // Forward normalises x of shape (N, C) or (N, C, H, W) per channel. With
-// training true it appends Alg. 1 with the batch statistics, recording them
-// at every run for Update; with training false it appends Alg. 2's inference
-// transform with the running statistics. Neither path changes the running
-// statistics when it runs.
+// training true it appends Alg. 1 with the batch statistics as one fused
+// operation (see trainingOp), which records them at every run for Update;
+// with training false it appends Alg. 2's inference transform with the
+// running statistics, from Gorgonia's primitive operations. Neither path
+// changes the running statistics when it runs.
 func (b *BatchNorm) Forward(x *G.Node, training bool) (*G.Node, error) {
-	axes, pattern, m, err := b.reduction(x)
+	pattern, err := b.checkInput(x)
 	if err != nil {
 		return nil, err
 	}
-	var centered, std *G.Node
 	if training {
-		centered, std, err = b.batchStatistics(x, axes, pattern, m)
-	} else {
-		centered, std, err = b.runningStatistics(x, pattern)
+		y, err := G.ApplyOp(newTrainingOp(b, x.Shape()), x, b.gamma, b.beta)
+		if err != nil {
+			return nil, fmt.Errorf("batchnorm: %s: %w", b.name, err)
+		}
+		return y, nil
 	}
+	centered, std, err := b.runningStatistics(x, pattern)
 	if err != nil {
 		return nil, fmt.Errorf("batchnorm: %s: %w", b.name, err)
 	}
@@ -158,59 +161,23 @@ func (b *BatchNorm) Forward(x *G.Node, training bool) (*G.Node, error) {
 	return y, nil
 }
 
-// reduction checks x and returns the axes the statistics reduce over, the
-// broadcast pattern of a per-channel vector against x, and m, the number of
-// values per channel.
-func (b *BatchNorm) reduction(x *G.Node) (axes []int, pattern []byte, m int, err error) {
+// checkInput checks x and returns the broadcast pattern of a per-channel
+// vector against it: every axis but the channel axis.
+func (b *BatchNorm) checkInput(x *G.Node) (pattern []byte, err error) {
 	if x == nil {
-		return nil, nil, 0, fmt.Errorf("batchnorm: %s: input node is nil", b.name)
+		return nil, fmt.Errorf("batchnorm: %s: input node is nil", b.name)
 	}
 	s := x.Shape()
 	if (len(s) != 2 && len(s) != 4) || s[1] != b.channels {
-		return nil, nil, 0, fmt.Errorf("batchnorm: %s: input has shape %v; the layer expects (N, %d) or (N, %d, H, W)", b.name, s, b.channels, b.channels)
+		return nil, fmt.Errorf("batchnorm: %s: input has shape %v; the layer expects (N, %d) or (N, %d, H, W)", b.name, s, b.channels, b.channels)
 	}
 	if x.Dtype() != b.dtype {
-		return nil, nil, 0, fmt.Errorf("batchnorm: %s: input has dtype %v, the layer's parameters are %v", b.name, x.Dtype(), b.dtype)
+		return nil, fmt.Errorf("batchnorm: %s: input has dtype %v, the layer's parameters are %v", b.name, x.Dtype(), b.dtype)
 	}
 	if len(s) == 2 {
-		return []int{0}, []byte{0}, s[0], nil
+		return []byte{0}, nil
 	}
-	return []int{0, 2, 3}, []byte{0, 2, 3}, s[0] * s[2] * s[3], nil
-}
-
-// batchStatistics appends Alg. 1's batch mean μ_B and biased variance σ²_B
-// (each through a recordOp) and returns x − μ_B and sqrt(σ²_B + ε).
-// (Gorgonia's InverseSqrt is avoided: its symbolic derivative is
-// −g/(2y³) instead of −g·y³/2.)
-func (b *BatchNorm) batchStatistics(x *G.Node, axes []int, pattern []byte, m int) (centered, std *G.Node, err error) {
-	mean, err := G.Mean(x, axes...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("batch mean: %w", err)
-	}
-	if mean, err = b.record(mean, false, m); err != nil {
-		return nil, nil, fmt.Errorf("recording the batch mean: %w", err)
-	}
-	if centered, err = G.BroadcastSub(x, mean, nil, pattern); err != nil {
-		return nil, nil, fmt.Errorf("x − μ_B: %w", err)
-	}
-	squared, err := G.Square(centered)
-	if err != nil {
-		return nil, nil, fmt.Errorf("(x − μ_B)²: %w", err)
-	}
-	variance, err := G.Mean(squared, axes...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("batch variance: %w", err)
-	}
-	if variance, err = b.record(variance, true, m); err != nil {
-		return nil, nil, fmt.Errorf("recording the batch variance: %w", err)
-	}
-	if variance, err = G.Add(variance, b.scalar(b.opts.Eps)); err != nil {
-		return nil, nil, fmt.Errorf("σ²_B + ε: %w", err)
-	}
-	if std, err = G.Sqrt(variance); err != nil {
-		return nil, nil, fmt.Errorf("sqrt(σ²_B + ε): %w", err)
-	}
-	return centered, std, nil
+	return []byte{0, 2, 3}, nil
 }
 
 // runningStatistics returns x − E[x] and sqrt(Var[x] + ε) (Alg. 2, step 10)
@@ -245,12 +212,4 @@ func (b *BatchNorm) affine(centered, std *G.Node, pattern []byte) (*G.Node, erro
 		return nil, fmt.Errorf("γ x̂ + β: %w", err)
 	}
 	return y, nil
-}
-
-// scalar returns a constant of the layer's dtype.
-func (b *BatchNorm) scalar(v float64) *G.Node {
-	if b.dtype == tensor.Float32 {
-		return G.NewConstant(float32(v))
-	}
-	return G.NewConstant(v)
 }

@@ -73,11 +73,18 @@ func tensorOf(shape []int, dt tensor.Dtype, values []float64) *tensor.Dense {
 // values64 returns a node's value as float64.
 func values64(t *testing.T, n *G.Node) []float64 {
 	t.Helper()
-	out := make([]float64, n.Shape().TotalSize())
-	if err := copyToFloat64(out, n.Value().(tensor.Tensor)); err != nil {
-		t.Fatal(err)
+	switch data := n.Value().Data().(type) {
+	case []float64:
+		return append([]float64(nil), data...)
+	case []float32:
+		out := make([]float64, len(data))
+		for i, v := range data {
+			out[i] = float64(v)
+		}
+		return out
 	}
-	return out
+	t.Fatalf("%v holds %T, want []float32 or []float64", n, n.Value().Data())
+	return nil
 }
 
 // setParams writes γ and β into the layer's parameters in place.
