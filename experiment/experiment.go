@@ -1,0 +1,145 @@
+// Package experiment assembles a complete training run from a configuration:
+// it loads the data, builds the model, the optimizer and the schedule, wires
+// them into a train.Trainer and manages the run directory (the resolved
+// config, metrics, checkpoint, resume). The CLI is a thin shell over it, and
+// library users who start from YAML use it directly; users who build their
+// pieces in Go use train.Trainer instead.
+package experiment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"deepopt/checkpoint"
+	"deepopt/config"
+	"deepopt/data"
+	"deepopt/model"
+	"deepopt/train"
+)
+
+// ConfigFile is the resolved configuration inside a run directory.
+const ConfigFile = "config.yaml"
+
+// Run is a training run assembled from a configuration.
+type Run struct {
+	Config  *config.Config
+	Dir     string
+	Trainer *train.Trainer
+}
+
+// New assembles a run of cfg writing into dir ("" writes nothing). Progress
+// and notices (such as an MNIST download) go to log. Nothing is written until
+// Start.
+func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
+	trainSet, testSet, err := loadData(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := modelSpec(cfg, trainSet)
+	if err != nil {
+		return nil, err
+	}
+	m, err := model.New(spec)
+	if err != nil {
+		return nil, err
+	}
+	opt, err := newOptimizer(cfg, m)
+	if err != nil {
+		return nil, err
+	}
+	lr, err := newSchedule(cfg)
+	if err != nil {
+		return nil, err
+	}
+	t := &train.Trainer{
+		Model: m, Optimizer: opt, LR: lr, Train: trainSet, Test: testSet,
+		Seed: uint64(cfg.Seed), Steps: cfg.Train.Steps,
+		EvalEvery: cfg.Train.EvalEvery, LogEvery: cfg.Train.LogEvery, CheckpointEvery: cfg.Train.CheckpointEvery,
+		Dir: dir, Progress: log,
+	}
+	return &Run{Config: cfg, Dir: dir, Trainer: t}, nil
+}
+
+// Resume reopens the run in dir: its resolved config with sets applied on
+// top (e.g. "train.steps=60000" to extend a finished run) and its checkpoint.
+func Resume(dir string, sets []string, log io.Writer) (*Run, error) {
+	cfg, err := config.Load(filepath.Join(dir, ConfigFile), sets)
+	if err != nil {
+		return nil, err
+	}
+	r, err := New(cfg, dir, log)
+	if err != nil {
+		return nil, err
+	}
+	a, err := checkpoint.Load(filepath.Join(dir, train.CheckpointFile))
+	if err != nil {
+		return nil, fmt.Errorf("resume %s: %w", dir, err)
+	}
+	if err := r.Trainer.Restore(a); err != nil {
+		return nil, fmt.Errorf("resume %s: %w", dir, err)
+	}
+	return r, nil
+}
+
+// Start writes the resolved config into the run directory and trains.
+func (r *Run) Start(ctx context.Context) (train.Result, error) {
+	if r.Dir != "" {
+		if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+			return train.Result{}, err
+		}
+		text, err := r.Config.Marshal()
+		if err != nil {
+			return train.Result{}, err
+		}
+		if err := checkpoint.WriteFileAtomic(filepath.Join(r.Dir, ConfigFile), func(w io.Writer) error {
+			_, err := w.Write(text)
+			return err
+		}); err != nil {
+			return train.Result{}, err
+		}
+	}
+	return r.Trainer.Run(ctx)
+}
+
+// CheckFresh reports an error when dir already holds a run, so that a new run
+// never overwrites one by accident.
+func CheckFresh(dir string) error {
+	_, err := os.Stat(filepath.Join(dir, train.CheckpointFile))
+	if err == nil {
+		return fmt.Errorf("%s already holds a run; continue it with `train --resume %s`, or choose another --out", dir, dir)
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+func loadData(cfg *config.Config, log io.Writer) (trainSet, testSet *data.Dataset, err error) {
+	if cfg.Data.Dataset != "mnist" {
+		return nil, nil, fmt.Errorf("data.dataset: %q is not supported; valid: mnist", cfg.Data.Dataset)
+	}
+	trainSet, testSet, err = data.LoadMNIST(cfg.Data.Dir, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n := cfg.Data.TrainLimit; n > 0 {
+		if n > trainSet.Len() {
+			return nil, nil, fmt.Errorf("data.train_limit: %d exceeds the %d training examples", n, trainSet.Len())
+		}
+		if trainSet, err = trainSet.Head(n); err != nil {
+			return nil, nil, fmt.Errorf("data.train_limit: %w", err)
+		}
+	}
+	if n := cfg.Data.Validation; n > 0 {
+		// The held-out examples replace the test set in the metrics, so model
+		// selection never looks at the test set.
+		if trainSet, testSet, err = trainSet.SplitValidation(n, uint64(cfg.Seed)); err != nil {
+			return nil, nil, fmt.Errorf("data.validation: %w", err)
+		}
+	}
+	return trainSet, testSet, nil
+}

@@ -1,0 +1,19 @@
+// Package model builds deepopt's networks (MLPs and conv nets, with optional
+// batch normalization) on one Gorgonia graph and exposes them to optimizers as
+// an objective over a flat parameter vector.
+//
+// The graph is built once. Every layer is applied twice to shared parameters:
+// a training path over a minibatch of fixed size, ending in the softmax
+// cross-entropy loss and its symbolic gradient, and an evaluation path over a
+// batch of EvalBatch examples ending in the logits, with batch normalization
+// in inference mode. Three compiled machines run on the graph: loss and
+// gradient, loss alone (cheap line-search trials), and logits alone
+// (evaluation). None of them touches batch-normalization running statistics;
+// CommitBatchStats folds them in after a real training step, so line-search
+// trials, probes and evaluations leave the model unchanged.
+//
+// Optimizers see the model through optim.Objective: Eval(θ, grad) writes θ
+// into the parameter tensors in place (converting to the graph's dtype),
+// runs the training path on the current minibatch and copies the gradient
+// out in float64.
+package model

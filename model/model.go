@@ -1,0 +1,220 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"deepopt/batchnorm"
+	"deepopt/layers"
+	"deepopt/optim"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Model is a network on one Gorgonia graph with its compiled machines.
+type Model struct {
+	spec   Spec
+	g      *G.ExprGraph
+	stack  []layers.Layer
+	params G.Nodes
+	bns    []*batchnorm.BatchNorm
+	blocks []optim.Block
+	dim    int
+
+	// Training path.
+	x, y         *G.Node
+	xT, yT       *tensor.Dense
+	loss         *G.Node
+	grads        G.Nodes
+	gradVM       G.VM
+	lossVM       G.VM
+	batchVersion int
+
+	// Evaluation path.
+	xEval  *G.Node
+	xEvalT *tensor.Dense
+	logits *G.Node
+	named  map[string]*G.Node
+	evalVM G.VM
+}
+
+var _ optim.Objective = (*Model)(nil)
+
+// New builds the graph of spec and compiles its machines.
+func New(spec Spec) (*Model, error) {
+	if err := spec.validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{spec: spec, g: G.NewGraph(), named: map[string]*G.Node{}}
+	rng := rand.New(rand.NewPCG(spec.Seed, 0x1417))
+	if err := m.buildStack(rng); err != nil {
+		return nil, err
+	}
+	for _, l := range m.stack {
+		for _, p := range l.Params() {
+			n := p.Shape().TotalSize()
+			m.blocks = append(m.blocks, optim.Block{Name: p.Name(), Start: m.dim, End: m.dim + n})
+			m.params = append(m.params, p)
+			m.dim += n
+		}
+	}
+	if err := m.buildTrainingPath(); err != nil {
+		return nil, err
+	}
+	if err := m.buildEvaluationPath(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// buildStack creates the layers (and so the parameters) in a fixed order, so
+// that a seed always gives the same initial weights.
+func (m *Model) buildStack(rng *rand.Rand) error {
+	s := m.spec
+	init, err := initializer(s.Init, s.InitStd)
+	if err != nil {
+		return err
+	}
+	add := func(l layers.Layer, err error) error {
+		if err != nil {
+			return err
+		}
+		m.stack = append(m.stack, l)
+		return nil
+	}
+	addBNAndActivation := func(name string, channels int) error {
+		if s.BatchNorm {
+			bn, err := batchnorm.New(m.g, "bn"+name, channels, s.Dtype,
+				batchnorm.Options{Momentum: s.BNMomentum, Eps: s.BNEps})
+			if err != nil {
+				return err
+			}
+			m.bns = append(m.bns, bn)
+			m.stack = append(m.stack, bn)
+		}
+		return add(layers.NewActivation("act"+name, s.Activation))
+	}
+	features := product(s.Input)
+	if s.Kind == "cnn" {
+		c, h, w := s.Input[0], s.Input[1], s.Input[2]
+		for i, st := range s.Conv {
+			name := fmt.Sprint(i + 1)
+			conv, err := layers.NewConv2D(m.g, "conv"+name, c, st.Channels, st.Kernel, st.Stride, st.Padding, s.Dtype, init, rng)
+			if err := add(conv, err); err != nil {
+				return err
+			}
+			c = st.Channels
+			h, w = layers.ConvOutputSize(h, st.Kernel, st.Stride, st.Padding), layers.ConvOutputSize(w, st.Kernel, st.Stride, st.Padding)
+			if err := addBNAndActivation("c"+name, c); err != nil {
+				return err
+			}
+			if st.Pool > 1 {
+				if err := add(layers.NewMaxPool2D("pool"+name, st.Pool, st.Pool, 0), nil); err != nil {
+					return err
+				}
+				h, w = layers.ConvOutputSize(h, st.Pool, st.Pool, 0), layers.ConvOutputSize(w, st.Pool, st.Pool, 0)
+			}
+			if h < 1 || w < 1 {
+				return fmt.Errorf("model: conv stage %d leaves a %d×%d feature map; use smaller kernels or pools", i+1, h, w)
+			}
+		}
+		features = c * h * w
+	}
+	if len(s.Input) > 1 {
+		if err := add(layers.NewFlatten("flatten"), nil); err != nil {
+			return err
+		}
+	}
+	for i, width := range s.Hidden {
+		name := fmt.Sprint(i + 1)
+		if err := add(layers.NewLinear(m.g, "fc"+name, features, width, s.Dtype, init, rng)); err != nil {
+			return err
+		}
+		if err := addBNAndActivation(name, width); err != nil {
+			return err
+		}
+		features = width
+	}
+	return add(layers.NewLinear(m.g, "out", features, s.Classes, s.Dtype, init, rng))
+}
+
+func (m *Model) buildTrainingPath() error {
+	s := m.spec
+	m.xT = tensor.New(tensor.WithShape(append([]int{s.BatchSize}, s.Input...)...), tensor.Of(s.Dtype))
+	m.yT = tensor.New(tensor.WithShape(s.BatchSize, s.Classes), tensor.Of(s.Dtype))
+	m.x = G.NodeFromAny(m.g, m.xT, G.WithName("x"))
+	m.y = G.NodeFromAny(m.g, m.yT, G.WithName("y"))
+	logits, err := m.forward(m.x, true, nil)
+	if err != nil {
+		return err
+	}
+	if m.loss, err = layers.SoftmaxCrossEntropy(logits, m.y); err != nil {
+		return err
+	}
+	if m.grads, err = G.Grad(m.loss, m.params...); err != nil {
+		return fmt.Errorf("model: gradient: %w", err)
+	}
+	if m.gradVM, err = m.compile(append(G.Nodes{m.loss}, m.grads...)); err != nil {
+		return err
+	}
+	m.lossVM, err = m.compile(G.Nodes{m.loss})
+	return err
+}
+
+func (m *Model) buildEvaluationPath() error {
+	s := m.spec
+	m.xEvalT = tensor.New(tensor.WithShape(append([]int{s.EvalBatch}, s.Input...)...), tensor.Of(s.Dtype))
+	m.xEval = G.NodeFromAny(m.g, m.xEvalT, G.WithName("x_eval"))
+	var err error
+	if m.logits, err = m.forward(m.xEval, false, m.named); err != nil {
+		return err
+	}
+	m.evalVM, err = m.compile(G.Nodes{m.logits})
+	return err
+}
+
+// forward applies the stack to x; on the evaluation path it records every
+// layer's output under the layer's name.
+func (m *Model) forward(x *G.Node, training bool, named map[string]*G.Node) (*G.Node, error) {
+	for _, l := range m.stack {
+		var err error
+		if x, err = l.Forward(x, training); err != nil {
+			return nil, err
+		}
+		if named != nil {
+			named[l.Name()] = x
+		}
+	}
+	return x, nil
+}
+
+// compile builds a machine that runs only the subgraph behind outputs.
+func (m *Model) compile(outputs G.Nodes) (G.VM, error) {
+	inputs := m.g.ExactSubgraphRoots(outputs...).Inputs()
+	prog, locMap, err := G.CompileFunction(m.g, inputs, outputs)
+	if err != nil {
+		return nil, fmt.Errorf("model: compile: %w", err)
+	}
+	return G.NewTapeMachine(m.g, G.WithPrecompiled(prog, locMap)), nil
+}
+
+func initializer(name string, std float64) (layers.Init, error) {
+	switch name {
+	case "gaussian":
+		return layers.Gaussian(std), nil
+	case "glorot":
+		return layers.GlorotUniform(), nil
+	case "he":
+		return layers.HeNormal(), nil
+	}
+	return nil, fmt.Errorf("model: unknown init %q; valid: gaussian, glorot, he", name)
+}
+
+func product(shape []int) int {
+	p := 1
+	for _, d := range shape {
+		p *= d
+	}
+	return p
+}

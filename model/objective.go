@@ -1,0 +1,122 @@
+package model
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// SetBatch copies a training minibatch into the graph's input tensors: x holds
+// BatchSize examples row-major, y their class labels. The following Eval calls
+// evaluate the loss on this batch.
+func (m *Model) SetBatch(x []float64, y []int) error {
+	s := m.spec
+	if len(y) != s.BatchSize || len(x) != s.BatchSize*product(s.Input) {
+		return fmt.Errorf("model: batch of %d labels and %d values; the graph was built for %d examples of %d values (train.batch_size)",
+			len(y), len(x), s.BatchSize, product(s.Input))
+	}
+	copyIn(m.xT, x)
+	oneHot := make([]float64, s.BatchSize*s.Classes)
+	for i, c := range y {
+		if c < 0 || c >= s.Classes {
+			return fmt.Errorf("model: label %d of example %d is outside 0..%d", c, i, s.Classes-1)
+		}
+		oneHot[i*s.Classes+c] = 1
+	}
+	copyIn(m.yT, oneHot)
+	m.batchVersion++
+	return nil
+}
+
+// Dim is the number of parameters.
+func (m *Model) Dim() int { return m.dim }
+
+// Eval returns the mean softmax cross-entropy of the current minibatch at θ
+// and, when grad is non-nil, its gradient. It runs the training path (batch
+// statistics in BN layers) but never changes the BN running statistics; see
+// CommitBatchStats.
+func (m *Model) Eval(theta, grad []float64) (float64, error) {
+	if len(theta) != m.dim || (grad != nil && len(grad) != m.dim) {
+		return 0, fmt.Errorf("model: θ has %d values and the gradient %d; the model has %d parameters", len(theta), len(grad), m.dim)
+	}
+	m.SetParams(theta)
+	vm := m.lossVM
+	if grad != nil {
+		vm = m.gradVM
+	}
+	defer vm.Reset()
+	if err := vm.RunAll(); err != nil {
+		return 0, fmt.Errorf("model: training forward pass: %w", err)
+	}
+	loss := scalar(m.loss.Value())
+	if grad != nil {
+		for i, gr := range m.grads {
+			b := m.blocks[i]
+			copyOut(grad[b.Start:b.End], gr.Value())
+		}
+	}
+	return loss, nil
+}
+
+// CommitBatchStats folds the batch statistics of the last Eval into every BN
+// layer's running statistics. The training loop calls it once per real
+// training step, right after evaluating the step's starting point.
+func (m *Model) CommitBatchStats() {
+	for _, bn := range m.bns {
+		bn.Update()
+	}
+}
+
+// SetParams writes θ into the parameter tensors in place.
+func (m *Model) SetParams(theta []float64) {
+	for i, p := range m.params {
+		b := m.blocks[i]
+		copyIn(p.Value().(tensor.Tensor), theta[b.Start:b.End])
+	}
+}
+
+// Params copies the parameters into dst (allocated when nil) and returns it.
+func (m *Model) Params(dst []float64) []float64 {
+	if dst == nil {
+		dst = make([]float64, m.dim)
+	}
+	for i, p := range m.params {
+		b := m.blocks[i]
+		copyOut(dst[b.Start:b.End], p.Value())
+	}
+	return dst
+}
+
+func copyIn(t tensor.Tensor, src []float64) {
+	switch d := t.Data().(type) {
+	case []float64:
+		copy(d, src)
+	case []float32:
+		for i, v := range src {
+			d[i] = float32(v)
+		}
+	}
+}
+
+func copyOut(dst []float64, v G.Value) {
+	switch d := v.Data().(type) {
+	case []float64:
+		copy(dst, d)
+	case []float32:
+		for i, x := range d {
+			dst[i] = float64(x)
+		}
+	}
+}
+
+func scalar(v G.Value) float64 {
+	switch d := v.Data().(type) {
+	case float64:
+		return d
+	case float32:
+		return float64(d)
+	}
+	return math.NaN()
+}

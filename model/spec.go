@@ -1,0 +1,92 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+
+	"gorgonia.org/tensor"
+)
+
+// Spec describes a network: an MLP (Kind "mlp") or a convolutional net
+// (Kind "cnn": a stack of Conv2D[-BN]-activation[-MaxPool] stages, then the
+// hidden dense layers, then the classifier). With BatchNorm, a BN transform
+// sits between every hidden layer's affine map and its nonlinearity, as in
+// Ioffe & Szegedy (2015), §3.2.
+type Spec struct {
+	Kind string
+	// Input is one example's shape: [D] for an MLP, [C, H, W] for a CNN (an
+	// MLP also accepts [C, H, W] and flattens it).
+	Input []int
+	// Classes is the number of output classes (softmax width).
+	Classes int
+	// Hidden lists the widths of the hidden dense layers.
+	Hidden []int
+	// Conv lists the convolution stages (cnn only).
+	Conv []ConvStage
+	// Activation is "sigmoid", "tanh" or "relu".
+	Activation string
+	// BatchNorm inserts a BN transform before each hidden nonlinearity.
+	BatchNorm bool
+	// BNMomentum and BNEps configure the BN layers (zero: package defaults).
+	BNMomentum, BNEps float64
+	// Init names the weight initialiser: "gaussian" (std InitStd), "glorot"
+	// or "he".
+	Init    string
+	InitStd float64
+	// Dtype is tensor.Float32 or tensor.Float64.
+	Dtype tensor.Dtype
+	// BatchSize is the training minibatch size, fixed when the graph is built.
+	BatchSize int
+	// EvalBatch is the batch size of the evaluation path.
+	EvalBatch int
+	// Seed seeds the initialisers.
+	Seed uint64
+}
+
+// ConvStage is one convolution stage of a CNN.
+type ConvStage struct {
+	Channels, Kernel, Stride, Padding int
+	// Pool is the max-pooling window and stride; 0 or 1 means no pooling.
+	Pool int
+}
+
+func (s *Spec) validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	switch s.Kind {
+	case "mlp":
+		if len(s.Conv) > 0 {
+			bad("model: an mlp has no conv stages (got %d); use kind cnn", len(s.Conv))
+		}
+	case "cnn":
+		if len(s.Input) != 3 {
+			bad("model: a cnn needs a [C, H, W] input, got %v", s.Input)
+		}
+		if len(s.Conv) == 0 {
+			bad("model: a cnn needs at least one conv stage")
+		}
+	default:
+		bad("model: unknown kind %q; valid: mlp, cnn", s.Kind)
+	}
+	if len(s.Input) == 0 {
+		bad("model: input shape is empty")
+	}
+	if s.Classes < 2 {
+		bad("model: classes = %d, need at least 2", s.Classes)
+	}
+	for i, h := range s.Hidden {
+		if h < 1 {
+			bad("model: hidden[%d] = %d, need a positive width", i, h)
+		}
+	}
+	if s.Dtype != tensor.Float32 && s.Dtype != tensor.Float64 {
+		bad("model: dtype %v; valid: float32, float64", s.Dtype)
+	}
+	if s.BatchSize < 1 || s.EvalBatch < 1 {
+		bad("model: batch sizes must be positive (train %d, eval %d)", s.BatchSize, s.EvalBatch)
+	}
+	if s.BatchNorm && s.BatchSize < 2 {
+		bad("model: batch normalization needs a batch of at least 2 examples, got %d", s.BatchSize)
+	}
+	return errors.Join(errs...)
+}

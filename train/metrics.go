@@ -1,0 +1,119 @@
+package train
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"deepopt/checkpoint"
+)
+
+// Columns are the metrics.csv columns, in order. func_evals and grad_evals
+// are cumulative counts of objective evaluations (the loop's own one per step
+// included), the fair x-axis for comparing optimizers; ls_iters and restarts
+// are summed and step_len averaged over the steps since the previous row.
+var Columns = []string{"step", "epoch", "examples", "wall_s", "lr", "train_loss", "test_loss", "test_acc",
+	"func_evals", "grad_evals", "ls_iters", "step_len", "restarts"}
+
+// Row is one line of metrics.csv.
+type Row struct {
+	Step                 int
+	Epoch                float64
+	Examples             int
+	WallSeconds, LR      float64
+	TrainLoss            float64
+	TestLoss, TestAcc    float64
+	FuncEvals, GradEvals int
+	LineSearchIters      int
+	StepLength           float64
+	Restarts             int
+}
+
+func (r Row) fields() []string {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
+	return []string{strconv.Itoa(r.Step), f(r.Epoch), strconv.Itoa(r.Examples), strconv.FormatFloat(r.WallSeconds, 'f', 3, 64),
+		f(r.LR), f(r.TrainLoss), f(r.TestLoss), f(r.TestAcc), strconv.Itoa(r.FuncEvals), strconv.Itoa(r.GradEvals),
+		strconv.Itoa(r.LineSearchIters), f(r.StepLength), strconv.Itoa(r.Restarts)}
+}
+
+// metricsFile appends rows to metrics.csv, one complete line per write.
+type metricsFile struct {
+	f *os.File
+}
+
+// openMetrics opens path for appending. A new file gets the header. An
+// existing one (a resumed run) keeps its rows up to and including step
+// keepThrough, drops later ones (they are replayed identically) and any
+// partial last line, atomically.
+func openMetrics(path string, keepThrough int) (*metricsFile, error) {
+	header := strings.Join(Columns, ",") + "\n"
+	old, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if err := checkpoint.WriteFileAtomic(path, func(w io.Writer) error {
+			_, err := io.WriteString(w, header)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, err
+	default:
+		kept, err := keepRows(old, header, keepThrough)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if err := checkpoint.WriteFileAtomic(path, func(w io.Writer) error {
+			_, err := w.Write(kept)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &metricsFile{f: f}, nil
+}
+
+func keepRows(old []byte, header string, keepThrough int) ([]byte, error) {
+	var out bytes.Buffer
+	sc := bufio.NewScanner(bytes.NewReader(old))
+	first := true
+	for sc.Scan() {
+		line := sc.Text()
+		if first {
+			if line+"\n" != header {
+				return nil, fmt.Errorf("metrics header %q differs from %q; move the file away or start a new run", line, strings.TrimSpace(header))
+			}
+			out.WriteString(header)
+			first = false
+			continue
+		}
+		stepField, _, _ := strings.Cut(line, ",")
+		step, err := strconv.Atoi(stepField)
+		if err != nil || strings.Count(line, ",") != len(Columns)-1 {
+			break // a partial last line from an interrupted write
+		}
+		if step <= keepThrough {
+			out.WriteString(line + "\n")
+		}
+	}
+	if first {
+		out.WriteString(header)
+	}
+	return out.Bytes(), sc.Err()
+}
+
+func (m *metricsFile) write(r Row) error {
+	_, err := io.WriteString(m.f, strings.Join(r.fields(), ",")+"\n")
+	return err
+}
+
+func (m *metricsFile) Close() error { return m.f.Close() }

@@ -1,0 +1,123 @@
+package train
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"deepopt/checkpoint"
+	"deepopt/data"
+	"deepopt/optim"
+)
+
+// CheckpointFile is the name of the checkpoint inside a run directory.
+const CheckpointFile = "checkpoint.npz"
+
+// Archive keys. Parameters are stored per tensor under "param/<name>" so the
+// archive is useful on its own (numpy.load); BN running statistics under
+// "bn/<key>", optimizer state under "optim/<key>".
+const (
+	keyStep      = "loop/step"
+	keyExamples  = "loop/examples"
+	keyEvals     = "loop/evals" // func, grad
+	keyWall      = "loop/wall_s"
+	keyBatcher   = "loop/batcher" // epoch, position
+	keyWindow    = "loop/window"  // loss sum, step-length sum
+	keyWindowInt = "loop/window_counts"
+)
+
+// Snapshot returns the complete state of the loop as an archive.
+func (t *Trainer) Snapshot() *checkpoint.Archive {
+	a := checkpoint.NewArchive()
+	for _, b := range t.Model.Blocks() {
+		a.SetFloat64("param/"+b.Name, t.Model.ParamShape(b.Name), t.theta[b.Start:b.End])
+	}
+	for k, v := range t.Model.BNState() {
+		a.SetFloat64("bn/"+k, []int{len(v)}, v)
+	}
+	for k, v := range t.Optimizer.State() {
+		a.SetFloat64("optim/"+k, []int{len(v)}, v)
+	}
+	s := t.state
+	bs := t.batch.State()
+	a.SetInt64(keyStep, []int{1}, []int64{int64(s.Step)})
+	a.SetInt64(keyExamples, []int{1}, []int64{int64(s.Examples)})
+	a.SetInt64(keyEvals, []int{2}, []int64{int64(s.FuncEvals), int64(s.GradEvals)})
+	a.SetFloat64(keyWall, []int{1}, []float64{s.WallSeconds})
+	a.SetInt64(keyBatcher, []int{2}, []int64{int64(bs.Epoch), int64(bs.Position)})
+	w := t.window
+	a.SetFloat64(keyWindow, []int{2}, []float64{w.LossSum, w.StepLenSum})
+	a.SetInt64(keyWindowInt, []int{3}, []int64{int64(w.Steps), int64(w.LSIters), int64(w.Restarts)})
+	return a
+}
+
+func (t *Trainer) checkpoint() error {
+	if t.Dir == "" {
+		return nil
+	}
+	return checkpoint.Save(filepath.Join(t.Dir, CheckpointFile), t.Snapshot())
+}
+
+// Restore loads a Snapshot into a trainer whose exported fields describe the
+// same run (same model, optimizer kind and data); Run then continues it.
+func (t *Trainer) Restore(a *checkpoint.Archive) error {
+	if err := t.init(); err != nil {
+		return err
+	}
+	for _, b := range t.Model.Blocks() {
+		_, v, err := a.Float64("param/" + b.Name)
+		if err != nil {
+			return err
+		}
+		if len(v) != b.End-b.Start {
+			return fmt.Errorf("checkpoint: param/%s has %d values, the model has %d; the checkpoint belongs to another model", b.Name, len(v), b.End-b.Start)
+		}
+		copy(t.theta[b.Start:b.End], v)
+	}
+	t.Model.SetParams(t.theta)
+	bn, opt := map[string][]float64{}, optim.State{}
+	for _, name := range a.Names() {
+		if k, ok := strings.CutPrefix(name, "bn/"); ok {
+			_, bn[k], _ = a.Float64(name)
+		}
+		if k, ok := strings.CutPrefix(name, "optim/"); ok {
+			_, opt[k], _ = a.Float64(name)
+		}
+	}
+	if err := t.Model.SetBNState(bn); err != nil {
+		return err
+	}
+	if err := t.Optimizer.SetState(opt); err != nil {
+		return fmt.Errorf("checkpoint: optimizer state: %w", err)
+	}
+	ints := func(key string, n int) ([]int64, error) {
+		_, v, err := a.Int64(key)
+		if err == nil && len(v) != n {
+			err = fmt.Errorf("checkpoint: %s has %d values, want %d", key, len(v), n)
+		}
+		return v, err
+	}
+	floats := func(key string, n int) ([]float64, error) {
+		_, v, err := a.Float64(key)
+		if err == nil && len(v) != n {
+			err = fmt.Errorf("checkpoint: %s has %d values, want %d", key, len(v), n)
+		}
+		return v, err
+	}
+	step, err1 := ints(keyStep, 1)
+	examples, err2 := ints(keyExamples, 1)
+	evals, err3 := ints(keyEvals, 2)
+	wall, err4 := floats(keyWall, 1)
+	bs, err5 := ints(keyBatcher, 2)
+	win, err6 := floats(keyWindow, 2)
+	winInt, err7 := ints(keyWindowInt, 3)
+	for _, err := range []error{err1, err2, err3, err4, err5, err6, err7} {
+		if err != nil {
+			return err
+		}
+	}
+	t.state = loopState{Step: int(step[0]), Examples: int(examples[0]), FuncEvals: int(evals[0]), GradEvals: int(evals[1]), WallSeconds: wall[0]}
+	t.obj.funcEvals, t.obj.gradEvals = t.state.FuncEvals, t.state.GradEvals
+	t.window = window{LossSum: win[0], StepLenSum: win[1], Steps: int(winInt[0]), LSIters: int(winInt[1]), Restarts: int(winInt[2])}
+	return t.batch.Restore(data.BatcherState{Epoch: int(bs[0]), Position: int(bs[1])})
+}

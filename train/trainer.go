@@ -1,0 +1,267 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"deepopt/data"
+	"deepopt/model"
+	"deepopt/optim"
+	"deepopt/schedule"
+)
+
+// ErrInterrupted is returned by Run when its context was cancelled (Ctrl-C);
+// a checkpoint of the last completed step was saved first.
+var ErrInterrupted = errors.New("training interrupted")
+
+// Trainer runs the training loop. Fill the exported fields, then call Run.
+type Trainer struct {
+	Model     *model.Model
+	Optimizer optim.Optimizer
+	LR        schedule.LR
+	// Train is the training set; Test, when non-nil, is evaluated every
+	// EvalEvery steps and at the end.
+	Train, Test *data.Dataset
+	// Seed seeds the minibatch shuffling.
+	Seed uint64
+	// Steps is the total number of steps of the run (a resumed run continues
+	// up to it).
+	Steps int
+	// EvalEvery and LogEvery are cadences in steps (0: EvalEvery = Steps,
+	// LogEvery = EvalEvery). CheckpointEvery 0 saves only at the end.
+	EvalEvery, LogEvery, CheckpointEvery int
+	// Dir is the run directory for metrics.csv and checkpoint.npz; "" writes
+	// no files.
+	Dir string
+	// Progress receives the progress display (nil: none).
+	Progress io.Writer
+	// Hooks run after every step, in order.
+	Hooks []Hook
+
+	state  loopState
+	theta  []float64
+	grad   []float64
+	xBuf   []float64
+	yBuf   []int
+	batch  data.Sampler
+	obj    *countingObjective
+	window window
+}
+
+// Hook observes the loop after each step; an error stops the run.
+type Hook interface {
+	AfterStep(t *Trainer) error
+}
+
+// loopState is what a checkpoint stores beyond parameters and optimizer.
+type loopState struct {
+	Step, Examples       int
+	FuncEvals, GradEvals int
+	WallSeconds          float64
+}
+
+// window accumulates the steps since the previous metrics row.
+type window struct {
+	LossSum, StepLenSum      float64
+	Steps, LSIters, Restarts int
+}
+
+// Result summarises a finished run.
+type Result struct {
+	Steps                int
+	TrainLoss            float64
+	Test                 model.Evaluation
+	WallSeconds          float64
+	FuncEvals, GradEvals int
+}
+
+// Step is the number of completed steps.
+func (t *Trainer) Step() int { return t.state.Step }
+
+// Theta is the current parameter vector (owned by the trainer; read only).
+func (t *Trainer) Theta() []float64 { return t.theta }
+
+func (t *Trainer) init() error {
+	if t.Model == nil || t.Optimizer == nil || t.LR == nil || t.Train == nil {
+		return errors.New("train: Model, Optimizer, LR and Train must be set")
+	}
+	if t.Steps < 1 {
+		return fmt.Errorf("train: Steps = %d, need at least 1", t.Steps)
+	}
+	if t.EvalEvery <= 0 {
+		t.EvalEvery = t.Steps
+	}
+	if t.LogEvery <= 0 {
+		t.LogEvery = t.EvalEvery
+	}
+	spec := t.Model.Spec()
+	var err error
+	if t.batch, err = data.NewBatcher(t.Train.Len(), spec.BatchSize, t.Seed); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	t.theta = t.Model.Params(nil)
+	t.grad = make([]float64, len(t.theta))
+	t.xBuf = make([]float64, spec.BatchSize*t.Train.Dim())
+	t.yBuf = make([]int, spec.BatchSize)
+	t.obj = &countingObjective{obj: t.Model}
+	return nil
+}
+
+// Run trains until Steps, or until ctx is cancelled (then it saves a
+// checkpoint and returns ErrInterrupted). A non-finite loss stops the run with
+// an error; the last checkpoint written stays valid.
+func (t *Trainer) Run(ctx context.Context) (Result, error) {
+	if t.batch == nil {
+		if err := t.init(); err != nil {
+			return Result{}, err
+		}
+	}
+	var metrics *metricsFile
+	if t.Dir != "" {
+		if err := os.MkdirAll(t.Dir, 0o755); err != nil {
+			return Result{}, err
+		}
+		var err error
+		if metrics, err = openMetrics(filepath.Join(t.Dir, "metrics.csv"), t.state.Step); err != nil {
+			return Result{}, err
+		}
+		defer metrics.Close()
+	}
+	prog := newProgress(t.Progress, t.Steps, t.state.Step, t.LogEvery)
+	start := time.Now()
+	wallBase := t.state.WallSeconds
+	var last Result
+	for t.state.Step < t.Steps {
+		if ctx.Err() != nil {
+			t.state.WallSeconds = wallBase + time.Since(start).Seconds()
+			if err := t.checkpoint(); err != nil {
+				return last, err
+			}
+			return last, ErrInterrupted
+		}
+		loss, err := t.step()
+		if err != nil {
+			return last, err
+		}
+		t.state.WallSeconds = wallBase + time.Since(start).Seconds()
+		for _, h := range t.Hooks {
+			if err := h.AfterStep(t); err != nil {
+				return last, err
+			}
+		}
+		step := t.state.Step
+		if step%t.EvalEvery == 0 || step == t.Steps {
+			row, ev, err := t.row()
+			if err != nil {
+				return last, err
+			}
+			if metrics != nil {
+				if err := metrics.write(row); err != nil {
+					return last, err
+				}
+			}
+			last = Result{Steps: step, TrainLoss: row.TrainLoss, Test: ev, WallSeconds: row.WallSeconds,
+				FuncEvals: t.state.FuncEvals, GradEvals: t.state.GradEvals}
+			prog.eval(step, ev)
+		}
+		prog.step(step, loss)
+		if (t.CheckpointEvery > 0 && step%t.CheckpointEvery == 0) || step == t.Steps {
+			if err := t.checkpoint(); err != nil {
+				return last, err
+			}
+		}
+	}
+	prog.done()
+	return last, nil
+}
+
+// step performs one training step and returns the loss at its start.
+func (t *Trainer) step() (float64, error) {
+	idx := t.batch.Next()
+	if err := t.Train.Gather(idx, t.xBuf, t.yBuf); err != nil {
+		return 0, err
+	}
+	if err := t.Model.SetBatch(t.xBuf, t.yBuf); err != nil {
+		return 0, err
+	}
+	loss, err := t.obj.Eval(t.theta, t.grad)
+	if err != nil {
+		return 0, err
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return 0, t.nonFinite(loss)
+	}
+	t.Model.CommitBatchStats()
+	lr := t.LR.At(t.state.Step)
+	info, err := t.Optimizer.Step(t.obj, t.theta, loss, t.grad, lr)
+	if err != nil {
+		return 0, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
+	}
+	for _, v := range t.theta {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, t.nonFinite(v)
+		}
+	}
+	t.state.Step++
+	t.state.Examples += len(idx)
+	t.state.FuncEvals, t.state.GradEvals = t.obj.funcEvals, t.obj.gradEvals
+	t.window.LossSum += loss
+	t.window.Steps++
+	t.window.LSIters += info.LineSearchIters
+	t.window.StepLenSum += info.StepLength
+	if info.Restarted {
+		t.window.Restarts++
+	}
+	return loss, nil
+}
+
+func (t *Trainer) nonFinite(v float64) error {
+	msg := fmt.Sprintf("train: step %d: the loss or parameters became %v", t.state.Step+1, v)
+	if t.Dir != "" {
+		msg += fmt.Sprintf("; the last checkpoint in %s is intact", t.Dir)
+	}
+	return fmt.Errorf("%s; lower the learning rate (schedule.lr, now %g at this step) or add warm-up", msg, t.LR.At(t.state.Step))
+}
+
+// row evaluates the test set and closes the current metrics window.
+func (t *Trainer) row() (Row, model.Evaluation, error) {
+	t.Model.SetParams(t.theta)
+	ev := model.Evaluation{Loss: math.NaN(), Accuracy: math.NaN()}
+	if t.Test != nil {
+		var err error
+		if ev, err = t.Model.Evaluate(t.Test); err != nil {
+			return Row{}, ev, err
+		}
+	}
+	w := t.window
+	n := float64(max(w.Steps, 1))
+	row := Row{Step: t.state.Step, Epoch: t.batch.Epoch(), Examples: t.state.Examples, WallSeconds: t.state.WallSeconds,
+		LR: t.LR.At(t.state.Step - 1), TrainLoss: w.LossSum / n, TestLoss: ev.Loss, TestAcc: ev.Accuracy,
+		FuncEvals: t.state.FuncEvals, GradEvals: t.state.GradEvals, LineSearchIters: w.LSIters,
+		StepLength: w.StepLenSum / n, Restarts: w.Restarts}
+	t.window = window{}
+	return row, ev, nil
+}
+
+// countingObjective counts the evaluations every optimizer makes, the loop's
+// own included, so methods compare at equal cost.
+type countingObjective struct {
+	obj                  optim.Objective
+	funcEvals, gradEvals int
+}
+
+func (c *countingObjective) Dim() int { return c.obj.Dim() }
+
+func (c *countingObjective) Eval(theta, grad []float64) (float64, error) {
+	c.funcEvals++
+	if grad != nil {
+		c.gradEvals++
+	}
+	return c.obj.Eval(theta, grad)
+}
