@@ -14,9 +14,13 @@
 // On the evaluation path (Algorithm 2, step 10) the batch statistics are
 // replaced by running statistics: y = γ (x − E[x]) / sqrt(Var[x] + ε) + β.
 //
-// Both paths are built from Gorgonia's primitive operations, so their
-// gradients are Gorgonia's own and are checked against finite differences in
-// this package's tests. The running statistics live in Go as float64 and are
+// The training path is one fused Gorgonia operation with its own gradient
+// (the backward pass of §3 of the paper), computing the statistics in
+// float64 for float32 graphs too; the evaluation path is built from
+// Gorgonia's primitive operations. Both gradients, with respect to x, γ and
+// β, are checked against finite differences in this package's tests. The
+// batch statistics of every training-path run are copied into Go as it
+// runs (BatchStatistics), whichever machine runs it. The running statistics live in Go as float64 and are
 // changed only by explicit calls: Update after a real training step
 // (an exponential moving average with PyTorch's momentum convention and the
 // unbiased variance), UpdateAverage for re-estimating statistics after weight
