@@ -110,3 +110,24 @@ func TestSingleValuePerChannel(t *testing.T) {
 		t.Fatalf("Count = %d after a declined batch, want 0", n.bn.Count())
 	}
 }
+
+// TestFloat32StatisticsAccumulateInFloat64 normalises float32 data with a
+// large offset (1000 ± 1): the batch statistics must match a float64
+// computation on the same float32 values to float64 accuracy, which float32
+// accumulation (and the one-pass E[x²] − E[x]²) would miss by far.
+func TestFloat32StatisticsAccumulateInFloat64(t *testing.T) {
+	for i, shape := range [][]int{{64, 3}, {8, 2, 8, 8}} {
+		rng := rand.New(rand.NewPCG(16, uint64(i)))
+		n := newNet(t, shape, tensor.Float32, Options{}, rng)
+		x := randomValues(rng, tensor.Shape(shape).TotalSize(), 1000, 1)
+		for j, v := range x {
+			x[j] = float64(float32(v))
+		}
+		setInput(n.x, x)
+		run(t, n.trainVM)
+		mean, variance := referenceStatistics(x, shape)
+		gotMean, gotVariance, _ := n.bn.BatchStatistics()
+		closeTo(t, "μ_B", gotMean, mean, 1e-12)
+		closeTo(t, "σ²_B", gotVariance, variance, 1e-10)
+	}
+}
