@@ -152,7 +152,7 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 	if rw, rs := metricsRows(t, whole.Dir), metricsRows(t, dir); !slices.Equal(rw, rs) {
 		t.Fatalf("metrics differ:\nuninterrupted %v\nresumed       %v", rw, rs)
 	}
-	if !slices.Equal(whole.Model.BNState()["bn1.mean"], second.Model.BNState()["bn1.mean"]) {
+	if !slices.Equal(whole.Model.BNState()["bn1.running_mean"], second.Model.BNState()["bn1.running_mean"]) {
 		t.Fatal("resumed run ended with other BN running statistics")
 	}
 }

@@ -1,0 +1,201 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"deepopt/data"
+
+	"gorgonia.org/tensor"
+)
+
+func smallSpec(kind string, bn bool, dt tensor.Dtype) Spec {
+	s := Spec{Kind: kind, Input: []int{12}, Classes: 3, Hidden: []int{5, 4}, Activation: "tanh",
+		BatchNorm: bn, Init: "glorot", Dtype: dt, BatchSize: 8, EvalBatch: 8, Seed: 5}
+	if kind == "cnn" {
+		s.Input = []int{2, 6, 6}
+		s.Hidden = []int{4}
+		s.Conv = []ConvStage{{Channels: 3, Kernel: 3, Stride: 1, Padding: 1, Pool: 2}}
+	}
+	return s
+}
+
+// randomBatch sets a seeded random minibatch and returns it.
+func randomBatch(t *testing.T, m *Model, seed uint64) ([]float64, []int) {
+	t.Helper()
+	s := m.Spec()
+	rng := rand.New(rand.NewPCG(seed, 1))
+	x := make([]float64, s.BatchSize*product(s.Input))
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	y := make([]int, s.BatchSize)
+	for i := range y {
+		y[i] = rng.IntN(s.Classes)
+	}
+	if err := m.SetBatch(x, y); err != nil {
+		t.Fatal(err)
+	}
+	return x, y
+}
+
+// TestObjectiveGradient compares the objective's gradient (through every
+// layer, BN in training mode and the loss) with central differences of its
+// value, in float64: |analytic − numeric| ≤ 1e-6·(1 + |analytic|).
+func TestObjectiveGradient(t *testing.T) {
+	for _, tc := range []struct {
+		kind string
+		bn   bool
+	}{{"mlp", false}, {"mlp", true}, {"cnn", true}} {
+		m, err := New(smallSpec(tc.kind, tc.bn, tensor.Float64))
+		if err != nil {
+			t.Fatal(err)
+		}
+		randomBatch(t, m, 1)
+		theta := m.Params(nil)
+		grad := make([]float64, m.Dim())
+		if _, err := m.Eval(theta, grad); err != nil {
+			t.Fatal(err)
+		}
+		const h = 1e-6
+		worst := 0.0
+		for i := range theta {
+			orig := theta[i]
+			theta[i] = orig + h
+			fp, _ := m.Eval(theta, nil)
+			theta[i] = orig - h
+			fm, _ := m.Eval(theta, nil)
+			theta[i] = orig
+			num := (fp - fm) / (2 * h)
+			worst = max(worst, math.Abs(grad[i]-num)/(1+math.Abs(grad[i])))
+		}
+		if worst > 1e-6 {
+			t.Errorf("%s bn=%v: worst gradient error %.3g over %d parameters", tc.kind, tc.bn, worst, m.Dim())
+		}
+	}
+}
+
+// TestEvaluationPathMatchesTrainingPath: without BN both paths compute the
+// same function, so Evaluate on the minibatch as a data set must reproduce
+// the training loss Eval computes on another part of the graph.
+func TestEvaluationPathMatchesTrainingPath(t *testing.T) {
+	m, err := New(smallSpec("mlp", false, tensor.Float64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := randomBatch(t, m, 2)
+	loss, err := m.Eval(m.Params(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := m.Evaluate(&data.Dataset{X: x, Shape: []int{12}, Y: y, Classes: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(ev.Loss-loss) > 1e-12 {
+		t.Fatalf("evaluation loss %.15g, training loss %.15g", ev.Loss, loss)
+	}
+}
+
+// TestOnlyCommitMovesRunningStatistics: evaluations of the objective (as a
+// line search makes them) and of the test set leave BN's running statistics
+// alone; CommitBatchStats folds in exactly the last evaluation's batch.
+func TestOnlyCommitMovesRunningStatistics(t *testing.T) {
+	m, err := New(smallSpec("mlp", true, tensor.Float64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := randomBatch(t, m, 3)
+	before := m.BNState()
+	theta := m.Params(nil)
+	grad := make([]float64, m.Dim())
+	for range 3 {
+		if _, err := m.Eval(theta, grad); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Evaluate(&data.Dataset{X: x, Shape: []int{12}, Y: y, Classes: 3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for k, v := range m.BNState() {
+		if !slices.Equal(v, before[k]) {
+			t.Fatalf("%s changed without a commit", k)
+		}
+	}
+	m.CommitBatchStats()
+	// The first BN layer normalises fc1's output, x·W + b: its batch mean
+	// per unit, computed here directly, enters with momentum 0.1.
+	blocks := m.Blocks()
+	W, b := theta[blocks[0].Start:blocks[0].End], theta[blocks[1].Start:blocks[1].End]
+	mean := m.BNState()["bn1.running_mean"]
+	for j := range 5 {
+		var sum float64
+		for n := range 8 {
+			a := b[j]
+			for i := range 12 {
+				a += x[n*12+i] * W[i*5+j]
+			}
+			sum += a
+		}
+		if want := 0.1 * sum / 8; math.Abs(mean[j]-want) > 1e-12 {
+			t.Fatalf("running mean[%d] = %.15g, want %.15g", j, mean[j], want)
+		}
+	}
+}
+
+// TestFloat32MatchesFloat64: the same seed gives the same initial weights in
+// both dtypes, and the float32 loss and gradient agree with float64 to
+// float32 precision.
+func TestFloat32MatchesFloat64(t *testing.T) {
+	m64, err := New(smallSpec("cnn", true, tensor.Float64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m32, err := New(smallSpec("cnn", true, tensor.Float32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	randomBatch(t, m64, 4)
+	randomBatch(t, m32, 4)
+	theta := m64.Params(nil)
+	t32 := m32.Params(nil)
+	for i := range theta {
+		if math.Abs(theta[i]-t32[i]) > 1e-7*(1+math.Abs(theta[i])) {
+			t.Fatalf("initial weight %d: float64 %g, float32 %g", i, theta[i], t32[i])
+		}
+	}
+	g64, g32 := make([]float64, len(theta)), make([]float64, len(theta))
+	l64, _ := m64.Eval(theta, g64)
+	l32, _ := m32.Eval(theta, g32)
+	if math.Abs(l64-l32) > 1e-5 {
+		t.Fatalf("loss float64 %g, float32 %g", l64, l32)
+	}
+	for i := range g64 {
+		if math.Abs(g64[i]-g32[i]) > 1e-4*(1+math.Abs(g64[i])) {
+			t.Fatalf("gradient %d: float64 %g, float32 %g", i, g64[i], g32[i])
+		}
+	}
+}
+
+func TestBadInputErrors(t *testing.T) {
+	s := smallSpec("mlp", true, tensor.Float64)
+	s.BatchSize = 1
+	if _, err := New(s); err == nil {
+		t.Fatal("a BN model with batch size 1 was accepted")
+	}
+	m, err := New(smallSpec("mlp", false, tensor.Float64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetBatch(make([]float64, 7), make([]int, 8)); err == nil {
+		t.Fatal("a batch of the wrong size was accepted")
+	}
+	if err := m.SetBatch(make([]float64, 8*12), []int{0, 1, 2, 3, 0, 0, 0, 0}); err == nil {
+		t.Fatal("label 3 of a 3-class model was accepted")
+	}
+	if _, err := m.Evaluate(&data.Dataset{X: make([]float64, 10), Shape: []int{10}, Y: []int{0}, Classes: 3}); err == nil {
+		t.Fatal("a data set of 10-value examples was accepted by a 12-input model")
+	}
+}
