@@ -38,7 +38,7 @@ type BatchNorm struct {
 }
 
 // batchRecord holds the statistics of the last run of the training path, as
-// copied by the recordOps.
+// copied by trainingOp.Do.
 type batchRecord struct {
 	mean, variance []float64
 	// m is the number of values per channel the statistics were computed from.

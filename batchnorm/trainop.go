@@ -14,8 +14,9 @@ import (
 // batch statistics, for an input of a fixed layout. Its Do also copies μ_B
 // and σ²_B into the layer's record for Update: an operation on the path to
 // the loss runs in every forward pass of any machine, whereas the value bound
-// to an intermediate node after a run is not reliable (Gorgonia reuses
-// registers and overwrites values in place). Its gradient is three
+// to an intermediate node after a run is not reliable: Gorgonia reuses
+// registers and overwrites values in place (a variance node feeding "+ ε"
+// was measured to hold σ² + ε after the run). Its gradient is three
 // gradientOps, which recompute the statistics from x rather than share state
 // with the forward pass, so that any machine on the graph, in any order,
 // gets them right.
