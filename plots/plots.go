@@ -79,7 +79,15 @@ func Lines(path string, fig Figure) error {
 	default:
 		return fmt.Errorf("plots: %s: legend position %q; valid: top right, top left, bottom right, bottom left", path, fig.Legend)
 	}
-	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(6), vg.Points(6)
+	// Keep the legend a little off the frame, towards the middle.
+	inset := vg.Points(6)
+	p.Legend.XOffs, p.Legend.YOffs = -inset, inset
+	if p.Legend.Left {
+		p.Legend.XOffs = inset
+	}
+	if p.Legend.Top {
+		p.Legend.YOffs = -inset
+	}
 	p.Legend.TextStyle.Font.Size = vg.Points(9)
 	if len(fig.Series) == 0 {
 		return fmt.Errorf("plots: %s: no series to draw", path)
