@@ -37,6 +37,10 @@ type Model struct {
 	logits *G.Node
 	named  map[string]*G.Node
 	evalVM G.VM
+	// Named-node reading (record.go): the names in layer order and one
+	// forward-only machine per requested set of nodes.
+	nodeNames []string
+	readers   map[string]*nodeReader
 }
 
 var _ optim.Objective = (*Model)(nil)
@@ -145,7 +149,7 @@ func (m *Model) buildTrainingPath() error {
 	m.yT = tensor.New(tensor.WithShape(s.BatchSize, s.Classes), tensor.Of(s.Dtype))
 	m.x = G.NodeFromAny(m.g, m.xT, G.WithName("x"))
 	m.y = G.NodeFromAny(m.g, m.yT, G.WithName("y"))
-	logits, err := m.forward(m.x, true, nil)
+	logits, err := m.forward(m.x, true, false)
 	if err != nil {
 		return err
 	}
@@ -167,23 +171,24 @@ func (m *Model) buildEvaluationPath() error {
 	m.xEvalT = tensor.New(tensor.WithShape(append([]int{s.EvalBatch}, s.Input...)...), tensor.Of(s.Dtype))
 	m.xEval = G.NodeFromAny(m.g, m.xEvalT, G.WithName("x_eval"))
 	var err error
-	if m.logits, err = m.forward(m.xEval, false, m.named); err != nil {
+	if m.logits, err = m.forward(m.xEval, false, true); err != nil {
 		return err
 	}
 	m.evalVM, err = m.compile(G.Nodes{m.logits})
 	return err
 }
 
-// forward applies the stack to x; on the evaluation path it records every
-// layer's output under the layer's name.
-func (m *Model) forward(x *G.Node, training bool, named map[string]*G.Node) (*G.Node, error) {
+// forward applies the stack to x; with name (the evaluation path) it records
+// every layer's output, and every activation's input, by name (see NodeNames).
+func (m *Model) forward(x *G.Node, training, name bool) (*G.Node, error) {
 	for _, l := range m.stack {
+		in := x
 		var err error
 		if x, err = l.Forward(x, training); err != nil {
 			return nil, err
 		}
-		if named != nil {
-			named[l.Name()] = x
+		if name {
+			m.nameNodes(l, in, x)
 		}
 	}
 	return x, nil

@@ -1,0 +1,139 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"deepopt/data"
+	"deepopt/layers"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// InputSuffix marks the input of an activation layer among the named nodes:
+// "act3" + InputSuffix is what the third hidden nonlinearity receives (the
+// affine output without BN, the BN output with it), the quantity whose
+// distribution Ioffe & Szegedy (2015, Figure 1 b, c) follow over training.
+const InputSuffix = ".in"
+
+// nodeReader is a forward-only machine computing a set of named nodes of the
+// evaluation path.
+type nodeReader struct {
+	vm    G.VM
+	nodes G.Nodes
+	// buf holds one batch of each node's values.
+	buf [][]float64
+}
+
+// nameNodes records the evaluation-path output of layer l under its name,
+// preceded by its input under name+InputSuffix when l is an activation.
+func (m *Model) nameNodes(l layers.Layer, in, out *G.Node) {
+	if _, ok := l.(*layers.Activation); ok {
+		m.named[l.Name()+InputSuffix] = in
+		m.nodeNames = append(m.nodeNames, l.Name()+InputSuffix)
+	}
+	m.named[l.Name()] = out
+	m.nodeNames = append(m.nodeNames, l.Name())
+}
+
+// NodeNames lists the named nodes of the evaluation path in the order the
+// network computes them: every layer's output under the layer's name (fc1,
+// bn1, act1, …, out; for a cnn conv1, bnc1, actc1, pool1, flatten, …) and
+// every activation's input under "<activation>.in".
+func (m *Model) NodeNames() []string { return slices.Clone(m.nodeNames) }
+
+// NodeSize is the number of values one example has at the named node (its
+// units: C·H·W for a convolutional feature map, flattened in that order).
+func (m *Model) NodeSize(name string) (int, error) {
+	n, err := m.node(name)
+	if err != nil {
+		return 0, err
+	}
+	return product(n.Shape()[1:]), nil
+}
+
+func (m *Model) node(name string) (*G.Node, error) {
+	n, ok := m.named[name]
+	if !ok {
+		return nil, fmt.Errorf("model: no node named %q; valid: %s", name, strings.Join(m.nodeNames, ", "))
+	}
+	return n, nil
+}
+
+// Nodes runs the evaluation path (BN in inference mode) on the examples idx
+// of ds and returns, for each name, the node's values: len(idx) rows of
+// NodeSize(name) values, row-major. It compiles one forward-only machine per
+// distinct list of names and caches it; it never computes gradients and never
+// changes BN running statistics, so it may run at any point of training.
+func (m *Model) Nodes(ds *data.Dataset, idx []int, names []string) ([][]float64, error) {
+	if ds.Dim() != product(m.spec.Input) {
+		return nil, fmt.Errorf("model: data set examples have %d values, the model expects %v", ds.Dim(), m.spec.Input)
+	}
+	r, err := m.reader(names)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float64, len(names))
+	sizes := make([]int, len(names))
+	for i, n := range r.nodes {
+		sizes[i] = product(n.Shape()[1:])
+		out[i] = make([]float64, len(idx)*sizes[i])
+	}
+	batches, err := data.EvaluationBatches(len(idx), m.spec.EvalBatch)
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	x := make([]float64, m.spec.EvalBatch*ds.Dim())
+	rows := make([]int, m.spec.EvalBatch)
+	offset := 0
+	for _, b := range batches {
+		for i, j := range b.Indices {
+			rows[i] = idx[j]
+		}
+		if err := ds.Gather(rows, x, nil); err != nil {
+			return nil, err
+		}
+		copyIn(m.xEvalT, x)
+		if err := r.vm.RunAll(); err != nil {
+			r.vm.Reset()
+			return nil, fmt.Errorf("model: forward pass to %s: %w", strings.Join(names, ", "), err)
+		}
+		for i, n := range r.nodes {
+			copyOut(r.buf[i], n.Value())
+			copy(out[i][offset*sizes[i]:], r.buf[i][:b.Count*sizes[i]])
+		}
+		r.vm.Reset()
+		offset += b.Count
+	}
+	return out, nil
+}
+
+// reader returns the cached machine of names, compiling it on first use.
+func (m *Model) reader(names []string) (*nodeReader, error) {
+	if len(names) == 0 {
+		return nil, fmt.Errorf("model: no node names given; valid: %s", strings.Join(m.nodeNames, ", "))
+	}
+	key := strings.Join(names, "\x00")
+	if r, ok := m.readers[key]; ok {
+		return r, nil
+	}
+	r := &nodeReader{}
+	for _, name := range names {
+		n, err := m.node(name)
+		if err != nil {
+			return nil, err
+		}
+		r.nodes = append(r.nodes, n)
+		r.buf = append(r.buf, make([]float64, n.Shape().TotalSize()))
+	}
+	var err error
+	if r.vm, err = m.compile(r.nodes); err != nil {
+		return nil, err
+	}
+	if m.readers == nil {
+		m.readers = map[string]*nodeReader{}
+	}
+	m.readers[key] = r
+	return r, nil
+}
