@@ -46,34 +46,10 @@ type metricsFile struct {
 	f *os.File
 }
 
-// openMetrics opens path for appending. A new file gets the header. An
-// existing one (a resumed run) keeps its rows up to and including step
-// keepThrough, drops later ones (they are replayed identically) and any
-// partial last line, atomically.
+// openMetrics opens metrics.csv for appending after PrepareCSV.
 func openMetrics(path string, keepThrough int) (*metricsFile, error) {
-	header := strings.Join(Columns, ",") + "\n"
-	old, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		if err := checkpoint.WriteFileAtomic(path, func(w io.Writer) error {
-			_, err := io.WriteString(w, header)
-			return err
-		}); err != nil {
-			return nil, err
-		}
-	case err != nil:
+	if err := PrepareCSV(path, Columns, keepThrough); err != nil {
 		return nil, err
-	default:
-		kept, err := keepRows(old, header, keepThrough)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if err := checkpoint.WriteFileAtomic(path, func(w io.Writer) error {
-			_, err := w.Write(kept)
-			return err
-		}); err != nil {
-			return nil, err
-		}
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
@@ -82,7 +58,51 @@ func openMetrics(path string, keepThrough int) (*metricsFile, error) {
 	return &metricsFile{f: f}, nil
 }
 
-func keepRows(old []byte, header string, keepThrough int) ([]byte, error) {
+// PrepareCSV makes path ready for appending rows of columns whose first
+// column is the step, so that every per-step log of a run directory
+// (metrics.csv, a probe's CSV) survives an interruption and a resume alike. A
+// new file gets the header. An existing one (a resumed run) keeps its rows up
+// to and including step keepThrough, drops later ones (the resumed run
+// replays them identically) and any partial last line, atomically. A header
+// other than columns is an error: the file belongs to another kind of run.
+func PrepareCSV(path string, columns []string, keepThrough int) error {
+	header := strings.Join(columns, ",") + "\n"
+	old, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return checkpoint.WriteFileAtomic(path, func(w io.Writer) error {
+			_, err := io.WriteString(w, header)
+			return err
+		})
+	case err != nil:
+		return err
+	}
+	kept, err := keepRows(old, header, len(columns), keepThrough)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return checkpoint.WriteFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(kept)
+		return err
+	})
+}
+
+// AppendCSV appends one row to a file PrepareCSV made ready, opening and
+// closing it: for logs written now and then, which need no open file
+// between writes. The row is written by a single write call.
+func AppendCSV(path string, fields []string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(f, strings.Join(fields, ",")+"\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func keepRows(old []byte, header string, columns, keepThrough int) ([]byte, error) {
 	var out bytes.Buffer
 	sc := bufio.NewScanner(bytes.NewReader(old))
 	first := true
@@ -90,7 +110,7 @@ func keepRows(old []byte, header string, keepThrough int) ([]byte, error) {
 		line := sc.Text()
 		if first {
 			if line+"\n" != header {
-				return nil, fmt.Errorf("metrics header %q differs from %q; move the file away or start a new run", line, strings.TrimSpace(header))
+				return nil, fmt.Errorf("header %q differs from %q; move the file away or start a new run", line, strings.TrimSpace(header))
 			}
 			out.WriteString(header)
 			first = false
@@ -98,7 +118,7 @@ func keepRows(old []byte, header string, keepThrough int) ([]byte, error) {
 		}
 		stepField, _, _ := strings.Cut(line, ",")
 		step, err := strconv.Atoi(stepField)
-		if err != nil || strings.Count(line, ",") != len(Columns)-1 {
+		if err != nil || strings.Count(line, ",") != columns-1 {
 			break // a partial last line from an interrupted write
 		}
 		if step <= keepThrough {
