@@ -30,6 +30,31 @@ func (m *Model) SetBatch(x []float64, y []int) error {
 	return nil
 }
 
+// Batch copies the current training minibatch out of the graph's input
+// tensors into x (BatchSize×example values) and y (BatchSize labels), as
+// SetBatch received it (in the graph's precision, so SetBatch(Batch()) is
+// exact). A probe that evaluates its own batch uses it to put the training
+// batch back; before the first SetBatch it reads zeros and labels 0.
+func (m *Model) Batch(x []float64, y []int) error {
+	s := m.spec
+	if len(y) != s.BatchSize || len(x) != s.BatchSize*product(s.Input) {
+		return fmt.Errorf("model: buffers for %d labels and %d values; the graph holds %d examples of %d values (train.batch_size)",
+			len(y), len(x), s.BatchSize, product(s.Input))
+	}
+	copyOut(x, m.xT)
+	oneHot := make([]float64, s.BatchSize*s.Classes)
+	copyOut(oneHot, m.yT)
+	for i := range y {
+		y[i] = 0
+		for c, v := range oneHot[i*s.Classes : (i+1)*s.Classes] {
+			if v == 1 {
+				y[i] = c
+			}
+		}
+	}
+	return nil
+}
+
 // Dim is the number of parameters.
 func (m *Model) Dim() int { return m.dim }
 
