@@ -14,35 +14,32 @@ type Evaluation struct {
 }
 
 // Evaluate runs the evaluation path over every example of ds in batches of
-// EvalBatch (the last batch padded with zeros, which BN in inference mode
-// treats independently) and computes the loss and accuracy in float64 from
-// the logits. It changes nothing in the model.
+// EvalBatch (the last batch padded by repeating examples, whose results are
+// dropped; BN in inference mode treats every example independently) and
+// computes the loss and accuracy in float64 from the logits. It changes
+// nothing in the model.
 func (m *Model) Evaluate(ds *data.Dataset) (Evaluation, error) {
 	s := m.spec
 	if ds.Dim() != product(s.Input) {
 		return Evaluation{}, fmt.Errorf("model: data set examples have %d values, the model expects %v", ds.Dim(), s.Input)
 	}
-	n := ds.Len()
+	batches, err := data.EvaluationBatches(ds.Len(), s.EvalBatch)
+	if err != nil {
+		return Evaluation{}, fmt.Errorf("model: %w", err)
+	}
 	x := make([]float64, s.EvalBatch*ds.Dim())
 	y := make([]int, s.EvalBatch)
-	idx := make([]int, 0, s.EvalBatch)
 	logits := make([]float64, s.EvalBatch*s.Classes)
 	var lossSum float64
 	correct := 0
-	for start := 0; start < n; start += s.EvalBatch {
-		k := min(s.EvalBatch, n-start)
-		idx = idx[:0]
-		for i := range k {
-			idx = append(idx, start+i)
-		}
-		clear(x)
-		if err := ds.Gather(idx, x[:k*ds.Dim()], y[:k]); err != nil {
+	for _, b := range batches {
+		if err := ds.Gather(b.Indices, x, y); err != nil {
 			return Evaluation{}, err
 		}
 		if err := m.Logits(x, logits); err != nil {
 			return Evaluation{}, err
 		}
-		for i := range k {
+		for i := range b.Count {
 			l, argmax := crossEntropy(logits[i*s.Classes:(i+1)*s.Classes], y[i])
 			lossSum += l
 			if argmax == y[i] {
@@ -50,7 +47,8 @@ func (m *Model) Evaluate(ds *data.Dataset) (Evaluation, error) {
 			}
 		}
 	}
-	return Evaluation{Loss: lossSum / float64(n), Accuracy: float64(correct) / float64(n)}, nil
+	n := float64(ds.Len())
+	return Evaluation{Loss: lossSum / n, Accuracy: float64(correct) / n}, nil
 }
 
 // Logits runs the evaluation path on EvalBatch examples x (row-major) and
