@@ -1,0 +1,28 @@
+package train
+
+import (
+	"fmt"
+	"math"
+)
+
+// Percentile returns the p-th percentile (0 ≤ p ≤ 100) of sorted, an
+// ascending slice, by linear interpolation between the closest ranks: with
+// n values and h = (n − 1)·p/100, it is sorted[⌊h⌋] + (h − ⌊h⌋)·(sorted[⌊h⌋+1]
+// − sorted[⌊h⌋]). This is NumPy's default (numpy.percentile, method
+// "linear"; Hyndman & Fan 1996, definition 7), so the numbers in
+// activations.csv match what numpy computes from the same values.
+func Percentile(sorted []float64, p float64) (float64, error) {
+	if len(sorted) == 0 {
+		return 0, fmt.Errorf("percentile of no values")
+	}
+	if !(p >= 0 && p <= 100) {
+		return 0, fmt.Errorf("percentile %v outside [0, 100]", p)
+	}
+	h := float64(len(sorted)-1) * p / 100
+	lo := math.Floor(h)
+	i := int(lo)
+	if i+1 >= len(sorted) {
+		return sorted[len(sorted)-1], nil
+	}
+	return sorted[i] + (h-lo)*(sorted[i+1]-sorted[i]), nil
+}

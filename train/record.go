@@ -1,0 +1,168 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"deepopt/data"
+	"deepopt/model"
+)
+
+// ActivationsFile is the Recorder's CSV inside a run directory.
+const ActivationsFile = "activations.csv"
+
+// DefaultPercentiles are the percentiles Ioffe & Szegedy (2015, Figure 1 b, c)
+// plot: the 15th, 50th and 85th.
+var DefaultPercentiles = []float64{15, 50, 85}
+
+// Recorder is a Hook that follows how the values of chosen units of named
+// evaluation-path nodes (model.Model.NodeNames, e.g. "act3.in", the input of
+// the last hidden nonlinearity) are distributed over a fixed set of examples
+// as training goes on, the measurement behind Ioffe & Szegedy (2015, Figure 1
+// b, c). Every Every steps, and at the last step, it runs the evaluation path
+// (BN in inference mode; nothing in the model changes) on Examples and
+// appends to activations.csv in the run directory one row per node and unit:
+// the step, the node, the unit and the unit's Percentiles over the examples
+// (Percentile's definition, NumPy's default).
+//
+// Like metrics.csv, the file survives a resume exactly: rows after the
+// checkpoint's step are dropped when the resumed run starts, and recomputed.
+type Recorder struct {
+	// Examples are the fixed examples, e.g. the first 1000 of the test set.
+	Examples *data.Dataset
+	// Nodes are the node names to record.
+	Nodes []string
+	// Units are the units recorded of every node (indices into one
+	// example's values at the node, C·H·W order for feature maps); nil
+	// records every unit.
+	Units []int
+	// Percentiles are the percentiles, in [0, 100], of each row; nil means
+	// DefaultPercentiles.
+	Percentiles []float64
+	// Every is the cadence in steps.
+	Every int
+
+	path  string
+	idx   []int
+	units [][]int // per node
+}
+
+var _ Hook = (*Recorder)(nil)
+
+// Columns are the columns of activations.csv: step, node, unit and one
+// column per percentile named "p" and the percentile ("p15", "p2.5").
+func (r *Recorder) Columns() []string {
+	cols := []string{"step", "node", "unit"}
+	for _, p := range r.percentiles() {
+		cols = append(cols, "p"+strconv.FormatFloat(p, 'g', -1, 64))
+	}
+	return cols
+}
+
+func (r *Recorder) percentiles() []float64 {
+	if r.Percentiles == nil {
+		return DefaultPercentiles
+	}
+	return r.Percentiles
+}
+
+// Check validates the recorder against the model it will observe: the node
+// names, the units, the percentiles, the cadence and the examples. The
+// experiment calls it before training so a bad record section fails before
+// anything is written.
+func (r *Recorder) Check(m *model.Model) error {
+	var errs []error
+	if r.Every < 1 {
+		errs = append(errs, fmt.Errorf("record: every = %d, need a cadence of at least 1 step", r.Every))
+	}
+	if r.Examples == nil || r.Examples.Len() == 0 {
+		errs = append(errs, errors.New("record: no examples to record the nodes on"))
+	}
+	if len(r.Nodes) == 0 {
+		errs = append(errs, errors.New("record: no nodes to record"))
+	}
+	for _, p := range r.percentiles() {
+		if !(p >= 0 && p <= 100) {
+			errs = append(errs, fmt.Errorf("record: percentile %v outside [0, 100]", p))
+		}
+	}
+	r.units = r.units[:0]
+	for _, name := range r.Nodes {
+		size, err := m.NodeSize(name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("record: %w", err))
+			continue
+		}
+		units := r.Units
+		if units == nil {
+			units = make([]int, size)
+			for i := range units {
+				units[i] = i
+			}
+		}
+		for _, u := range units {
+			if u < 0 || u >= size {
+				errs = append(errs, fmt.Errorf("record: unit %d of node %s is outside 0..%d (the node has %d units per example)", u, name, size-1, size))
+			}
+		}
+		r.units = append(r.units, units)
+	}
+	return errors.Join(errs...)
+}
+
+// AfterStep records at the recorder's cadence. Its first call prepares
+// activations.csv, keeping the rows up to the step the run starts from.
+func (r *Recorder) AfterStep(t *Trainer) error {
+	step := t.Step()
+	if r.path == "" {
+		if t.Dir == "" {
+			return errors.New("record: the recorder writes activations.csv into the run directory; set Trainer.Dir")
+		}
+		if err := r.Check(t.Model); err != nil {
+			return err
+		}
+		r.idx = make([]int, r.Examples.Len())
+		for i := range r.idx {
+			r.idx[i] = i
+		}
+		path := filepath.Join(t.Dir, ActivationsFile)
+		if err := PrepareCSV(path, r.Columns(), step-1); err != nil {
+			return err
+		}
+		r.path = path
+	}
+	if step%r.Every != 0 && step != t.Steps {
+		return nil
+	}
+	t.Model.SetParams(t.Theta())
+	values, err := t.Model.Nodes(r.Examples, r.idx, r.Nodes)
+	if err != nil {
+		return fmt.Errorf("record: step %d: %w", step, err)
+	}
+	n := len(r.idx)
+	column := make([]float64, n)
+	for i, name := range r.Nodes {
+		size := len(values[i]) / n
+		for _, u := range r.units[i] {
+			for e := range column {
+				column[e] = values[i][e*size+u]
+			}
+			slices.Sort(column)
+			row := []string{strconv.Itoa(step), name, strconv.Itoa(u)}
+			for _, p := range r.percentiles() {
+				v, err := Percentile(column, p)
+				if err != nil {
+					return fmt.Errorf("record: %w", err)
+				}
+				row = append(row, strconv.FormatFloat(v, 'g', 10, 64))
+			}
+			if err := AppendCSV(r.path, row); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

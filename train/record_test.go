@@ -1,0 +1,166 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"deepopt/checkpoint"
+)
+
+// TestPercentileHandValues checks NumPy's linear definition on values worked
+// out by hand: for [1, 2, 3, 4], h = 3p/100, so p15 → h = 0.45 → 1.45,
+// p50 → 2.5, p85 → h = 2.55 → 3.55 (numpy.percentile([1,2,3,4], [15,50,85])
+// gives the same), and the ends are the minimum and the maximum.
+func TestPercentileHandValues(t *testing.T) {
+	for _, tc := range []struct {
+		values  []float64
+		p, want float64
+	}{
+		{[]float64{1, 2, 3, 4}, 15, 1.45},
+		{[]float64{1, 2, 3, 4}, 50, 2.5},
+		{[]float64{1, 2, 3, 4}, 85, 3.55},
+		{[]float64{1, 2, 3, 4}, 0, 1},
+		{[]float64{1, 2, 3, 4}, 100, 4},
+		{[]float64{-2, 0, 10}, 50, 0},
+		{[]float64{-2, 0, 10}, 75, 5},
+		{[]float64{7}, 15, 7},
+	} {
+		got, err := Percentile(tc.values, tc.p)
+		if err != nil || math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("Percentile(%v, %v) = %v, %v; want %v", tc.values, tc.p, got, err, tc.want)
+		}
+	}
+	for _, p := range []float64{-1, 100.5, math.NaN()} {
+		if _, err := Percentile([]float64{1}, p); err == nil {
+			t.Errorf("Percentile at %v: want an error", p)
+		}
+	}
+	if _, err := Percentile(nil, 50); err == nil {
+		t.Error("Percentile of no values: want an error")
+	}
+}
+
+// recorded attaches a recorder of two units of two nodes, on the first 37
+// test examples, every 25 steps.
+func recorded(t *testing.T, tr *Trainer) *Recorder {
+	t.Helper()
+	examples, err := tr.Test.Head(37)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Recorder{Examples: examples, Nodes: []string{"act1.in", "act2"}, Units: []int{0, 3}, Every: 25}
+	tr.Hooks = append(tr.Hooks, r)
+	return r
+}
+
+func readActivations(t *testing.T, dir string) []string {
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join(dir, ActivationsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(text)), "\n")
+}
+
+// TestRecorderRows: rows at steps 25, 50 and the last step 60, one per node
+// and unit; the last rows' percentiles equal those worked out from the
+// node's values at the final parameters (37 examples: the median is the
+// 19th smallest, p15 has h = 36·0.15 = 5.4, p85 has h = 30.6).
+func TestRecorderRows(t *testing.T) {
+	tr := newTrainer(t, t.TempDir(), 60, 0.1)
+	r := recorded(t, tr)
+	if _, err := tr.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rows := readActivations(t, tr.Dir)
+	if rows[0] != "step,node,unit,p15,p50,p85" || len(rows) != 1+3*2*2 {
+		t.Fatalf("activations.csv: header %q and %d rows, want 12 rows:\n%s", rows[0], len(rows)-1, strings.Join(rows, "\n"))
+	}
+	idx := make([]int, 37)
+	for i := range idx {
+		idx[i] = i
+	}
+	values, err := tr.Model.Nodes(r.Examples, idx, r.Nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := []int{64, 32}
+	last := rows[len(rows)-4:]
+	for i, name := range r.Nodes {
+		for k, u := range r.Units {
+			col := make([]float64, 37)
+			for e := range col {
+				col[e] = values[i][e*sizes[i]+u]
+			}
+			slices.Sort(col)
+			want := []float64{col[5] + 0.4*(col[6]-col[5]), col[18], col[30] + 0.6*(col[31]-col[30])}
+			f := strings.Split(last[2*i+k], ",")
+			if f[0] != "60" || f[1] != name || f[2] != strconv.Itoa(u) {
+				t.Fatalf("row %q, want step 60, node %s, unit %d", last[2*i+k], name, u)
+			}
+			for j, w := range want {
+				got, _ := strconv.ParseFloat(f[3+j], 64)
+				if math.Abs(got-w) > 1e-9*(1+math.Abs(w)) {
+					t.Errorf("%s unit %d %s = %v, want %v", name, u, []string{"p15", "p50", "p85"}[j], got, w)
+				}
+			}
+		}
+	}
+}
+
+// TestRecorderResume: a run interrupted at step 53 (with a stray row past
+// the checkpoint, as a crash could leave) and resumed writes the same
+// activations.csv as an uninterrupted run.
+func TestRecorderResume(t *testing.T) {
+	whole := newTrainer(t, t.TempDir(), 100, 0.1)
+	recorded(t, whole)
+	if _, err := whole.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	first := newTrainer(t, dir, 100, 0.1)
+	ctx, cancel := context.WithCancel(context.Background())
+	first.Hooks = []Hook{cancelAt{step: 53, cancel: cancel}}
+	recorded(t, first)
+	if _, err := first.Run(ctx); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("want ErrInterrupted, got %v", err)
+	}
+	if err := AppendCSV(filepath.Join(dir, ActivationsFile), []string{"75", "act1.in", "0", "1", "2", "3"}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := checkpoint.Load(filepath.Join(dir, CheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := newTrainer(t, dir, 100, 0.1)
+	recorded(t, second)
+	if err := second.Restore(a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := second.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if w, s := readActivations(t, whole.Dir), readActivations(t, dir); !slices.Equal(w, s) {
+		t.Fatalf("activations differ:\nuninterrupted %v\nresumed       %v", w, s)
+	}
+}
+
+// TestRecorderCheck names each bad setting.
+func TestRecorderCheck(t *testing.T) {
+	tr := newTrainer(t, t.TempDir(), 10, 0.1)
+	r := &Recorder{Examples: tr.Test, Nodes: []string{"act3.in", "act2"}, Units: []int{40},
+		Percentiles: []float64{15, 150}, Every: 0}
+	err := r.Check(tr.Model)
+	for _, want := range []string{`"act3.in"`, "unit 40 of node act2 is outside 0..31", "percentile 150", "every = 0"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Check: %v; want it to mention %s", err, want)
+		}
+	}
+}
