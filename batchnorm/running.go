@@ -51,14 +51,20 @@ func (b *BatchNorm) fold(w float64) bool {
 		return false
 	}
 	rec.fresh = false
-	unbiased := float64(rec.m) / float64(rec.m-1)
+	b.foldStatistics(w, rec.mean, rec.variance, rec.m)
+	return true
+}
+
+// foldStatistics moves the running statistics a fraction w of the way
+// towards a batch's mean and biased variance over m ≥ 2 values per channel.
+func (b *BatchNorm) foldStatistics(w float64, mean, variance []float64, m int) {
+	unbiased := float64(m) / float64(m-1)
 	for c := range b.runningMean {
-		b.runningMean[c] += w * (rec.mean[c] - b.runningMean[c])
-		b.runningVariance[c] += w * (rec.variance[c]*unbiased - b.runningVariance[c])
+		b.runningMean[c] += w * (mean[c] - b.runningMean[c])
+		b.runningVariance[c] += w * (variance[c]*unbiased - b.runningVariance[c])
 	}
 	b.count++
 	b.syncEvalLeaves()
-	return true
 }
 
 // BatchStatistics returns copies of μ_B and the biased σ²_B of Alg. 1 from
