@@ -111,8 +111,14 @@ type ConvLayer struct {
 // setting is silently ignored.
 type Optimizer struct {
 	// Kind is the method: sgd (stochastic gradient descent, with optional
-	// heavy-ball or Nesterov momentum) or adam (Kingma & Ba 2015).
-	Kind string `yaml:"kind" choices:"sgd|adam"`
+	// heavy-ball or Nesterov momentum), adam (Kingma & Ba 2015), cg
+	// (nonlinear conjugate gradients, Nocedal & Wright Alg. 5.4), bfgs,
+	// lbfgs (Nocedal & Wright Alg. 7.5), newton (damped Newton with a
+	// finite-difference Hessian; small networks only), newton-cg (truncated
+	// Newton, Alg. 7.1) or bcd (block coordinate descent over the layers).
+	// The line-search methods (all but sgd and adam) minimise the current
+	// minibatch's loss, best held for a few steps (train.hold_batch).
+	Kind string `yaml:"kind" choices:"sgd|adam|cg|bfgs|lbfgs|newton|newton-cg|bcd"`
 	// Momentum is the heavy-ball coefficient μ of SGD, v ← μ·v + g,
 	// θ ← θ − lr·v; 0 is plain SGD.
 	Momentum float64 `yaml:"momentum" kinds:"sgd"`
@@ -121,7 +127,7 @@ type Optimizer struct {
 	Nesterov bool `yaml:"nesterov" kinds:"sgd"`
 	// WeightDecay is the L2 penalty coefficient λ: the gradient gets λ·θ
 	// added (for adam with decoupled: true, θ shrinks by lr·λ·θ instead).
-	WeightDecay float64 `yaml:"weight_decay"`
+	WeightDecay float64 `yaml:"weight_decay" kinds:"sgd|adam"`
 	// Beta1 is Adam's decay rate of the first-moment estimate.
 	Beta1 float64 `yaml:"beta1" kinds:"adam"`
 	// Beta2 is Adam's decay rate of the second-moment estimate.
@@ -131,6 +137,45 @@ type Optimizer struct {
 	// Decoupled applies weight decay directly to the weights instead of
 	// through the gradient (AdamW; Loshchilov & Hutter 2019).
 	Decoupled bool `yaml:"decoupled" kinds:"adam"`
+	// CGVariant is CG's β: fr (Fletcher–Reeves), pr (Polak–Ribière), pr+
+	// (max(β_PR, 0), Nocedal & Wright eq. 5.45) or hs (Hestenes–Stiefel).
+	CGVariant string `yaml:"cg_variant" choices:"fr|pr|pr+|hs" kinds:"cg"`
+	// RestartEvery restarts CG with steepest descent every RestartEvery
+	// steps; 0 means the number of parameters (in practice only Powell's
+	// test restarts).
+	RestartEvery int `yaml:"restart_every" kinds:"cg"`
+	// Memory is the number m of (s, y) pairs L-BFGS keeps.
+	Memory int `yaml:"memory" kinds:"lbfgs"`
+	// LineSearch is the step-length rule: wolfe (strong Wolfe, Nocedal &
+	// Wright Alg. 3.5) or backtracking (Armijo); auto is each method's own
+	// default: wolfe for cg, bfgs and lbfgs (their curvature updates need
+	// it), backtracking for newton, newton-cg and bcd.
+	LineSearch string `yaml:"line_search" choices:"auto|wolfe|backtracking" kinds:"cg|bfgs|lbfgs|newton|newton-cg|bcd"`
+	// Damping is β of damped Newton (Nocedal & Wright Alg. 3.3): the
+	// first multiple of the identity added to an indefinite Hessian; 0
+	// means optim.DefaultNewtonBeta.
+	Damping float64 `yaml:"damping" kinds:"newton"`
+	// MaxInner bounds Newton-CG's inner CG iterations (Hessian-vector
+	// products) per step; 0 means min(n, optim.DefaultNewtonCGMaxInner).
+	MaxInner int `yaml:"max_inner" kinds:"newton-cg"`
+	// BlockOrder is the order bcd visits the layers in each sweep: cyclic,
+	// or random (a seeded permutation per sweep).
+	BlockOrder string `yaml:"block_order" choices:"cyclic|random" kinds:"bcd"`
+	// Average keeps an average of the iterates, which evaluation and the
+	// final result use: none, polyak (the uniform average, Polyak &
+	// Juditsky 1992) or ema (an exponential moving average). BN running
+	// statistics are re-estimated for the averaged weights before each
+	// evaluation (train.bn_reestimate).
+	Average string `yaml:"average" choices:"none|polyak|ema"`
+	// AverageStart is the first step whose iterate enters the polyak
+	// average (skipping the early transient); 0 averages every iterate.
+	AverageStart int `yaml:"average_start"`
+	// EMADecay is α of the ema, θ̂ ← α·θ̂ + (1 − α)·θ: an average over
+	// about 1/(1 − α) iterates.
+	EMADecay float64 `yaml:"ema_decay"`
+	// EMADebias divides the ema by 1 − α^t (Adam's bias correction, as
+	// optax.ema(debias=True)); false starts the ema at the first iterate.
+	EMADebias bool `yaml:"ema_debias"`
 }
 
 // Schedule gives the learning rate η(t) of step t (counted from 0). After
@@ -173,6 +218,24 @@ type Train struct {
 	// LogEvery writes a progress line every LogEvery steps; 0 logs at each
 	// evaluation.
 	LogEvery int `yaml:"log_every"`
+	// HoldBatch holds each minibatch fixed for HoldBatch optimizer steps
+	// (Le et al., ICML 2011, run CG and L-BFGS on large minibatches held
+	// for a few iterations); full-batch training is batch_size = the
+	// training set size. 1 draws a new minibatch every step.
+	HoldBatch int `yaml:"hold_batch"`
+	// BNReestimate is the number of training minibatches on which BN
+	// running statistics are re-estimated (as a cumulative average) for
+	// the averaged weights before each evaluation, when optimizer.average
+	// is set; 0 uses one pass over the training set.
+	BNReestimate int `yaml:"bn_reestimate"`
+	// MaxGradEvals stops the run once its cumulative gradient evaluations
+	// (the metrics' grad_evals) reach MaxGradEvals, for comparing methods
+	// at equal cost; 0 means no limit.
+	MaxGradEvals int `yaml:"max_grad_evals"`
+	// EvalEveryGradEvals also evaluates whenever grad_evals crosses a
+	// multiple of EvalEveryGradEvals, so that methods with different
+	// evaluations per step are sampled at comparable cost; 0 disables it.
+	EvalEveryGradEvals int `yaml:"eval_every_grad_evals"`
 }
 
 // Default returns the default configuration: the MNIST network of Ioffe &
@@ -194,8 +257,10 @@ func Default() Config {
 			Init:       "gaussian",
 			InitStd:    0.1,
 		},
-		Optimizer: Optimizer{Kind: "sgd", Beta1: 0.9, Beta2: 0.999, Eps: 1e-8},
-		Schedule:  Schedule{Kind: "constant", LR: 0.1, StepSize: 1000, Gamma: 0.1},
+		Optimizer: Optimizer{Kind: "sgd", Beta1: 0.9, Beta2: 0.999, Eps: 1e-8,
+			CGVariant: "pr+", Memory: 10, LineSearch: "auto", BlockOrder: "cyclic",
+			Average: "none", EMADecay: 0.999, EMADebias: true},
+		Schedule: Schedule{Kind: "constant", LR: 0.1, StepSize: 1000, Gamma: 0.1},
 		Train: Train{
 			BatchSize:       60,
 			Steps:           1000,
@@ -203,6 +268,8 @@ func Default() Config {
 			EvalBatch:       1000,
 			CheckpointEvery: 5000,
 			LogEvery:        100,
+			HoldBatch:       1,
+			BNReestimate:    100,
 		},
 	}
 }

@@ -49,9 +49,10 @@ func TestLoadFullExample(t *testing.T) {
 				{Channels: 50, Kernel: 3, Stride: 1, Padding: 2, Pool: 2},
 			},
 		},
-		Optimizer: Optimizer{Kind: "adam", WeightDecay: 0.0005, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, Decoupled: true},
+		Optimizer: Optimizer{Kind: "adam", WeightDecay: 0.0005, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, Decoupled: true,
+			CGVariant: "pr+", Memory: 10, LineSearch: "auto", BlockOrder: "cyclic", Average: "none", EMADecay: 0.999, EMADebias: true},
 		Schedule:  Schedule{Kind: "cosine", LR: 0.001, WarmupSteps: 100, StepSize: 1000, Gamma: 0.1, MinLR: 1e-5},
-		Train:     Train{BatchSize: 128, Steps: 3000, EvalEvery: 250, EvalBatch: 2000, CheckpointEvery: 0, LogEvery: 50},
+		Train:     Train{BatchSize: 128, Steps: 3000, EvalEvery: 250, EvalBatch: 2000, CheckpointEvery: 0, LogEvery: 50, HoldBatch: 1, BNReestimate: 100},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(full.yaml) =\n%+v\nwant\n%+v", got, want)
@@ -93,7 +94,7 @@ func TestMarshalLoadRoundTrip(t *testing.T) {
 	stepDecay := Default()
 	stepDecay.Name = "step-decay"
 	stepDecay.Model.Hidden = []int{}
-	stepDecay.Optimizer = Optimizer{Kind: "sgd", Momentum: 0.9, Nesterov: true, WeightDecay: 1e-4, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+	stepDecay.Optimizer.Momentum, stepDecay.Optimizer.Nesterov, stepDecay.Optimizer.WeightDecay = 0.9, true, 1e-4
 	stepDecay.Schedule = Schedule{Kind: "step", LR: 0.05, StepSize: 300, Gamma: 0.3}
 	stepDecay.Model.BNEps = 1.0 / 3 // needs all 17 digits to round-trip
 	for _, c := range []*Config{full, &named, &stepDecay} {

@@ -155,6 +155,22 @@ func (o *Optimizer) validate(p *problems) {
 	p.interval("optimizer.beta1", o.Beta1, unitInterval)
 	p.interval("optimizer.beta2", o.Beta2, unitInterval)
 	p.interval("optimizer.eps", o.Eps, positive)
+	p.atLeast("optimizer.restart_every", o.RestartEvery, 0, "0 restarts every n steps, n the number of parameters")
+	p.atLeast("optimizer.memory", o.Memory, 1, "the (s, y) pairs L-BFGS keeps")
+	p.interval("optimizer.damping", o.Damping, nonNegative)
+	p.atLeast("optimizer.max_inner", o.MaxInner, 0, "0 means min(n, 250) inner iterations")
+	p.atLeast("optimizer.average_start", o.AverageStart, 0, "0 averages every iterate")
+	p.interval("optimizer.ema_decay", o.EMADecay, interval{lo: 0, hi: 1, loOpen: true, hiOpen: true})
+	defaults := Default().Optimizer
+	if o.Average != "polyak" && o.AverageStart != defaults.AverageStart {
+		p.add("optimizer.average_start", "%d applies only to optimizer.average polyak, not %s; leave it at its default or set optimizer.average to polyak", o.AverageStart, o.Average)
+	}
+	if o.Average != "ema" && o.EMADecay != defaults.EMADecay {
+		p.add("optimizer.ema_decay", "%v applies only to optimizer.average ema, not %s; leave it at its default or set optimizer.average to ema", o.EMADecay, o.Average)
+	}
+	if o.Average != "ema" && o.EMADebias != defaults.EMADebias {
+		p.add("optimizer.ema_debias", "%v applies only to optimizer.average ema, not %s; leave it at its default or set optimizer.average to ema", o.EMADebias, o.Average)
+	}
 }
 
 // validate checks the schedule section; steps is train.steps.
@@ -182,6 +198,10 @@ func (t *Train) validate(p *problems, batchNorm bool) {
 	p.atLeast("train.eval_batch", t.EvalBatch, 1, "the examples per evaluation pass")
 	p.atLeast("train.checkpoint_every", t.CheckpointEvery, 0, "0 saves only at the end")
 	p.atLeast("train.log_every", t.LogEvery, 0, "0 logs at each evaluation")
+	p.atLeast("train.hold_batch", t.HoldBatch, 1, "the steps each minibatch is held for")
+	p.atLeast("train.bn_reestimate", t.BNReestimate, 0, "0 re-estimates on one pass over the training set")
+	p.atLeast("train.max_grad_evals", t.MaxGradEvals, 0, "0 means no limit")
+	p.atLeast("train.eval_every_grad_evals", t.EvalEveryGradEvals, 0, "0 disables it")
 }
 
 // atLeast records a problem when the integer v at key is below lo; what

@@ -29,7 +29,7 @@ func TestValidateConfigBuiltInGo(t *testing.T) {
 			"model.conv: a list of 1 applies only to model.kind cnn, not mlp"},
 		{"empty conv list under mlp", func(c *Config) { c.Model.Conv = []ConvLayer{} }, ""},
 		{"unknown kind", func(c *Config) { c.Optimizer.Kind, c.Optimizer.Beta1 = "adamw", 0.5 },
-			`optimizer.kind: want one of sgd, adam; got "adamw"`},
+			`optimizer.kind: want one of sgd, adam, cg, bfgs, lbfgs, newton, newton-cg, bcd; got "adamw"`},
 		{"infinite lr", func(c *Config) { c.Schedule.LR = math.Inf(1) }, "schedule.lr: want a number > 0, got +Inf"},
 		{"zero bn momentum", func(c *Config) { c.Model.BNMomentum = 0 }, "model.bn_momentum: want a number in (0, 1], got 0"},
 		{"bn momentum one", func(c *Config) { c.Model.BNMomentum = 1 }, ""},

@@ -35,25 +35,93 @@ func modelSpec(cfg *config.Config, ds *data.Dataset) (model.Spec, error) {
 	return spec, nil
 }
 
-// newOptimizer builds the optimizer section's method.
-func newOptimizer(cfg *config.Config, _ *model.Model) (optim.Optimizer, error) {
+// newOptimizer builds the optimizer section's method for m, wrapped in the
+// averager the section asks for.
+func newOptimizer(cfg *config.Config, m *model.Model) (optim.Optimizer, error) {
 	c := cfg.Optimizer
-	var opt interface {
-		optim.Optimizer
-		Validate() error
-	}
+	var opt optim.Optimizer
 	switch c.Kind {
 	case "sgd":
-		opt = &optim.SGD{Momentum: c.Momentum, Nesterov: c.Nesterov, WeightDecay: c.WeightDecay}
+		sgd := &optim.SGD{Momentum: c.Momentum, Nesterov: c.Nesterov, WeightDecay: c.WeightDecay}
+		if err := sgd.Validate(); err != nil {
+			return nil, err
+		}
+		opt = sgd
 	case "adam":
-		opt = &optim.Adam{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps, WeightDecay: c.WeightDecay, Decoupled: c.Decoupled}
+		adam := &optim.Adam{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps, WeightDecay: c.WeightDecay, Decoupled: c.Decoupled}
+		if err := adam.Validate(); err != nil {
+			return nil, err
+		}
+		opt = adam
+	case "cg":
+		variant, err := cgVariant(c.CGVariant)
+		if err != nil {
+			return nil, err
+		}
+		// CG wants the tighter curvature condition c2 = 0.1 (Nocedal &
+		// Wright §5.2) when the strong Wolfe search is asked for by name.
+		opt = &optim.CG{Variant: variant, RestartEvery: c.RestartEvery,
+			LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{CurvatureFactor: optim.CGCurvatureFactor})}
+	case "bfgs":
+		opt = &optim.BFGS{LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
+	case "lbfgs":
+		opt = &optim.LBFGS{Memory: c.Memory, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
+	case "newton":
+		if m.Dim() > optim.DefaultNewtonMaxDim {
+			return nil, fmt.Errorf("optimizer.kind: newton builds a dense %d×%d Hessian (at most %d parameters); use newton-cg, which needs only Hessian-vector products, or a smaller model",
+				m.Dim(), m.Dim(), optim.DefaultNewtonMaxDim)
+		}
+		opt = &optim.Newton{Beta: c.Damping, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
+	case "newton-cg":
+		opt = &optim.NewtonCG{MaxInner: c.MaxInner, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
+	case "bcd":
+		opt = &optim.CoordinateDescent{Blocks: layerBlocks(m.Blocks()), RandomOrder: c.BlockOrder == "random",
+			Seed: uint64(cfg.Seed), LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
 	default:
 		return nil, fmt.Errorf("optimizer.kind: %q is not supported", c.Kind)
 	}
-	if err := opt.Validate(); err != nil {
-		return nil, err
+	return averaged(c, opt)
+}
+
+// averaged wraps opt in the averager of optimizer.average.
+func averaged(c config.Optimizer, opt optim.Optimizer) (optim.Optimizer, error) {
+	switch c.Average {
+	case "", "none":
+		return opt, nil
+	case "polyak":
+		return &optim.PolyakAverage{Inner: opt, Start: c.AverageStart}, nil
+	case "ema":
+		return &optim.ExponentialAverage{Inner: opt, Decay: c.EMADecay, Debias: c.EMADebias}, nil
 	}
-	return opt, nil
+	return nil, fmt.Errorf("optimizer.average: %q is not supported; valid: none, polyak, ema", c.Average)
+}
+
+// cgVariant translates optimizer.cg_variant.
+func cgVariant(name string) (optim.CGVariant, error) {
+	switch name {
+	case "pr+":
+		return optim.PolakRibierePlus, nil
+	case "fr":
+		return optim.FletcherReeves, nil
+	case "pr":
+		return optim.PolakRibiere, nil
+	case "hs":
+		return optim.HestenesStiefel, nil
+	}
+	return 0, fmt.Errorf("optimizer.cg_variant: %q is not supported; valid: fr, pr, pr+, hs", name)
+}
+
+// lineSearch translates optimizer.line_search: nil (the method's own
+// default) for auto, wolfe as the given strong Wolfe settings, backtracking
+// as Armijo backtracking with its defaults.
+func lineSearch(name string, wolfe optim.StrongWolfe) optim.LineSearcher {
+	switch name {
+	case "wolfe":
+		return &wolfe
+	case "backtracking":
+		return &optim.Backtracking{}
+	}
+	return nil
 }
 
 // newSchedule builds the schedule section's learning rate; the decay runs
