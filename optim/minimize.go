@@ -43,7 +43,7 @@ func (m *Memo) Dim() int { return m.Objective.Dim() }
 // the last point evaluated (and its gradient is known when grad is
 // requested), else evaluates Objective and remembers the result.
 func (m *Memo) Eval(theta, grad []float64) (float64, error) {
-	if m.valid && (grad == nil || m.hasGrad) && sameBits(theta, m.theta) {
+	if m.Remembers(theta, grad != nil) {
 		m.Hits++
 		if grad != nil {
 			copy(grad, m.grad)
@@ -73,6 +73,14 @@ func (m *Memo) Eval(theta, grad []float64) (float64, error) {
 
 // Reset forgets the remembered point (the counters are kept).
 func (m *Memo) Reset() { m.valid = false }
+
+// Remembers reports whether Eval at theta would be served from memory (with
+// the gradient when withGrad). A training loop saves it in a checkpoint, so
+// that a resumed run re-creates the memory without counting the evaluation
+// again.
+func (m *Memo) Remembers(theta []float64, withGrad bool) bool {
+	return m.valid && (!withGrad || m.hasGrad) && sameBits(theta, m.theta)
+}
 
 // remember stores the point just evaluated.
 func (m *Memo) remember(theta []float64, value float64, hasGrad bool) {

@@ -144,11 +144,19 @@ func TestMemoServesOnlyTheSamePoint(t *testing.T) {
 	g := slices.Clone(grad)
 	clear(grad)
 	f4, _ := memo.Eval(theta, grad) // served with the gradient
+	if !memo.Remembers(theta, true) || memo.Remembers([]float64{0.5, 0.3}, false) {
+		t.Errorf("Remembers(θ, true) = %v, Remembers(other, false) = %v; want true, false",
+			memo.Remembers(theta, true), memo.Remembers([]float64{0.5, 0.3}, false))
+	}
 	theta[1] = math.Nextafter(0.25, 1)
 	f5, _ := memo.Eval(theta, nil) // a point one ulp away: 1 call
 	memo.Reset()
 	theta[1] = 0.25
 	f6, _ := memo.Eval(theta, nil) // forgotten: 1 call
+	if !memo.Remembers(theta, false) || memo.Remembers(theta, true) {
+		t.Errorf("after a value-only Eval: Remembers(θ, false) = %v, Remembers(θ, true) = %v; want true, false",
+			memo.Remembers(theta, false), memo.Remembers(theta, true))
+	}
 	if counting.calls != 4 || memo.FuncEvals != 4 || memo.GradEvals != 1 || memo.Hits != 2 {
 		t.Errorf("calls %d, FuncEvals %d, GradEvals %d, Hits %d; want 4, 4, 1, 2", counting.calls, memo.FuncEvals, memo.GradEvals, memo.Hits)
 	}
