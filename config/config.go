@@ -40,6 +40,9 @@ type Config struct {
 	Schedule Schedule `yaml:"schedule"`
 	// Train sets the training loop's lengths and cadences.
 	Train Train `yaml:"train"`
+	// Record follows the distribution of chosen units over training
+	// (activations.csv); off unless record.nodes is set.
+	Record Record `yaml:"record"`
 }
 
 // Data chooses the data set and how much of it to use.
@@ -271,6 +274,7 @@ func Default() Config {
 			HoldBatch:       1,
 			BNReestimate:    100,
 		},
+		Record: DefaultRecord(),
 	}
 }
 
