@@ -40,6 +40,9 @@ type Config struct {
 	Schedule Schedule `yaml:"schedule"`
 	// Train sets the training loop's lengths and cadences.
 	Train Train `yaml:"train"`
+	// Probe measures the loss landscape along the gradient during training
+	// (landscape.csv); off unless probe.every is set.
+	Probe Probe `yaml:"probe"`
 	// Record follows the distribution of chosen units over training
 	// (activations.csv); off unless record.nodes is set.
 	Record Record `yaml:"record"`
@@ -275,6 +278,7 @@ func Default() Config {
 			BNReestimate:    100,
 		},
 		Record: DefaultRecord(),
+		Probe:  DefaultProbe(),
 	}
 }
 

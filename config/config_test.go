@@ -54,6 +54,7 @@ func TestLoadFullExample(t *testing.T) {
 		Schedule: Schedule{Kind: "cosine", LR: 0.001, WarmupSteps: 100, StepSize: 1000, Gamma: 0.1, MinLR: 1e-5},
 		Train:    Train{BatchSize: 128, Steps: 3000, EvalEvery: 250, EvalBatch: 2000, CheckpointEvery: 0, LogEvery: 50, HoldBatch: 1, BNReestimate: 100},
 		Record:   Record{Nodes: []string{"actc1.in", "act1.in"}, Units: []int{0, 5}, Percentiles: []float64{10, 50, 90}, Every: 100, Examples: 500},
+		Probe:    Probe{Every: 200, Etas: []float64{0.1, 0.2, 0.4}, Batch: "fixed", Batches: 4, ICSLR: 0.05},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(full.yaml) =\n%+v\nwant\n%+v", got, want)

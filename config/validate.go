@@ -40,6 +40,7 @@ func (c *Config) Validate() error {
 	c.Optimizer.validate(&p)
 	c.Schedule.validate(&p, c.Train.Steps)
 	c.Train.validate(&p, c.Model.BatchNorm)
+	c.Probe.validate(&p)
 	c.Record.validate(&p)
 	return p.err("")
 }
