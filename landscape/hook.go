@@ -1,0 +1,209 @@
+package landscape
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+
+	"deepopt/model"
+	"deepopt/optim"
+	"deepopt/train"
+)
+
+// File is the Hook's CSV inside a run directory.
+const File = "landscape.csv"
+
+// Hook is a train.Hook that probes the landscape every Every steps and at the
+// last step, at the trainer's current θ, and appends one Record per probe to
+// landscape.csv in the run directory (when the trainer has one) and to
+// Records.
+//
+// It leaves the run as it found it: the probe evaluates the model's training
+// path without committing BN statistics (model.Model.Eval never changes the
+// running statistics), calls neither the optimizer nor the trainer's batcher,
+// does not count towards the run's func_evals, restores the model's
+// parameters to θ and, when it probes its own examples, the model's training
+// minibatch. A probed run's metrics.csv and final θ are bit-identical to an
+// unprobed run's. Like metrics.csv, landscape.csv survives a resume exactly:
+// rows after the checkpoint's step are dropped when the resumed run starts
+// and are recomputed.
+type Hook struct {
+	// Every is the cadence in steps (at least 1).
+	Every int
+	// Etas are the step sizes of the probe; nil uses DefaultEtas.
+	Etas []float64
+	// LR is the ICS step size; 0 uses the run's learning rate for the next
+	// step, LR.At(step), the update the ICS definition simulates.
+	LR float64
+	// Examples are indices into the trainer's training set of the fixed probe
+	// set (see ProbeSet): a positive multiple of the model's batch size,
+	// probed as consecutive minibatches, with L and ∇L the means over them.
+	// nil probes the minibatch of the step just taken, as it stands in the
+	// model.
+	Examples []int
+	// Records are the probes of this process, in order.
+	Records []Record
+
+	started bool
+	path    string
+	layers  []optim.Block
+	xs      [][]float64
+	ys      [][]int
+}
+
+var _ train.Hook = (*Hook)(nil)
+
+// ProbeSet returns the indices of a fixed probe set of batches×batchSize
+// distinct examples out of n, a seeded draw from its own random stream so that
+// it never disturbs (and does not coincide with) the training run's
+// shuffling.
+func ProbeSet(n, batchSize, batches int, seed uint64) ([]int, error) {
+	k := batchSize * batches
+	if batchSize < 1 || batches < 1 || k > n {
+		return nil, fmt.Errorf("landscape: a probe set of %d batches of %d examples needs %d examples, the training set has %d; use fewer probe batches",
+			batches, batchSize, k, n)
+	}
+	return rand.New(rand.NewPCG(seed, probeStream)).Perm(n)[:k], nil
+}
+
+// probeStream is the PCG stream of ProbeSet, distinct from the batcher's
+// (epoch numbers) and the validation split's.
+const probeStream = 0x5a17 << 32
+
+// AfterStep probes at the hook's cadence. Its first call prepares
+// landscape.csv, keeping the rows up to the step the run starts from.
+func (h *Hook) AfterStep(t *train.Trainer) error {
+	step := t.Step()
+	if !h.started {
+		if h.Every < 1 {
+			return fmt.Errorf("landscape: every = %d; probe at least every 1 step", h.Every)
+		}
+		if t.Dir != "" {
+			h.path = filepath.Join(t.Dir, File)
+			if err := train.PrepareCSV(h.path, h.columns(t.Model), step-1); err != nil {
+				return err
+			}
+		}
+		h.started = true
+	}
+	if step%h.Every != 0 && step != t.Steps {
+		return nil
+	}
+	rec, err := h.Measure(t)
+	if err != nil {
+		return fmt.Errorf("landscape: step %d: %w", step, err)
+	}
+	h.Records = append(h.Records, rec)
+	if h.path == "" {
+		return nil
+	}
+	return train.AppendCSV(h.path, rec.fields())
+}
+
+// Measure probes the trainer's model at its current θ once, with the same
+// guarantees as AfterStep, and returns the Record without writing it.
+func (h *Hook) Measure(t *train.Trainer) (Record, error) {
+	m := t.Model
+	if len(t.Theta()) != m.Dim() {
+		return Record{}, errors.New("the trainer holds no parameters yet; probe after Run started or after Restore")
+	}
+	if h.layers == nil {
+		var err error
+		if h.layers, err = Layers(m.Blocks()); err != nil {
+			return Record{}, err
+		}
+	}
+	lr := h.LR
+	if lr == 0 {
+		lr = t.LR.At(t.Step())
+	}
+	var obj optim.Objective = m
+	var saved *batch
+	if h.Examples != nil {
+		var err error
+		if saved, err = h.useExamples(t); err != nil {
+			return Record{}, err
+		}
+		obj = &batchesObjective{m: m, xs: h.xs, ys: h.ys}
+	}
+	theta := t.Theta()
+	r, err := Probe{Etas: h.Etas, Layers: h.layers, LR: lr}.Measure(obj, theta)
+	m.SetParams(theta)
+	if saved != nil {
+		if rerr := m.SetBatch(saved.x, saved.y); err == nil {
+			err = rerr
+		}
+	}
+	return Record{Step: t.Step(), LR: lr, Result: r}, err
+}
+
+// batch is a training minibatch: examples x (row-major) and labels y.
+type batch struct {
+	x []float64
+	y []int
+}
+
+// useExamples gathers the probe set on first use and returns the model's
+// current minibatch, which the caller puts back.
+func (h *Hook) useExamples(t *train.Trainer) (*batch, error) {
+	spec := t.Model.Spec()
+	b, dim := spec.BatchSize, t.Train.Dim()
+	if h.xs == nil {
+		if len(h.Examples) == 0 || len(h.Examples)%b != 0 {
+			return nil, fmt.Errorf("%d probe examples; want a positive multiple of the batch size %d", len(h.Examples), b)
+		}
+		for start := 0; start < len(h.Examples); start += b {
+			x, y := make([]float64, b*dim), make([]int, b)
+			if err := t.Train.Gather(h.Examples[start:start+b], x, y); err != nil {
+				return nil, fmt.Errorf("probe examples: %w", err)
+			}
+			h.xs, h.ys = append(h.xs, x), append(h.ys, y)
+		}
+	}
+	saved := &batch{x: make([]float64, b*dim), y: make([]int, b)}
+	if err := t.Model.Batch(saved.x, saved.y); err != nil {
+		return nil, err
+	}
+	return saved, nil
+}
+
+// batchesObjective is the mean loss over fixed minibatches, each through the
+// model's training path as in training (BN with that minibatch's statistics).
+type batchesObjective struct {
+	m      *model.Model
+	xs     [][]float64
+	ys     [][]int
+	gBatch []float64
+}
+
+func (o *batchesObjective) Dim() int { return o.m.Dim() }
+
+func (o *batchesObjective) Eval(theta, grad []float64) (float64, error) {
+	if grad != nil {
+		clear(grad)
+		if o.gBatch == nil {
+			o.gBatch = make([]float64, len(grad))
+		}
+	}
+	var gb []float64
+	if grad != nil {
+		gb = o.gBatch
+	}
+	var sum float64
+	k := float64(len(o.xs))
+	for i := range o.xs {
+		if err := o.m.SetBatch(o.xs[i], o.ys[i]); err != nil {
+			return 0, err
+		}
+		l, err := o.m.Eval(theta, gb)
+		if err != nil {
+			return 0, err
+		}
+		sum += l
+		for j, v := range gb {
+			grad[j] += v / k
+		}
+	}
+	return sum / k, nil
+}
