@@ -59,6 +59,8 @@ func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 		Model: m, Optimizer: opt, LR: lr, Train: trainSet, Test: testSet,
 		Seed: uint64(cfg.Seed), Steps: cfg.Train.Steps,
 		EvalEvery: cfg.Train.EvalEvery, LogEvery: cfg.Train.LogEvery, CheckpointEvery: cfg.Train.CheckpointEvery,
+		HoldBatch: cfg.Train.HoldBatch, BNReestimate: cfg.Train.BNReestimate,
+		MaxGradEvals: cfg.Train.MaxGradEvals, EvalEveryGradEvals: cfg.Train.EvalEveryGradEvals,
 		Dir: dir, Progress: log,
 	}
 	if err := addRecorder(cfg, t); err != nil {

@@ -24,6 +24,8 @@ const (
 	keyBatcher   = "loop/batcher" // epoch, position
 	keyWindow    = "loop/window"  // loss sum, step-length sum
 	keyWindowInt = "loop/window_counts"
+	keyHeld      = "loop/held"  // steps taken on the current minibatch, whether θ is remembered
+	keyBatch     = "loop/batch" // the current minibatch's example indices
 )
 
 // Snapshot returns the complete state of the loop as an archive.
@@ -48,6 +50,16 @@ func (t *Trainer) Snapshot() *checkpoint.Archive {
 	w := t.window
 	a.SetFloat64(keyWindow, []int{2}, []float64{w.LossSum, w.StepLenSum})
 	a.SetInt64(keyWindowInt, []int{3}, []int64{int64(w.Steps), int64(w.LSIters), int64(w.Restarts)})
+	remembered := int64(0)
+	if t.obj.Remembers(t.theta, true) {
+		remembered = 1
+	}
+	a.SetInt64(keyHeld, []int{2}, []int64{int64(t.held), remembered})
+	batch := make([]int64, len(t.batchIndices))
+	for i, v := range t.batchIndices {
+		batch[i] = int64(v)
+	}
+	a.SetInt64(keyBatch, []int{len(batch)}, batch)
 	return a
 }
 
@@ -117,7 +129,55 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 		}
 	}
 	t.state = loopState{Step: int(step[0]), Examples: int(examples[0]), FuncEvals: int(evals[0]), GradEvals: int(evals[1]), WallSeconds: wall[0]}
-	t.obj.funcEvals, t.obj.gradEvals = t.state.FuncEvals, t.state.GradEvals
+	t.obj.FuncEvals, t.obj.GradEvals = t.state.FuncEvals, t.state.GradEvals
 	t.window = window{LossSum: win[0], StepLenSum: win[1], Steps: int(winInt[0]), LSIters: int(winInt[1]), Restarts: int(winInt[2])}
-	return t.batch.Restore(data.BatcherState{Epoch: int(bs[0]), Position: int(bs[1])})
+	if err := t.batch.Restore(data.BatcherState{Epoch: int(bs[0]), Position: int(bs[1])}); err != nil {
+		return err
+	}
+	return t.restoreHeldBatch(a)
+}
+
+// restoreHeldBatch puts back a minibatch held across the checkpoint, and the
+// Memo's memory of θ on it: the interrupted run had already paid for that
+// evaluation, so it is made again without counting it. Checkpoints written
+// before batches could be held have neither key and hold nothing.
+func (t *Trainer) restoreHeldBatch(a *checkpoint.Archive) error {
+	if !a.Has(keyHeld) {
+		return nil
+	}
+	_, held, err := a.Int64(keyHeld)
+	if err != nil {
+		return err
+	}
+	_, batch, err := a.Int64(keyBatch)
+	if err != nil {
+		return err
+	}
+	if len(held) != 2 || held[0] < 0 {
+		return fmt.Errorf("checkpoint: %s = %v; want [steps on the batch ≥ 0, remembered 0 or 1]", keyHeld, held)
+	}
+	if held[0] == 0 {
+		return nil
+	}
+	if len(batch) != t.Model.Spec().BatchSize {
+		return fmt.Errorf("checkpoint: %s has %d indices; train.batch_size is %d, and a held batch cannot change size", keyBatch, len(batch), t.Model.Spec().BatchSize)
+	}
+	idx := make([]int, len(batch))
+	for i, v := range batch {
+		if v < 0 || int(v) >= t.Train.Len() {
+			return fmt.Errorf("checkpoint: %s holds example %d of a training set of %d; the checkpoint belongs to other data", keyBatch, v, t.Train.Len())
+		}
+		idx[i] = int(v)
+	}
+	if err := t.setBatch(idx); err != nil {
+		return err
+	}
+	t.held = int(held[0])
+	if held[1] == 1 {
+		if _, err := t.obj.Eval(t.theta, t.grad); err != nil {
+			return err
+		}
+		t.obj.FuncEvals, t.obj.GradEvals = t.state.FuncEvals, t.state.GradEvals
+	}
+	return nil
 }

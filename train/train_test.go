@@ -109,15 +109,40 @@ func (c cancelAt) AfterStep(t *Trainer) error {
 
 // TestResumeMatchesUninterrupted interrupts a run between checkpoints and
 // between metrics rows, resumes it from its checkpoint and compares with a
-// run that was never interrupted.
+// run that was never interrupted: for momentum SGD, for SGD with Polyak
+// averaging (metrics of the averaged weights with re-estimated BN
+// statistics), and for CG on minibatches held for 3 steps (interrupted in
+// the middle of a held batch, with the starting point remembered).
 func TestResumeMatchesUninterrupted(t *testing.T) {
-	whole := newTrainer(t, t.TempDir(), 100, 0.1)
+	variants := []struct {
+		name  string
+		setup func(*Trainer)
+	}{
+		{"momentum", func(*Trainer) {}},
+		{"polyak", func(tr *Trainer) {
+			tr.Optimizer = &optim.PolyakAverage{Inner: &optim.SGD{Momentum: 0.9}, Start: 20}
+			tr.BNReestimate = 4
+		}},
+		{"cg held", func(tr *Trainer) { tr.Optimizer, tr.HoldBatch = &optim.CG{}, 3 }},
+	}
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) { testResume(t, v.setup) })
+	}
+}
+
+func testResume(t *testing.T, setup func(*Trainer)) {
+	build := func(dir string) *Trainer {
+		tr := newTrainer(t, dir, 100, 0.1)
+		setup(tr)
+		return tr
+	}
+	whole := build(t.TempDir())
 	if _, err := whole.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 
 	dir := t.TempDir()
-	first := newTrainer(t, dir, 100, 0.1)
+	first := build(dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	first.Hooks = []Hook{cancelAt{step: 53, cancel: cancel}}
 	if _, err := first.Run(ctx); !errors.Is(err, ErrInterrupted) {
@@ -136,7 +161,7 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second := newTrainer(t, dir, 100, 0.1)
+	second := build(dir)
 	if err := second.Restore(a); err != nil {
 		t.Fatal(err)
 	}
@@ -146,14 +171,17 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 	if _, err := second.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(whole.Theta(), second.Theta()) {
+	if !slices.Equal(whole.Theta(), second.Theta()) || !slices.Equal(whole.Weights(), second.Weights()) {
 		t.Fatal("resumed run ended with other parameters than the uninterrupted one")
 	}
 	if rw, rs := metricsRows(t, whole.Dir), metricsRows(t, dir); !slices.Equal(rw, rs) {
 		t.Fatalf("metrics differ:\nuninterrupted %v\nresumed       %v", rw, rs)
 	}
-	if !slices.Equal(whole.Model.BNState()["bn1.running_mean"], second.Model.BNState()["bn1.running_mean"]) {
-		t.Fatal("resumed run ended with other BN running statistics")
+	bw, bs := whole.Model.BNState(), second.Model.BNState()
+	for k, v := range bw {
+		if !slices.Equal(v, bs[k]) {
+			t.Fatalf("resumed run ended with other BN running statistics (%s)", k)
+		}
 	}
 }
 

@@ -43,15 +43,40 @@ type Trainer struct {
 	Progress io.Writer
 	// Hooks run after every step, in order.
 	Hooks []Hook
+	// HoldBatch holds each minibatch for HoldBatch steps (0 and 1: a new
+	// minibatch every step), so that line-search methods minimise one
+	// function for a few iterations (Le et al., ICML 2011).
+	HoldBatch int
+	// BNReestimate is the number of training minibatches on which BN
+	// running statistics are re-estimated for averaged weights before each
+	// evaluation when the Optimizer is an optim.Averager; 0 means one pass
+	// over the training set.
+	BNReestimate int
+	// MaxGradEvals ends the run once the cumulative gradient evaluations
+	// reach it (0: no limit), for comparing methods at equal cost.
+	MaxGradEvals int
+	// EvalEveryGradEvals also evaluates whenever the cumulative gradient
+	// evaluations cross a multiple of it (0: never).
+	EvalEveryGradEvals int
 
-	state  loopState
-	theta  []float64
-	grad   []float64
-	xBuf   []float64
-	yBuf   []int
-	batch  data.Sampler
-	obj    *countingObjective
-	window window
+	state loopState
+	theta []float64
+	grad  []float64
+	xBuf  []float64
+	yBuf  []int
+	batch data.Sampler
+	// obj is what the optimizer sees: a Memo (so that a held batch's
+	// starting point, already evaluated by the last line search, is not
+	// evaluated again; its counters are the run's func_evals and
+	// grad_evals) around stats, which keeps the BN batch statistics of
+	// the Memo's remembered point.
+	obj   *optim.Memo
+	stats *statsObjective
+	// batchIndices is the current minibatch; held counts the steps taken
+	// on it.
+	batchIndices []int
+	held         int
+	window       window
 }
 
 // Hook observes the loop after each step; an error stops the run.
@@ -109,7 +134,8 @@ func (t *Trainer) init() error {
 	t.grad = make([]float64, len(t.theta))
 	t.xBuf = make([]float64, spec.BatchSize*t.Train.Dim())
 	t.yBuf = make([]int, spec.BatchSize)
-	t.obj = &countingObjective{obj: t.Model}
+	t.stats = &statsObjective{model: t.Model}
+	t.obj = optim.NewMemo(t.stats)
 	return nil
 }
 
@@ -137,7 +163,7 @@ func (t *Trainer) Run(ctx context.Context) (Result, error) {
 	start := time.Now()
 	wallBase := t.state.WallSeconds
 	var last Result
-	for t.state.Step < t.Steps {
+	for t.state.Step < t.Steps && !t.budgetSpent() {
 		if ctx.Err() != nil {
 			t.state.WallSeconds = wallBase + time.Since(start).Seconds()
 			if err := t.checkpoint(); err != nil {
@@ -145,6 +171,7 @@ func (t *Trainer) Run(ctx context.Context) (Result, error) {
 			}
 			return last, ErrInterrupted
 		}
+		gradEvals := t.state.GradEvals
 		loss, err := t.step()
 		if err != nil {
 			return last, err
@@ -156,7 +183,9 @@ func (t *Trainer) Run(ctx context.Context) (Result, error) {
 			}
 		}
 		step := t.state.Step
-		if step%t.EvalEvery == 0 || step == t.Steps {
+		done := step == t.Steps || t.budgetSpent()
+		crossed := t.EvalEveryGradEvals > 0 && t.state.GradEvals/t.EvalEveryGradEvals > gradEvals/t.EvalEveryGradEvals
+		if step%t.EvalEvery == 0 || done || crossed {
 			row, ev, err := t.row()
 			if err != nil {
 				return last, err
@@ -171,7 +200,7 @@ func (t *Trainer) Run(ctx context.Context) (Result, error) {
 			prog.eval(step, ev)
 		}
 		prog.step(step, loss)
-		if (t.CheckpointEvery > 0 && step%t.CheckpointEvery == 0) || step == t.Steps {
+		if (t.CheckpointEvery > 0 && step%t.CheckpointEvery == 0) || done {
 			if err := t.checkpoint(); err != nil {
 				return last, err
 			}
@@ -181,14 +210,24 @@ func (t *Trainer) Run(ctx context.Context) (Result, error) {
 	return last, nil
 }
 
+// budgetSpent reports that MaxGradEvals gradient evaluations were made.
+func (t *Trainer) budgetSpent() bool {
+	return t.MaxGradEvals > 0 && t.state.GradEvals >= t.MaxGradEvals
+}
+
 // step performs one training step and returns the loss at its start.
+//
+// The BN running statistics fold the batch statistics of the evaluation at
+// θ_t, the step's starting point, once per step: those the stats objective
+// kept with the Memo's remembered point, whether the Memo served θ_t from
+// the last line search's accepted point or evaluated it now. The model's
+// last run may be a line-search trial or a hook's probe elsewhere; it is
+// never folded.
 func (t *Trainer) step() (float64, error) {
-	idx := t.batch.Next()
-	if err := t.Train.Gather(idx, t.xBuf, t.yBuf); err != nil {
-		return 0, err
-	}
-	if err := t.Model.SetBatch(t.xBuf, t.yBuf); err != nil {
-		return 0, err
+	if t.held == 0 {
+		if err := t.setBatch(t.batch.Next()); err != nil {
+			return 0, err
+		}
 	}
 	loss, err := t.obj.Eval(t.theta, t.grad)
 	if err != nil {
@@ -197,7 +236,9 @@ func (t *Trainer) step() (float64, error) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return 0, t.nonFinite(loss)
 	}
-	t.Model.CommitBatchStats()
+	if err := t.Model.FoldBatchStats(t.stats.batch); err != nil {
+		return 0, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
+	}
 	lr := t.LR.At(t.state.Step)
 	info, err := t.Optimizer.Step(t.obj, t.theta, loss, t.grad, lr)
 	if err != nil {
@@ -209,8 +250,11 @@ func (t *Trainer) step() (float64, error) {
 		}
 	}
 	t.state.Step++
-	t.state.Examples += len(idx)
-	t.state.FuncEvals, t.state.GradEvals = t.obj.funcEvals, t.obj.gradEvals
+	t.state.Examples += len(t.batchIndices)
+	t.state.FuncEvals, t.state.GradEvals = t.obj.FuncEvals, t.obj.GradEvals
+	if t.held++; t.held >= max(t.HoldBatch, 1) {
+		t.held = 0
+	}
 	t.window.LossSum += loss
 	t.window.Steps++
 	t.window.LSIters += info.LineSearchIters
@@ -229,13 +273,23 @@ func (t *Trainer) nonFinite(v float64) error {
 	return fmt.Errorf("%s; lower the learning rate (schedule.lr, now %g at this step) or add warm-up", msg, t.LR.At(t.state.Step))
 }
 
+// setBatch makes the training examples idx the current minibatch, on which
+// the Memo's remembered point is no longer valid.
+func (t *Trainer) setBatch(idx []int) error {
+	t.batchIndices = append(t.batchIndices[:0], idx...)
+	if err := t.Train.Gather(idx, t.xBuf, t.yBuf); err != nil {
+		return err
+	}
+	t.obj.Reset()
+	return t.Model.SetBatch(t.xBuf, t.yBuf)
+}
+
 // row evaluates the test set and closes the current metrics window.
 func (t *Trainer) row() (Row, model.Evaluation, error) {
-	t.Model.SetParams(t.theta)
 	ev := model.Evaluation{Loss: math.NaN(), Accuracy: math.NaN()}
 	if t.Test != nil {
 		var err error
-		if ev, err = t.Model.Evaluate(t.Test); err != nil {
+		if ev, err = t.Evaluate(t.Test); err != nil {
 			return Row{}, ev, err
 		}
 	}
@@ -247,21 +301,4 @@ func (t *Trainer) row() (Row, model.Evaluation, error) {
 		StepLength: w.StepLenSum / n, Restarts: w.Restarts}
 	t.window = window{}
 	return row, ev, nil
-}
-
-// countingObjective counts the evaluations every optimizer makes, the loop's
-// own included, so methods compare at equal cost.
-type countingObjective struct {
-	obj                  optim.Objective
-	funcEvals, gradEvals int
-}
-
-func (c *countingObjective) Dim() int { return c.obj.Dim() }
-
-func (c *countingObjective) Eval(theta, grad []float64) (float64, error) {
-	c.funcEvals++
-	if grad != nil {
-		c.gradEvals++
-	}
-	return c.obj.Eval(theta, grad)
 }

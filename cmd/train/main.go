@@ -130,7 +130,7 @@ func newEvalCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ev, err := run.Trainer.Model.Evaluate(run.Trainer.Test)
+			ev, err := run.Trainer.Evaluate(run.Trainer.Test) // the averaged weights, when averaging
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,144 @@
+package train
+
+import (
+	"context"
+	"math"
+	"slices"
+	"testing"
+
+	"deepopt/data"
+	"deepopt/model"
+	"deepopt/optim"
+)
+
+// recordingOptimizer wraps an Optimizer, recording θ_t at the start of each
+// Step and every evaluation the wrapped method makes, to check the loop's
+// BN statistics and counters against an independent replay.
+type recordingOptimizer struct {
+	optim.Optimizer
+	starts [][]float64
+	// calls counts the method's own evaluations; endsAt[t] is the point
+	// and kind of its last evaluation in step t.
+	calls  int
+	endsAt []evalAt
+}
+
+type evalAt struct {
+	theta    []float64
+	withGrad bool
+}
+
+func (r *recordingOptimizer) Step(obj optim.Objective, theta []float64, loss float64, grad []float64, lr float64) (optim.Info, error) {
+	r.starts = append(r.starts, slices.Clone(theta))
+	rec := &recordingObjective{Objective: obj, owner: r}
+	r.endsAt = append(r.endsAt, evalAt{})
+	return r.Optimizer.Step(rec, theta, loss, grad, lr)
+}
+
+type recordingObjective struct {
+	optim.Objective
+	owner *recordingOptimizer
+}
+
+func (o *recordingObjective) Eval(theta, grad []float64) (float64, error) {
+	o.owner.calls++
+	o.owner.endsAt[len(o.owner.endsAt)-1] = evalAt{slices.Clone(theta), grad != nil}
+	return o.Objective.Eval(theta, grad)
+}
+
+// probeElsewhere runs the training path at another point after every step,
+// as a probe hook might: its batch statistics must never be folded.
+type probeElsewhere struct{}
+
+func (probeElsewhere) AfterStep(t *Trainer) error {
+	theta := slices.Clone(t.Theta())
+	for i := range theta {
+		theta[i] *= 1.5
+	}
+	_, err := t.Model.Eval(theta, nil)
+	return err
+}
+
+// TestHeldBatchFoldsStartingPoints trains with CG on minibatches held for 3
+// steps, with a hook that runs the training path elsewhere after each step.
+// An independent replay on a second model evaluates each θ_t freshly on its
+// batch and folds that run: the running statistics must agree. The run's
+// evaluation counters must count real evaluations: the loop's one per step
+// plus the method's, minus the starting points the last line search had
+// already evaluated with their gradient on the same batch.
+func TestHeldBatchFoldsStartingPoints(t *testing.T) {
+	const steps, hold = 12, 3
+	tr := newTrainer(t, "", steps, 0.1)
+	rec := &recordingOptimizer{Optimizer: &optim.CG{}}
+	tr.Optimizer, tr.HoldBatch, tr.EvalEvery = rec, hold, steps
+	tr.Hooks = []Hook{probeElsewhere{}}
+	res, err := tr.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	replay, err := model.New(tr.Model.Spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	batcher, err := data.NewBatcher(tr.Train.Len(), replay.Spec().BatchSize, tr.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float64, replay.Spec().BatchSize*tr.Train.Dim())
+	y := make([]int, replay.Spec().BatchSize)
+	hits := 0
+	for step, theta := range rec.starts {
+		if step%hold == 0 {
+			if err := tr.Train.Gather(batcher.Next(), x, y); err != nil {
+				t.Fatal(err)
+			}
+			if err := replay.SetBatch(x, y); err != nil {
+				t.Fatal(err)
+			}
+		} else if last := rec.endsAt[step-1]; last.withGrad && slices.Equal(last.theta, theta) {
+			hits++
+		}
+		if _, err := replay.Eval(theta, make([]float64, replay.Dim())); err != nil {
+			t.Fatal(err)
+		}
+		replay.CommitBatchStats()
+	}
+	want, got := replay.BNState(), tr.Model.BNState()
+	for k, w := range want {
+		for i := range w {
+			if math.Abs(got[k][i]-w[i]) > 1e-12*(1+math.Abs(w[i])) {
+				t.Fatalf("%s[%d] = %v, the replay of fresh evaluations at each θ_t gives %v", k, i, got[k][i], w[i])
+			}
+		}
+	}
+	if hits == 0 {
+		t.Fatal("no starting point was served from memory; the test does not exercise the Memo")
+	}
+	if wantEvals := steps + rec.calls - hits; res.FuncEvals != wantEvals || res.GradEvals > res.FuncEvals {
+		t.Errorf("func_evals %d, grad_evals %d; want func_evals = %d steps + %d by CG − %d remembered = %d",
+			res.FuncEvals, res.GradEvals, steps, rec.calls, hits, wantEvals)
+	}
+	t.Logf("%d steps: %d evaluations by CG, %d starting points remembered, func_evals %d, grad_evals %d",
+		steps, rec.calls, hits, res.FuncEvals, res.GradEvals)
+}
+
+// TestMaxGradEvalsStopsTheRun checks the budget stop and the evaluation
+// cadence in gradient evaluations.
+func TestMaxGradEvalsStopsTheRun(t *testing.T) {
+	dir := t.TempDir()
+	tr := newTrainer(t, dir, 1000, 0.1)
+	tr.Optimizer, tr.HoldBatch = &optim.LBFGS{}, 2
+	tr.MaxGradEvals, tr.EvalEveryGradEvals, tr.EvalEvery = 40, 10, 1000
+	res, err := tr.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.GradEvals < 40 || res.Steps >= 40 || res.Steps != tr.Step() {
+		t.Fatalf("stopped at step %d with %d gradient evaluations; want the first step reaching 40", res.Steps, res.GradEvals)
+	}
+	rows := metricsRows(t, dir)
+	if len(rows) != 1+4 { // header, then crossing 10, 20, 30 and the last
+		t.Errorf("metrics.csv has %d lines, want 5 (a row per 10 gradient evaluations):\n%v", len(rows), rows)
+	}
+}
