@@ -30,7 +30,7 @@ type quantity struct {
 var bands = []quantity{
 	{LossFigure, "Loss landscape: L(θ − ηg) over η (band: min–max, line: mean)", "training loss on the probe set",
 		func(r landscape.Record) []float64 { return r.Losses }},
-	{GradientFigure, "Gradient predictiveness: ‖∇L(θ − ηg) − ∇L(θ)‖ (band: min–max over η)", "ℓ2 change of the gradient",
+	{GradientFigure, "Gradient predictiveness: ‖g(θ − ηg) − g(θ)‖, g = grad L (band: min–max over η)", "ℓ2 change of the gradient",
 		func(r landscape.Record) []float64 { return r.GradChanges }},
 }
 
@@ -53,8 +53,9 @@ func (rep *Report) write() error {
 			return err
 		}
 	}
-	beta := plots.Figure{Title: "Effective β-smoothness: max over η of ‖∇L(θ − ηg) − ∇L(θ)‖ / ‖ηg‖", XLabel: "training step", YLabel: "β"}
-	ics := plots.Figure{Title: "Internal covariate shift ‖G − G'‖ (Santurkar et al. §2.1)", XLabel: "training step", YLabel: "ℓ2 change of the layer's gradient", LogY: true}
+	beta := plots.Figure{Title: "Effective β-smoothness: max over η of ‖g(θ − ηg) − g(θ)‖ / ‖ηg‖", XLabel: "training step", YLabel: "β"}
+	ics := plots.Figure{Title: "Internal covariate shift ‖G − G'‖ (Santurkar et al. §2.1)", XLabel: "training step",
+		YLabel: "ℓ2 change of the layer's gradient", LogY: true, Legend: "bottom right"}
 	for _, n := range rep.Networks {
 		s := plots.Series{Name: n.Label}
 		for _, r := range n.Records {
@@ -64,10 +65,13 @@ func (rep *Report) write() error {
 		if len(n.Records) == 0 {
 			continue
 		}
-		for l, layer := range n.Records[0].ICS[1:] { // the first layer has no earlier layers: ICS 0
-			s := plots.Series{Name: n.Label + ", " + layer.Layer}
+		// The first shifted layer (the second; the first has no earlier
+		// layers, so its ICS is 0) and the last: four readable lines.
+		last := len(n.Records[0].ICS) - 1
+		for _, l := range slices.Compact([]int{min(1, last), last}) {
+			s := plots.Series{Name: n.Label + ", " + n.Records[0].ICS[l].Layer}
 			for _, r := range n.Records {
-				s.X, s.Y = append(s.X, float64(r.Step)), append(s.Y, r.ICS[l+1].L2)
+				s.X, s.Y = append(s.X, float64(r.Step)), append(s.Y, r.ICS[l].L2)
 			}
 			ics.Series = append(ics.Series, s)
 		}
