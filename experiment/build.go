@@ -63,6 +63,10 @@ func newOptimizer(cfg *config.Config, m *model.Model) (optim.Optimizer, error) {
 		opt = &optim.CG{Variant: variant, RestartEvery: c.RestartEvery,
 			LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{CurvatureFactor: optim.CGCurvatureFactor})}
 	case "bfgs":
+		if m.Dim() > optim.DefaultBFGSMaxDim {
+			return nil, fmt.Errorf("optimizer.kind: bfgs keeps a dense %d×%d inverse Hessian (at most %d parameters); use lbfgs, which keeps optimizer.memory vector pairs, or a smaller model",
+				m.Dim(), m.Dim(), optim.DefaultBFGSMaxDim)
+		}
 		opt = &optim.BFGS{LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
 	case "lbfgs":
 		opt = &optim.LBFGS{Memory: c.Memory, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}

@@ -1,0 +1,106 @@
+package experiment
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"deepopt/config"
+	"deepopt/optim"
+)
+
+// fixtureConfig is a small BN network on the checked-in MNIST fixture.
+func fixtureConfig(t *testing.T, sets ...string) *config.Config {
+	t.Helper()
+	text := "data: {dir: ../testdata/mnist}\nmodel: {hidden: [8, 6], batchnorm: true}\ntrain: {batch_size: 50, eval_batch: 250, steps: 4}\n"
+	path := filepath.Join(t.TempDir(), "fixture.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path, sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestEveryKindBuildsAndTrains builds each optimizer kind from its config
+// keys, checks the settings reached the method, and trains a few steps.
+func TestEveryKindBuildsAndTrains(t *testing.T) {
+	tests := []struct {
+		sets  []string
+		check func(optim.Optimizer) bool
+	}{
+		{[]string{"optimizer.kind=cg", "optimizer.cg_variant=hs", "optimizer.restart_every=7"}, func(o optim.Optimizer) bool {
+			cg := o.(*optim.CG)
+			return cg.Variant == optim.HestenesStiefel && cg.RestartEvery == 7 && cg.LineSearch == nil
+		}},
+		{[]string{"optimizer.kind=cg", "optimizer.line_search=wolfe"}, func(o optim.Optimizer) bool {
+			w, ok := o.(*optim.CG).LineSearch.(*optim.StrongWolfe)
+			return ok && w.CurvatureFactor == optim.CGCurvatureFactor
+		}},
+		{[]string{"optimizer.kind=lbfgs", "optimizer.memory=3", "optimizer.line_search=backtracking"}, func(o optim.Optimizer) bool {
+			l := o.(*optim.LBFGS)
+			_, back := l.LineSearch.(*optim.Backtracking)
+			return l.Memory == 3 && back
+		}},
+		{[]string{"optimizer.kind=newton-cg", "optimizer.max_inner=4"}, func(o optim.Optimizer) bool { return o.(*optim.NewtonCG).MaxInner == 4 }},
+		{[]string{"optimizer.kind=bcd", "optimizer.block_order=random"}, func(o optim.Optimizer) bool {
+			b := o.(*optim.CoordinateDescent)
+			return b.RandomOrder && b.Seed == 1 && len(b.Blocks) == 3
+		}},
+		{[]string{"optimizer.kind=adam", "optimizer.average=ema", "optimizer.ema_decay=0.5"}, func(o optim.Optimizer) bool {
+			e := o.(*optim.ExponentialAverage)
+			_, adam := e.Inner.(*optim.Adam)
+			return adam && e.Decay == 0.5 && e.Debias
+		}},
+		{[]string{"optimizer.kind=cg", "optimizer.average=polyak", "optimizer.average_start=2", "train.hold_batch=2"}, func(o optim.Optimizer) bool {
+			p := o.(*optim.PolyakAverage)
+			_, cg := p.Inner.(*optim.CG)
+			return cg && p.Start == 2
+		}},
+	}
+	for _, tt := range tests {
+		name := strings.Join(tt.sets, " ")
+		cfg := fixtureConfig(t, tt.sets...)
+		run, err := New(cfg, "", nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !tt.check(run.Trainer.Optimizer) {
+			t.Errorf("%s: built %#v", name, run.Trainer.Optimizer)
+		}
+		res, err := run.Start(context.Background())
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if res.Steps != 4 || !(res.Test.Accuracy >= 0) || res.GradEvals < 4 {
+			t.Errorf("%s: result %+v", name, res)
+		}
+	}
+}
+
+// TestDenseMethodsRefuseLargeNetworks checks that newton and bfgs, which
+// store n² numbers, are refused when the run is built (not at its first
+// step), with the method to use instead. MNIST networks have at least 7850
+// parameters (softmax regression), above both limits.
+func TestDenseMethodsRefuseLargeNetworks(t *testing.T) {
+	for kind, want := range map[string]string{"newton": "use newton-cg", "bfgs": "use lbfgs"} {
+		_, err := New(fixtureConfig(t, "optimizer.kind="+kind, "model.hidden=[]"), "", nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s on softmax regression: err = %v, want a refusal saying %q", kind, err, want)
+		}
+	}
+}
+
+func TestLayerBlocks(t *testing.T) {
+	tensors := []optim.Block{{Name: "fc1.W", Start: 0, End: 6}, {Name: "fc1.b", Start: 6, End: 8}, {Name: "bn1.gamma", Start: 8, End: 10}, {Name: "bn1.beta", Start: 10, End: 12},
+		{Name: "fc2.W", Start: 12, End: 18}, {Name: "fc2.b", Start: 18, End: 21}, {Name: "out.W", Start: 21, End: 27}, {Name: "out.b", Start: 27, End: 30}}
+	want := []optim.Block{{Name: "fc1+bn1", Start: 0, End: 12}, {Name: "fc2", Start: 12, End: 21}, {Name: "out", Start: 21, End: 30}}
+	if got := layerBlocks(tensors); !reflect.DeepEqual(got, want) {
+		t.Errorf("layerBlocks = %v, want %v", got, want)
+	}
+}
