@@ -18,6 +18,7 @@ const (
 	AccuracyCSV     = "accuracy.csv"
 	PercentilesCSV  = "percentiles.csv"
 	AccuracyPNG     = "accuracy.png"
+	AccuracyLogPNG  = "accuracy-logx.png"
 	percentilesPNG  = "percentiles-%s.png" // per network
 	accuracyMarkers = "1000 2000 5000 10000 50000"
 )
@@ -108,11 +109,17 @@ func (r *Report) plot(dir string) error {
 	if err := plots.Lines(filepath.Join(dir, AccuracyPNG), acc); err != nil {
 		return err
 	}
+	// The networks differ most in the first few thousand steps, which a
+	// logarithmic step axis spreads out.
+	acc.Title, acc.LogX = "(a) on a log step axis, "+r.seedText(), true
+	if err := plots.Lines(filepath.Join(dir, AccuracyLogPNG), acc); err != nil {
+		return err
+	}
 	for k, nw := range networks {
 		p := r.Percentiles[nw.key]
 		fig := plots.Figure{
 			Title:  fmt.Sprintf("(%c) %s: input of %s unit %d, seed %d", 'b'+k, nw.label, strings.TrimSuffix(r.Node, ".in"), r.Unit, r.Seeds[0]),
-			XLabel: "training step", YLabel: "sigmoid input (" + r.Node + ")",
+			XLabel: "training step", YLabel: "sigmoid input (" + r.Node + ")", Legend: nw.legend,
 			Series: []plots.Series{
 				{Name: "85th percentile", X: p.Step, Y: p.P85},
 				{Name: "50th percentile", X: p.Step, Y: p.P50, Low: p.P15, High: p.P85},
@@ -167,7 +174,7 @@ func (r *Report) markdown(o Options) []byte {
 	}
 	w(" Runs: `<network>-seed<k>/` (config, metrics.csv, activations.csv, checkpoint).\n\n")
 
-	w("## (a) Test accuracy\n\n![test accuracy](%s)\n\n", AccuracyPNG)
+	w("## (a) Test accuracy\n\n![test accuracy](%s)\n\n![test accuracy, log step axis](%s)\n\n", AccuracyPNG, AccuracyLogPNG)
 	w("| step | without BN | with BN |\n|---:|---:|---:|\n")
 	for _, f := range strings.Fields(accuracyMarkers) {
 		step, _ := strconv.Atoi(f)
@@ -200,7 +207,7 @@ func (r *Report) markdown(o Options) []byte {
 			d.Start15, d.Start50, d.Start85, d.End15, d.End50, d.End85, d.Median, d.Band, a.Median, a.Band)
 	}
 	w("\nThe columns over all units give the median over the %d recorded units (and the seeds) of each unit's drift.\n", r.Units)
-	w("\n## Files\n\n`%s` (step, then mean/min/max test accuracy of each network over the seeds), `%s` (the percentiles drawn in b and c), `%s`, `%s`, `%s`.\n",
-		AccuracyCSV, PercentilesCSV, AccuracyPNG, PercentilesPNG(NoBN), PercentilesPNG(BN))
+	w("\n## Files\n\n`%s` (step, then mean/min/max test accuracy of each network over the seeds), `%s` (the percentiles drawn in b and c), `%s`, `%s`, `%s`, `%s`.\n",
+		AccuracyCSV, PercentilesCSV, AccuracyPNG, AccuracyLogPNG, PercentilesPNG(NoBN), PercentilesPNG(BN))
 	return b.Bytes()
 }
