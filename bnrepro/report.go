@@ -14,14 +14,17 @@ import (
 
 // The report directory's files besides the run directories.
 const (
-	ReportFile      = "report.md"
-	AccuracyCSV     = "accuracy.csv"
-	PercentilesCSV  = "percentiles.csv"
-	AccuracyPNG     = "accuracy.png"
-	AccuracyLogPNG  = "accuracy-logx.png"
-	percentilesPNG  = "percentiles-%s.png" // per network
-	accuracyMarkers = "1000 2000 5000 10000 50000"
+	ReportFile     = "report.md"
+	AccuracyCSV    = "accuracy.csv"
+	PercentilesCSV = "percentiles.csv"
+	AccuracyPNG    = "accuracy.png"
+	AccuracyLogPNG = "accuracy-logx.png"
+	percentilesPNG = "percentiles-%s.png" // per network
 )
+
+// accuracySteps are the steps of the report's accuracy table (those before
+// the last step; the last step is always given).
+var accuracySteps = []int{1000, 2000, 5000, 10000, 50000}
 
 // Thresholds are the test accuracies whose first reaching step the report
 // gives.
@@ -176,8 +179,7 @@ func (r *Report) markdown(o Options) []byte {
 
 	w("## (a) Test accuracy\n\n![test accuracy](%s)\n\n![test accuracy, log step axis](%s)\n\n", AccuracyPNG, AccuracyLogPNG)
 	w("| step | without BN | with BN |\n|---:|---:|---:|\n")
-	for _, f := range strings.Fields(accuracyMarkers) {
-		step, _ := strconv.Atoi(f)
+	for _, step := range accuracySteps {
 		if step >= last {
 			break
 		}

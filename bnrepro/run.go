@@ -25,6 +25,7 @@ import (
 
 	"deepopt/config"
 	"deepopt/experiment"
+	"deepopt/train"
 )
 
 // Options describe a reproduction.
@@ -154,7 +155,9 @@ func trainOne(ctx context.Context, path, dir string, seed int, sets []string, lo
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
-	if _, err := run.Start(ctx); err != nil {
+	if _, err := run.Start(ctx); errors.Is(err, train.ErrInterrupted) {
+		return fmt.Errorf("%s: interrupted after step %d (checkpoint saved); run the same command again to continue", dir, run.Trainer.Step())
+	} else if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
 	return nil

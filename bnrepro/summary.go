@@ -39,7 +39,6 @@ type Curve struct {
 	Step           []float64
 	Mean, Min, Max []float64
 	perSeed        [][]float64
-	seeds          []int
 }
 
 // Percentiles are one unit's percentiles over the recorded steps.
@@ -213,7 +212,6 @@ func summarize(o Options) (*Report, error) {
 					dir, runDir(o.Dir, nw.key, o.Seeds[0]))
 			}
 			curve.perSeed = append(curve.perSeed, rd.acc)
-			curve.seeds = append(curve.seeds, seed)
 			for u, p := range rd.units {
 				d, err := measureDrift(p, o.DriftFrom)
 				if err != nil {
