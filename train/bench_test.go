@@ -24,7 +24,7 @@ var benchSpecs = []struct {
 	{"mlp/float64/bn", mlpSpec(tensor.Float64, true)},
 	{"mlp/float64/nobn", mlpSpec(tensor.Float64, false)},
 	{"cnn/float32/bn", model.Spec{Kind: "cnn", Input: []int{1, 28, 28}, Classes: 10, Hidden: []int{100},
-		Conv: []model.ConvStage{{Channels: 16, Kernel: 5, Stride: 1, Padding: 2, Pool: 2}, {Channels: 32, Kernel: 5, Stride: 1, Padding: 2, Pool: 2}},
+		Conv:       []model.ConvStage{{Channels: 16, Kernel: 5, Stride: 1, Padding: 2, Pool: 2}, {Channels: 32, Kernel: 5, Stride: 1, Padding: 2, Pool: 2}},
 		Activation: "relu", BatchNorm: true, Init: "he", Dtype: tensor.Float32, BatchSize: 60, EvalBatch: 500, Seed: 1}},
 }
 
