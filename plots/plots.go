@@ -10,6 +10,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"strconv"
 
 	"deepopt/checkpoint"
 
@@ -61,6 +62,7 @@ func Lines(path string, fig Figure) error {
 		ax.Label.TextStyle.Font.Size = vg.Points(11)
 		ax.Tick.Label.Font.Size = vg.Points(9)
 	}
+	p.X.Tick.Marker, p.Y.Tick.Marker = compactTicks{}, compactTicks{}
 	if fig.LogX {
 		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
 	}
@@ -167,4 +169,19 @@ func bandPolygon(s Series, c color.Color, fig Figure) (*plotter.Polygon, error) 
 	poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 60}
 	poly.LineStyle = draw.LineStyle{}
 	return poly, nil
+}
+
+// compactTicks are gonum's default ticks labelled without trailing zeros
+// ("250", not "250.00").
+type compactTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (compactTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 6, 64)
+		}
+	}
+	return ticks
 }
