@@ -29,6 +29,7 @@ var minimizeMethods = []minimizeMethod{
 	{"BFGS", func() Optimizer { return &BFGS{} }, func() optimize.Method { return &optimize.BFGS{} }},
 	{"L-BFGS", func() Optimizer { return &LBFGS{} }, func() optimize.Method { return &optimize.LBFGS{} }},
 	{"Newton-CG", func() Optimizer { return &NewtonCG{} }, nil},
+	{"Newton", func() Optimizer { return &Newton{} }, nil}, // gonum's Newton needs an analytic Hessian the table does not have
 }
 
 // problemMaxIterations is generous: Fletcher–Reeves on Rosenbrock-100 needs
