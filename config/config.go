@@ -84,6 +84,11 @@ type Model struct {
 	BNMomentum float64 `yaml:"bn_momentum"`
 	// BNEps is the ε added to the variance, x̂ = (x − μ)/√(σ² + ε).
 	BNEps float64 `yaml:"bn_eps"`
+	// L2 is the coefficient λ of the weight penalty (λ/2)·Σ w² added to the
+	// loss over the weight tensors (not biases or BN's γ, β). It is part of
+	// the objective, so every optimizer minimises the same function; sgd and
+	// adam also offer optimizer.weight_decay, which acts on the update only.
+	L2 float64 `yaml:"l2"`
 	// Init is the weight initialisation: gaussian (N(0, init_std²)),
 	// glorot (Glorot & Bengio 2010, uniform with variance 2/(fan_in +
 	// fan_out)) or he (He et al. 2015, normal with variance 2/fan_in).

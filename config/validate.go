@@ -115,6 +115,7 @@ func (m *Model) validate(p *problems, input datasetShape) {
 	}
 	p.interval("model.bn_momentum", m.BNMomentum, interval{lo: 0, hi: 1, loOpen: true})
 	p.interval("model.bn_eps", m.BNEps, positive)
+	p.interval("model.l2", m.L2, nonNegative)
 	if m.Init == "gaussian" {
 		p.interval("model.init_std", m.InitStd, positive)
 	}

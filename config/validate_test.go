@@ -32,6 +32,7 @@ func TestValidateConfigBuiltInGo(t *testing.T) {
 			`optimizer.kind: want one of sgd, adam, cg, bfgs, lbfgs, newton, newton-cg, bcd; got "adamw"`},
 		{"infinite lr", func(c *Config) { c.Schedule.LR = math.Inf(1) }, "schedule.lr: want a number > 0, got +Inf"},
 		{"zero bn momentum", func(c *Config) { c.Model.BNMomentum = 0 }, "model.bn_momentum: want a number in (0, 1], got 0"},
+		{"negative l2", func(c *Config) { c.Model.L2 = -0.1 }, "model.l2: want a number ≥ 0, got -0.1"},
 		{"bn momentum one", func(c *Config) { c.Model.BNMomentum = 1 }, ""},
 		{"init_std unused by he", func(c *Config) { c.Model.Init, c.Model.InitStd = "he", 0 }, ""},
 		{"zero init_std", func(c *Config) { c.Model.InitStd = 0 }, "model.init_std: want a number > 0, got 0"},

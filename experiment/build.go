@@ -25,7 +25,7 @@ func modelSpec(cfg *config.Config, ds *data.Dataset) (model.Spec, error) {
 	}
 	spec := model.Spec{
 		Kind: c.Kind, Input: input, Classes: ds.Classes, Hidden: c.Hidden,
-		Activation: c.Activation, BatchNorm: c.BatchNorm, BNMomentum: c.BNMomentum, BNEps: c.BNEps,
+		Activation: c.Activation, BatchNorm: c.BatchNorm, BNMomentum: c.BNMomentum, BNEps: c.BNEps, L2: c.L2,
 		Init: c.Init, InitStd: c.InitStd, Dtype: dt,
 		BatchSize: cfg.Train.BatchSize, EvalBatch: cfg.Train.EvalBatch, Seed: uint64(cfg.Seed),
 	}

@@ -48,8 +48,11 @@ func TestObjectiveGradient(t *testing.T) {
 	for _, tc := range []struct {
 		kind string
 		bn   bool
-	}{{"mlp", false}, {"mlp", true}, {"cnn", true}} {
-		m, err := New(smallSpec(tc.kind, tc.bn, tensor.Float64))
+		l2   float64
+	}{{"mlp", false, 0}, {"mlp", true, 0}, {"mlp", true, 0.3}, {"cnn", true, 0}} {
+		spec := smallSpec(tc.kind, tc.bn, tensor.Float64)
+		spec.L2 = tc.l2
+		m, err := New(spec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,6 +77,38 @@ func TestObjectiveGradient(t *testing.T) {
 		if worst > 1e-6 {
 			t.Errorf("%s bn=%v: worst gradient error %.3g over %d parameters", tc.kind, tc.bn, worst, m.Dim())
 		}
+	}
+}
+
+// TestL2PenaltyIsHalfSquaredWeights compares the penalised loss with the
+// plain one: the difference is (λ/2)·Σ w² over the W tensors, summed here
+// from the parameters directly.
+func TestL2PenaltyIsHalfSquaredWeights(t *testing.T) {
+	plain, err := New(smallSpec("cnn", true, tensor.Float64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := smallSpec("cnn", true, tensor.Float64)
+	spec.L2 = 0.01
+	penalised, err := New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	randomBatch(t, plain, 6)
+	randomBatch(t, penalised, 6)
+	theta := plain.Params(nil)
+	a, _ := plain.Eval(theta, nil)
+	b, _ := penalised.Eval(theta, nil)
+	var want float64
+	for _, blk := range plain.Blocks() {
+		if blk.Name == "conv1.W" || blk.Name == "fc1.W" || blk.Name == "out.W" {
+			for _, w := range theta[blk.Start:blk.End] {
+				want += 0.005 * w * w
+			}
+		}
+	}
+	if math.Abs((b-a)-want) > 1e-12 {
+		t.Fatalf("penalty %.15g, want %.15g", b-a, want)
 	}
 }
 

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -58,7 +59,8 @@ func (m *Model) Batch(x []float64, y []int) error {
 // Dim is the number of parameters.
 func (m *Model) Dim() int { return m.dim }
 
-// Eval returns the mean softmax cross-entropy of the current minibatch at θ
+// Eval returns the mean softmax cross-entropy of the current minibatch at θ,
+// plus the L2 penalty (Spec.L2/2)·Σ w² over the weights when Spec.L2 > 0,
 // and, when grad is non-nil, its gradient. It runs the training path (batch
 // statistics in BN layers) but never changes the BN running statistics; see
 // CommitBatchStats.
@@ -82,7 +84,31 @@ func (m *Model) Eval(theta, grad []float64) (float64, error) {
 			copyOut(grad[b.Start:b.End], gr.Value())
 		}
 	}
-	return loss, nil
+	return loss + m.penalty(theta, grad), nil
+}
+
+// penalty adds the L2 weight penalty's gradient λ·w to grad (when non-nil)
+// and returns (λ/2)·Σ w². It acts on weight tensors ("<layer>.W") only, not on
+// biases or BN's γ and β, as is usual (Goodfellow et al. 2016, §7.1). It is
+// part of the objective, so every optimizer — line searches and Newton
+// methods included — minimises the same regularised function.
+func (m *Model) penalty(theta, grad []float64) float64 {
+	if m.spec.L2 == 0 {
+		return 0
+	}
+	var sum float64
+	for _, b := range m.blocks {
+		if !strings.HasSuffix(b.Name, ".W") {
+			continue
+		}
+		for i := b.Start; i < b.End; i++ {
+			sum += theta[i] * theta[i]
+			if grad != nil {
+				grad[i] += m.spec.L2 * theta[i]
+			}
+		}
+	}
+	return m.spec.L2 / 2 * sum
 }
 
 // CommitBatchStats folds the batch statistics of the last Eval into every BN

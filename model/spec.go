@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"gorgonia.org/tensor"
 )
@@ -29,6 +30,9 @@ type Spec struct {
 	BatchNorm bool
 	// BNMomentum and BNEps configure the BN layers (zero: package defaults).
 	BNMomentum, BNEps float64
+	// L2 is the coefficient λ of the weight penalty (λ/2)·Σ w² added to the
+	// loss (weights only; biases and BN parameters are not penalised).
+	L2 float64
 	// Init names the weight initialiser: "gaussian" (std InitStd), "glorot"
 	// or "he".
 	Init    string
@@ -84,6 +88,9 @@ func (s *Spec) validate() error {
 	}
 	if s.BatchSize < 1 || s.EvalBatch < 1 {
 		bad("model: batch sizes must be positive (train %d, eval %d)", s.BatchSize, s.EvalBatch)
+	}
+	if !(s.L2 >= 0) || math.IsInf(s.L2, 0) {
+		bad("model: l2 = %v, need a finite coefficient ≥ 0", s.L2)
 	}
 	if s.BatchNorm && s.BatchSize < 2 {
 		bad("model: batch normalization needs a batch of at least 2 examples, got %d", s.BatchSize)
