@@ -44,7 +44,7 @@ func fromGonum(name string, f interface {
 }
 
 // lineTestFunctions are 1-D functions with φ'(0) < 0: the simple cases of
-// the brief and the six test functions of Moré & Thuente (1994, Table 1–6),
+// simple shapes (a parabola, a cubic, an overshoot) and the six test functions of Moré & Thuente (1994, Table 1–6),
 // as gonum implements them.
 func lineTestFunctions() []scalarFunction {
 	return []scalarFunction{

@@ -165,7 +165,7 @@ func newSPDQuadratic(n int, condition float64, seed uint64) spdQuadratic {
 	return spdQuadratic{a: a, b: b}
 }
 
-// quadraticProblem is the SPD quadratic of the brief: n = 50, condition
+// quadraticProblem is a random SPD quadratic with n = 50 and condition
 // number 1e3; θ* = A⁻¹b by gonum's Cholesky solve, J* = −½bᵀθ*.
 func quadraticProblem(t testing.TB) knownProblem {
 	q := newSPDQuadratic(50, 1e3, 7)
