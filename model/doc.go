@@ -8,9 +8,11 @@
 // batch of EvalBatch examples ending in the logits, with batch normalization
 // in inference mode. Three compiled machines run on the graph: loss and
 // gradient, loss alone (cheap line-search trials), and logits alone
-// (evaluation). None of them touches batch-normalization running statistics;
-// CommitBatchStats folds them in after a real training step, so line-search
-// trials, probes and evaluations leave the model unchanged.
+// (evaluation). None of them touches batch-normalization running statistics:
+// a training loop folds in the batch statistics of a real step's starting
+// point explicitly (FoldBatchStats with a snapshot from LastBatchStats, or
+// CommitBatchStats for the last run), so line-search trials, probes and
+// evaluations leave the model unchanged.
 //
 // Optimizers see the model through optim.Objective: Eval(θ, grad) writes θ
 // into the parameter tensors in place (converting to the graph's dtype),

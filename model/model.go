@@ -23,13 +23,12 @@ type Model struct {
 	dim    int
 
 	// Training path.
-	x, y         *G.Node
-	xT, yT       *tensor.Dense
-	loss         *G.Node
-	grads        G.Nodes
-	gradVM       G.VM
-	lossVM       G.VM
-	batchVersion int
+	x, y   *G.Node
+	xT, yT *tensor.Dense
+	loss   *G.Node
+	grads  G.Nodes
+	gradVM G.VM
+	lossVM G.VM
 
 	// Evaluation path.
 	xEval  *G.Node
