@@ -69,7 +69,12 @@ type CoordinateDescent struct {
 	// BlockPerStep makes one Step update one block instead of sweeping.
 	BlockPerStep bool
 	// LineSearch chooses the step along a negative block gradient; nil
-	// means Armijo backtracking (Backtracking with its defaults).
+	// means DerivativeSearch for blocks of one coordinate, which minimises
+	// along the coordinate to |∂J/∂θᵢ| ≤ 1e-3 of its start and keeps working
+	// where J's values no longer resolve the decrease, and Armijo
+	// backtracking (Backtracking with its defaults) for longer blocks, whose
+	// negative block gradient is only a descent direction, so a cheap
+	// sufficient decrease is enough.
 	LineSearch LineSearcher
 
 	sweep, position     int
@@ -78,6 +83,7 @@ type CoordinateDescent struct {
 	orderSweep          int
 	gradient, direction []float64
 	backtracking        Backtracking
+	derivative          DerivativeSearch
 }
 
 // Step updates one sweep of blocks (or one block with BlockPerStep) from θ.
@@ -203,7 +209,11 @@ func (c *CoordinateDescent) searchBlock(obj Objective, theta []float64, loss flo
 	if floats.Norm(c.direction, math.Inf(1)) == 0 {
 		return LineResult{}, nil
 	}
-	result, err := lineSearchOrDefault(c.LineSearch, &c.backtracking).Search(obj, theta, loss, c.gradient, c.direction, lr)
+	search := c.LineSearch
+	if search == nil && block.End-block.Start == 1 {
+		search = &c.derivative
+	}
+	result, err := lineSearchOrDefault(search, &c.backtracking).Search(obj, theta, loss, c.gradient, c.direction, lr)
 	info.FuncEvals += result.FuncEvals
 	info.GradEvals += result.GradEvals
 	info.LineSearchIters += result.Iters

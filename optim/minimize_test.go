@@ -30,6 +30,15 @@ var minimizeMethods = []minimizeMethod{
 	{"L-BFGS", func() Optimizer { return &LBFGS{} }, func() optimize.Method { return &optimize.LBFGS{} }},
 	{"Newton-CG", func() Optimizer { return &NewtonCG{} }, nil},
 	{"Newton", func() Optimizer { return &Newton{} }, nil}, // gonum's Newton needs an analytic Hessian the table does not have
+	// Coordinate descent: one iteration is one sweep; gonum has none.
+	{"CD", func() Optimizer { return &CoordinateDescent{} }, nil},
+}
+
+// minimizeExclusions lists, per method name, the problems the method is not
+// run on, each with its measured reason, which the table prints in place of
+// the method's row.
+var minimizeExclusions = map[string]map[string]string{
+	"CD": {"Rosenbrock-100": "excluded for test time: converges (J = 3.3e-13) in 8506 sweeps, 4.73M evaluations, 2.9 s per run; the coordinates are coupled along the valley"},
 }
 
 // problemMaxIterations is generous: Fletcher–Reeves on Rosenbrock-100 needs
@@ -42,6 +51,10 @@ func TestEveryMethodSolvesEveryKnownProblem(t *testing.T) {
 	for _, problem := range knownProblems(t) {
 		for _, method := range minimizeMethods {
 			name := problem.name + " " + method.name
+			if reason, excluded := minimizeExclusions[method.name][problem.name]; excluded {
+				fmt.Fprintf(&table, "%-28s %-7s | %s\n", problem.name, method.name, reason)
+				continue
+			}
 			settings := Settings{GradientTolerance: problem.gradTolerance, MaxIterations: problemMaxIterations}
 			result, err := Minimize(problem.obj, problem.start, method.new(), settings)
 			if err != nil || result.Status != GradientConverged {
