@@ -42,6 +42,11 @@ func CoordinateBlocks(n int) []Block {
 // Per block, it minimises exactly when the objective is a BlockMinimizer;
 // otherwise it runs a line search along the negative block gradient (the
 // gradient with the other blocks' entries zeroed), starting from the step lr.
+// By default a block of one coordinate is minimised along it by
+// DerivativeSearch, which finds ∂J/∂θᵢ ≈ 0 from the derivative alone and so
+// drives ‖∇J‖∞ to 1e-8 on the SPD quadratic of the known-problem table,
+// where Armijo backtracking, blind to decreases below J's rounding error,
+// stalls at 1.2e-6 after 943 sweeps.
 //
 // By default one Step is one sweep over all blocks; with BlockPerStep, one
 // Step updates one block. Either way the state is a few counters (the sweep,

@@ -19,32 +19,46 @@ const (
 	// DerivativeSearch: enough to grow a step by 4^20 ≈ 10^12 and then
 	// shrink the bracket to a root.
 	DefaultDerivativeIterations = 60
+	// secantSafeguard keeps every secant trial after the first in a bracket
+	// at least this fraction of the bracket away from its ends. The first is
+	// left free, as on a quadratic φ it is the exact minimiser; later ones
+	// are not, and a first step far beyond the minimiser (where φ' is huge)
+	// otherwise creeps towards it from the lower end. Measured on the
+	// known-problem table with coordinate descent: 3.50M evaluations with
+	// 0.01, 5.67M without, 4.14M with 0.1.
+	secantSafeguard = 0.01
 )
 
 // DerivativeSearch minimises φ(s) = J(θ + s·d) by finding a root of its
-// derivative φ'(s) = ∇J(θ + s·d)·d, where value-based searches cannot see
-// the decrease any more: near a minimiser a step along d changes J by about
-// φ'(0)²/2c (c the curvature of φ), which falls below the rounding error of
-// J long before φ' stops being accurate (on J = ½θᵀAθ − bᵀθ with J ≈ −3, at ‖∇J‖ ≈ 1e-6).
+// derivative φ'(s) = ∇J(θ + s·d)·d. It keeps working where value-based
+// searches cannot see the decrease any more: near a minimiser a step along d
+// changes J by about φ'(0)²/2c (c the curvature of φ), which falls below the
+// rounding error of J long before φ' stops being accurate (on the table's
+// J = ½θᵀAθ − bᵀθ with J ≈ −3, Armijo backtracking along single coordinates
+// stalls at ‖∇J‖∞ ≈ 1e-6).
 //
 // From s0 it extrapolates by the secant of φ' through the last two trials,
 // kept between 0.1 and 4 times the last increment beyond the last trial,
-// until φ' changes sign; then it shrinks the bracket [lo, hi] with
+// until φ' changes sign. Then it shrinks the bracket [lo, hi] with
 // φ'(lo) < 0 < φ'(hi) by the Illinois variant of regula falsi (Dowell &
 // Jarratt, BIT 11, 1971), which halves the slope kept at an end that
-// survives twice in a row and so converges superlinearly, and which is exact
-// in one step on a quadratic φ. It accepts the first trial with
-// |φ'(s)| ≤ SlopeTolerance·|φ'(0)|.
+// survives twice in a row and so converges superlinearly; its first trial is
+// exact on a quadratic φ. Later secant trials keep a hundredth of the
+// bracket away from its ends, and when two trials in a row fail to halve the
+// bracket the next one is its midpoint, so a first step far beyond the
+// minimiser (where φ' is huge) does not creep towards it. It accepts the
+// first trial with |φ'(s)| ≤ SlopeTolerance·|φ'(0)| whose value is not above
+// φ(0) beyond rounding.
 //
 // Values serve only as a guard against leaving the basin of the first
 // minimiser along d: a trial whose value exceeds φ(lo) by more than the
-// rounding threshold 1e-12·|φ(lo)| (the flatness of StrongWolfe) closes the
-// bracket from above like a trial with φ' > 0, and is bisected towards;
-// so is a trial with a non-finite value or slope. The accepted point's value
-// is thus never above φ(0) beyond rounding. When the bracket narrows below
-// what float64 resolves at θ, its lower end lo is a minimiser along d to
-// machine precision and is accepted if lo > 0 and φ(lo) ≤ φ(0); otherwise
-// the search reports LineSearchNoProgress.
+// rounding threshold 1e-12·|φ(lo)| (the flatness of StrongWolfe) becomes the
+// upper end of the bracket, as does a trial with φ' ≥ 0 or a non-finite
+// value or slope; without a positive slope there, the next trial is the
+// midpoint. When no float64 point lies strictly between the points of the
+// bracket's ends, lo is a minimiser along d to machine precision and is
+// accepted if lo > 0 and φ(lo) ≤ φ(0); otherwise the search reports
+// LineSearchNoProgress.
 //
 // Every trial evaluates J and ∇J, and the accepted point's gradient is
 // returned in LineResult.Grad. The zero value is ready to use.
@@ -118,7 +132,7 @@ func (s *DerivativeSearch) shrink(lo, hi wolfePoint) (LineResult, *LineSearchErr
 	// last trial replaced hi, −1 when it replaced lo. slow counts the
 	// consecutive trials that did not halve the bracket.
 	loSlope, hiSlope, replaced, slow := lo.slope, hi.slope, 0, 0
-	previousWidth := math.Inf(1)
+	previousWidth, margin := math.Inf(1), 0.0
 	for line.result.Iters < s.maxIterations() {
 		width := hi.step - lo.step
 		if width > previousWidth/2 {
@@ -131,7 +145,8 @@ func (s *DerivativeSearch) shrink(lo, hi wolfePoint) (LineResult, *LineSearchErr
 		if isFinite(hi.value) && hiSlope > 0 && slow < 2 {
 			next, ok = secantRoot(wolfePoint{lo.step, lo.value, loSlope}, wolfePoint{hi.step, hi.value, hiSlope})
 		}
-		next = safeguard(next, lo.step, hi.step, ok)
+		next = safeguard(next, lo.step+margin*width, hi.step-margin*width, ok)
+		margin = secantSafeguard
 		if s.atEnd(next, lo, hi) {
 			// No float64 point lies between the ends' points; the
 			// midpoint is the last chance to find one.
