@@ -12,7 +12,7 @@ const (
 	// DefaultSlopeTolerance is the relative bound of DerivativeSearch,
 	// |φ'(s)| ≤ 1e-3·|φ'(0)|: a nearly exact minimisation along d, so that
 	// coordinate descent behaves as its exact-minimisation analysis assumes
-	// (Wright 2015, §3), at a small cost on smooth φ, where the secant steps
+	// (Wright 2015), at a small cost on smooth φ, where the secant steps
 	// converge superlinearly (one step when φ is quadratic).
 	DefaultSlopeTolerance = 1e-3
 	// DefaultDerivativeIterations bounds the trial steps of
