@@ -234,10 +234,16 @@ type Train struct {
 	// for a few iterations); full-batch training is batch_size = the
 	// training set size. 1 draws a new minibatch every step.
 	HoldBatch int `yaml:"hold_batch"`
+	// EvalBN chooses the BN statistics evaluations use for the live
+	// weights: running (the running averages of training, Ioffe & Szegedy
+	// 2015, Algorithm 2) or reestimate (re-estimated for the weights being
+	// evaluated, as for averaged weights, which always are). Methods that
+	// take few long steps, such as newton-cg, outrun the running averages.
+	EvalBN string `yaml:"eval_bn" choices:"running|reestimate"`
 	// BNReestimate is the number of training minibatches on which BN
-	// running statistics are re-estimated (as a cumulative average) for
-	// the averaged weights before each evaluation, when optimizer.average
-	// is set; 0 uses one pass over the training set.
+	// running statistics are re-estimated (as a cumulative average) before
+	// each evaluation, for averaged weights (optimizer.average) and with
+	// eval_bn: reestimate; 0 uses one pass over the training set.
 	BNReestimate int `yaml:"bn_reestimate"`
 	// MaxGradEvals stops the run once its cumulative gradient evaluations
 	// (the metrics' grad_evals) reach MaxGradEvals, for comparing methods
@@ -280,6 +286,7 @@ func Default() Config {
 			CheckpointEvery: 5000,
 			LogEvery:        100,
 			HoldBatch:       1,
+			EvalBN:          "running",
 			BNReestimate:    100,
 		},
 		Record: DefaultRecord(),

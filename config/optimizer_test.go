@@ -55,6 +55,8 @@ func TestOptimizerKindKeys(t *testing.T) {
 			"train.hold_batch: want an integer ≥ 1 (the steps each minibatch is held for), got 0"},
 		{"negative bn_reestimate", func(c *Config) { c.Train.BNReestimate = -1 },
 			"train.bn_reestimate: want an integer ≥ 0 (0 re-estimates on one pass over the training set), got -1"},
+		{"unknown eval_bn", func(c *Config) { c.Train.EvalBN = "recompute" },
+			`train.eval_bn: want one of running, reestimate; got "recompute"`},
 		{"negative max_grad_evals", func(c *Config) { c.Train.MaxGradEvals = -5 },
 			"train.max_grad_evals: want an integer ≥ 0 (0 means no limit), got -5"},
 		{"negative eval_every_grad_evals", func(c *Config) { c.Train.EvalEveryGradEvals = -1 },
@@ -78,14 +80,14 @@ func TestOptimizerKindKeys(t *testing.T) {
 // TestLineSearchKeysFromYAML loads a CG configuration from YAML, a key of
 // another kind included, and checks the values and the line of the problem.
 func TestLineSearchKeysFromYAML(t *testing.T) {
-	path := writeConfig(t, "cg.yaml", "optimizer:\n  kind: cg\n  cg_variant: fr\n  line_search: wolfe\n  average: polyak\ntrain: {hold_batch: 3, bn_reestimate: 0}\n")
+	path := writeConfig(t, "cg.yaml", "optimizer:\n  kind: cg\n  cg_variant: fr\n  line_search: wolfe\n  average: polyak\ntrain: {hold_batch: 3, eval_bn: reestimate, bn_reestimate: 0}\n")
 	c, err := Load(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	o := c.Optimizer
-	if o.Kind != "cg" || o.CGVariant != "fr" || o.LineSearch != "wolfe" || o.Average != "polyak" || c.Train.HoldBatch != 3 || c.Train.BNReestimate != 0 {
-		t.Errorf("Load = %+v %+v, want cg, fr, wolfe, polyak, hold_batch 3, bn_reestimate 0", o, c.Train)
+	if o.Kind != "cg" || o.CGVariant != "fr" || o.LineSearch != "wolfe" || o.Average != "polyak" || c.Train.HoldBatch != 3 || c.Train.EvalBN != "reestimate" || c.Train.BNReestimate != 0 {
+		t.Errorf("Load = %+v %+v, want cg, fr, wolfe, polyak, hold_batch 3, eval_bn reestimate, bn_reestimate 0", o, c.Train)
 	}
 	_, err = Load(path, []string{"optimizer.memory=4"})
 	if err == nil || !strings.Contains(err.Error(), "optimizer.memory (from --set optimizer.memory=4): applies only to optimizer.kind lbfgs, not cg") {

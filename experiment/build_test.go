@@ -83,6 +83,24 @@ func TestEveryKindBuildsAndTrains(t *testing.T) {
 	}
 }
 
+// TestTrainSectionReachesTheTrainer checks that the train section's keys
+// for line-search methods and evaluation set the Trainer's fields.
+func TestTrainSectionReachesTheTrainer(t *testing.T) {
+	for _, evalBN := range []string{"running", "reestimate"} {
+		cfg := fixtureConfig(t, "optimizer.kind=cg", "train.hold_batch=3", "train.bn_reestimate=7", "train.eval_bn="+evalBN,
+			"train.max_grad_evals=40", "train.eval_every_grad_evals=20")
+		run, err := New(cfg, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := run.Trainer
+		if tr.HoldBatch != 3 || tr.BNReestimate != 7 || tr.ReestimateBN != (evalBN == "reestimate") || tr.MaxGradEvals != 40 || tr.EvalEveryGradEvals != 20 {
+			t.Errorf("eval_bn %s: Trainer has hold %d, bn_reestimate %d, ReestimateBN %v, max_grad_evals %d, eval_every_grad_evals %d",
+				evalBN, tr.HoldBatch, tr.BNReestimate, tr.ReestimateBN, tr.MaxGradEvals, tr.EvalEveryGradEvals)
+		}
+	}
+}
+
 // TestDenseMethodsRefuseLargeNetworks checks that newton and bfgs, which
 // store n² numbers, are refused when the run is built (not at its first
 // step), with the method to use instead. MNIST networks have at least 7850

@@ -39,11 +39,7 @@ func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec, err := modelSpec(cfg, trainSet)
-	if err != nil {
-		return nil, err
-	}
-	m, err := model.New(spec)
+	m, err := model.New(modelSpec(cfg, trainSet))
 	if err != nil {
 		return nil, err
 	}
@@ -60,6 +56,7 @@ func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 		Seed: uint64(cfg.Seed), Steps: cfg.Train.Steps,
 		EvalEvery: cfg.Train.EvalEvery, LogEvery: cfg.Train.LogEvery, CheckpointEvery: cfg.Train.CheckpointEvery,
 		HoldBatch: cfg.Train.HoldBatch, BNReestimate: cfg.Train.BNReestimate,
+		ReestimateBN: cfg.Train.EvalBN == "reestimate",
 		MaxGradEvals: cfg.Train.MaxGradEvals, EvalEveryGradEvals: cfg.Train.EvalEveryGradEvals,
 		Dir: dir, Progress: log,
 	}

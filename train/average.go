@@ -35,9 +35,10 @@ func (t *Trainer) weights() ([]float64, bool) {
 // PyTorch's swa_utils.update_bn does: reset, then the cumulative average of
 // the batch statistics of the training path on BNReestimate training
 // minibatches (the same minibatches at every evaluation, drawn by a batcher
-// of their own). The live weights, their BN running statistics, the current
-// minibatch and the training batcher are left as they were, so evaluating
-// does not change the run.
+// of their own). ReestimateBN does the same for the live weights. The live
+// weights, their BN running statistics, the current minibatch and the
+// training batcher are left as they were, so evaluating does not change the
+// run.
 func (t *Trainer) Evaluate(ds *data.Dataset) (model.Evaluation, error) {
 	if t.batch == nil {
 		if err := t.init(); err != nil {
@@ -47,7 +48,7 @@ func (t *Trainer) Evaluate(ds *data.Dataset) (model.Evaluation, error) {
 	w, averaged := t.weights()
 	defer t.Model.SetParams(t.theta)
 	t.Model.SetParams(w)
-	if !averaged || !t.Model.HasBatchNorm() {
+	if !(averaged || t.ReestimateBN) || !t.Model.HasBatchNorm() {
 		return t.Model.Evaluate(ds)
 	}
 	running := t.Model.BNState()

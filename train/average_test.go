@@ -12,42 +12,77 @@ import (
 	"deepopt/optim"
 )
 
-// TestEvaluateAveragedWeights trains with an EMA of the iterates and checks
-// Evaluate against an independent computation on a second model: the
-// averaged weights with BN running statistics set to the plain mean of the
-// batch statistics over BNReestimate re-estimation minibatches. It also
-// checks that evaluating leaves the run alone: the live weights and BN
+// TestEvaluateReestimatesBN checks Evaluate with re-estimated BN statistics
+// against an independent computation on a second model: the evaluated
+// weights with BN running statistics set to the plain mean of the batch
+// statistics over BNReestimate re-estimation minibatches. It does so for the
+// averaged weights of an EMA and for the live weights of CG on held batches
+// under ReestimateBN. It
+// also checks that evaluating leaves the run alone: the live weights and BN
 // statistics, and the rest of the run (the same final θ as a run that
 // evaluated only at the end).
-func TestEvaluateAveragedWeights(t *testing.T) {
-	build := func(evalEvery int) *Trainer {
-		tr := newTrainer(t, "", 30, 0.1)
-		tr.Optimizer = &optim.ExponentialAverage{Inner: &optim.SGD{Momentum: 0.9}, Decay: 0.9, Debias: true}
-		tr.BNReestimate, tr.EvalEvery = 5, evalEvery
-		return tr
+func TestEvaluateReestimatesBN(t *testing.T) {
+	variants := []struct {
+		name  string
+		setup func(*Trainer)
+		// evaluated returns the weights Evaluate must report.
+		evaluated func(*Trainer) []float64
+	}{
+		{"ema", func(tr *Trainer) {
+			tr.Optimizer = &optim.ExponentialAverage{Inner: &optim.SGD{Momentum: 0.9}, Decay: 0.9, Debias: true}
+		}, func(tr *Trainer) []float64 { return tr.Optimizer.(optim.Averager).Averaged() }},
+		// CG on held batches: evaluating between the steps of a held batch
+		// must put the batch (and the memo's view of it) back.
+		{"live weights", func(tr *Trainer) {
+			tr.Optimizer, tr.HoldBatch, tr.ReestimateBN = &optim.CG{}, 3, true
+		}, (*Trainer).Theta},
 	}
-	tr, quiet := build(7), build(30)
-	for _, r := range []*Trainer{tr, quiet} {
-		if _, err := r.Run(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			build := func(evalEvery int) *Trainer {
+				tr := newTrainer(t, "", 30, 0.1)
+				v.setup(tr)
+				tr.BNReestimate, tr.EvalEvery = 5, evalEvery
+				return tr
+			}
+			tr, quiet := build(7), build(30)
+			for _, r := range []*Trainer{tr, quiet} {
+				if _, err := r.Run(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !slices.Equal(tr.Theta(), quiet.Theta()) {
+				t.Fatal("evaluating with re-estimated BN statistics every 7 steps changed the training run")
+			}
+			running, theta := tr.Model.BNState(), slices.Clone(tr.Theta())
+			got, err := tr.Evaluate(tr.Test)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maps.EqualFunc(running, tr.Model.BNState(), slices.Equal) || !slices.Equal(theta, tr.Theta()) {
+				t.Fatal("Evaluate changed the live BN statistics or weights")
+			}
+			want := reestimatedEvaluation(t, tr, v.evaluated(tr), 5)
+			if d := got.Loss - want.Loss; d > 1e-9 || d < -1e-9 || got.Accuracy != want.Accuracy {
+				t.Fatalf("Evaluate = %+v, the independent re-estimation gives %+v", got, want)
+			}
+			live, err := tr.Model.Evaluate(tr.Test)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if live == got {
+				t.Fatal("re-estimated and running statistics evaluate alike; the test would not tell them apart")
+			}
+			t.Logf("re-estimated BN statistics: %+v; live weights with running statistics: %+v", got, live)
+		})
 	}
-	if !slices.Equal(tr.Theta(), quiet.Theta()) {
-		t.Fatal("evaluating averaged weights every 7 steps changed the training run")
-	}
-	running, theta := tr.Model.BNState(), slices.Clone(tr.Theta())
-	got, err := tr.Evaluate(tr.Test)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !maps.EqualFunc(running, tr.Model.BNState(), slices.Equal) || !slices.Equal(theta, tr.Theta()) {
-		t.Fatal("Evaluate changed the live BN statistics or weights")
-	}
+}
 
-	avg := tr.Optimizer.(optim.Averager).Averaged()
-	if slices.Equal(avg, theta) {
-		t.Fatal("the average equals the last iterate; the test would not tell them apart")
-	}
+// reestimatedEvaluation evaluates w on tr.Test with a second model whose BN
+// running statistics are the plain mean of μ_B and the unbiased σ²_B over
+// the first batches minibatches of tr's re-estimation batcher.
+func reestimatedEvaluation(t *testing.T, tr *Trainer, w []float64, batches int) model.Evaluation {
+	t.Helper()
 	ref, err := model.New(tr.Model.Spec())
 	if err != nil {
 		t.Fatal(err)
@@ -58,8 +93,6 @@ func TestEvaluateAveragedWeights(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, y := make([]float64, spec.BatchSize*tr.Train.Dim()), make([]int, spec.BatchSize)
-	// The plain mean over the 5 batches of μ_B and the unbiased σ²_B.
-	const batches = 5
 	state := ref.BNState()
 	for _, v := range state {
 		clear(v)
@@ -71,7 +104,7 @@ func TestEvaluateAveragedWeights(t *testing.T) {
 		if err := ref.SetBatch(x, y); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ref.Eval(avg, nil); err != nil {
+		if _, err := ref.Eval(w, nil); err != nil {
 			t.Fatal(err)
 		}
 		for i, b := range ref.LastBatchStats() {
@@ -81,25 +114,18 @@ func TestEvaluateAveragedWeights(t *testing.T) {
 			}
 			n := float64(b.N)
 			for c := range b.Mean {
-				mean[c] += b.Mean[c] / batches
-				variance[c] += b.Variance[c] * n / (n - 1) / batches
+				mean[c] += b.Mean[c] / float64(batches)
+				variance[c] += b.Variance[c] * n / (n - 1) / float64(batches)
 			}
 		}
 	}
 	if err := ref.SetBNState(state); err != nil {
 		t.Fatal(err)
 	}
-	ref.SetParams(avg)
+	ref.SetParams(w)
 	want, err := ref.Evaluate(tr.Test)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := got.Loss - want.Loss; d > 1e-9 || d < -1e-9 || got.Accuracy != want.Accuracy {
-		t.Fatalf("Evaluate = %+v, the independent re-estimation gives %+v", got, want)
-	}
-	live, err := tr.Model.Evaluate(tr.Test)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("averaged weights: %+v; last iterate: %+v", got, live)
+	return want
 }

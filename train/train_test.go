@@ -112,7 +112,8 @@ func (c cancelAt) AfterStep(t *Trainer) error {
 // run that was never interrupted: for momentum SGD, for SGD with Polyak
 // averaging (metrics of the averaged weights with re-estimated BN
 // statistics), and for CG on minibatches held for 3 steps (interrupted in
-// the middle of a held batch, with the starting point remembered).
+// the middle of a held batch, with the starting point remembered), with the
+// running BN statistics and with re-estimated ones.
 func TestResumeMatchesUninterrupted(t *testing.T) {
 	variants := []struct {
 		name  string
@@ -124,6 +125,9 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 			tr.BNReestimate = 4
 		}},
 		{"cg held", func(tr *Trainer) { tr.Optimizer, tr.HoldBatch = &optim.CG{}, 3 }},
+		{"cg held, BN re-estimated", func(tr *Trainer) {
+			tr.Optimizer, tr.HoldBatch, tr.ReestimateBN, tr.BNReestimate = &optim.CG{}, 3, true, 4
+		}},
 	}
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) { testResume(t, v.setup) })

@@ -130,7 +130,7 @@ func newEvalCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ev, err := run.Trainer.Evaluate(run.Trainer.Test) // the averaged weights, when averaging
+			ev, err := run.Trainer.Evaluate(run.Trainer.Test) // the averaged weights, when averaging; BN statistics as train.eval_bn says
 			if err != nil {
 				return err
 			}
