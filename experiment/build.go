@@ -13,7 +13,7 @@ import (
 )
 
 // modelSpec translates the model section for a data set's example shape.
-func modelSpec(cfg *config.Config, ds *data.Dataset) (model.Spec, error) {
+func modelSpec(cfg *config.Config, ds *data.Dataset) model.Spec {
 	c := cfg.Model
 	dt := tensor.Float32
 	if cfg.DType == "float64" {
@@ -32,7 +32,7 @@ func modelSpec(cfg *config.Config, ds *data.Dataset) (model.Spec, error) {
 	for _, l := range c.Conv {
 		spec.Conv = append(spec.Conv, model.ConvStage{Channels: l.Channels, Kernel: l.Kernel, Stride: l.Stride, Padding: l.Padding, Pool: l.Pool})
 	}
-	return spec, nil
+	return spec
 }
 
 // newOptimizer builds the optimizer section's method for m, wrapped in the
