@@ -34,13 +34,6 @@ var minimizeMethods = []minimizeMethod{
 	{"CD", func() Optimizer { return &CoordinateDescent{} }, nil},
 }
 
-// minimizeExclusions lists, per method name, the problems the method is not
-// run on, each with its measured reason, which the table prints in place of
-// the method's row.
-var minimizeExclusions = map[string]map[string]string{
-	"CD": {"Rosenbrock-100": "excluded for test time: converges (J = 3.3e-13) in 8548 sweeps, 2.54M evaluations, 2.1 s per run (twice with the rerun); the coordinates are coupled along the valley"},
-}
-
 // problemMaxIterations is generous: Fletcher–Reeves on Rosenbrock-100 needs
 // thousands of iterations, still milliseconds.
 const problemMaxIterations = 50000
@@ -51,10 +44,6 @@ func TestEveryMethodSolvesEveryKnownProblem(t *testing.T) {
 	for _, problem := range knownProblems(t) {
 		for _, method := range minimizeMethods {
 			name := problem.name + " " + method.name
-			if reason, excluded := minimizeExclusions[method.name][problem.name]; excluded {
-				fmt.Fprintf(&table, "%-28s %-7s | %s\n", problem.name, method.name, reason)
-				continue
-			}
 			settings := Settings{GradientTolerance: problem.gradTolerance, MaxIterations: problemMaxIterations}
 			result, err := Minimize(problem.obj, problem.start, method.new(), settings)
 			if err != nil || result.Status != GradientConverged {
