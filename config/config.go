@@ -166,6 +166,12 @@ type Optimizer struct {
 	// first multiple of the identity added to an indefinite Hessian; 0
 	// means optim.DefaultNewtonBeta.
 	Damping float64 `yaml:"damping" kinds:"newton"`
+	// MaxDenseParams is the largest number of parameters bfgs and newton
+	// accept: they store dense n×n matrices (8n² bytes) and spend O(n²)
+	// (bfgs) or O(n³) (newton) per step; 0 means each method's default
+	// (optim.DefaultBFGSMaxDim, optim.DefaultNewtonMaxDim). Raise it to run
+	// them on a network whose matrix fits in memory.
+	MaxDenseParams int `yaml:"max_dense_params" kinds:"bfgs|newton"`
 	// MaxInner bounds Newton-CG's inner CG iterations (Hessian-vector
 	// products) per step; 0 means min(n, optim.DefaultNewtonCGMaxInner).
 	MaxInner int `yaml:"max_inner" kinds:"newton-cg"`

@@ -162,6 +162,7 @@ func (o *Optimizer) validate(p *problems) {
 	p.atLeast("optimizer.memory", o.Memory, 1, "the (s, y) pairs L-BFGS keeps")
 	p.interval("optimizer.damping", o.Damping, nonNegative)
 	p.atLeast("optimizer.max_inner", o.MaxInner, 0, "0 means min(n, 250) inner iterations")
+	p.atLeast("optimizer.max_dense_params", o.MaxDenseParams, 0, "0 means the method's default limit")
 	p.atLeast("optimizer.average_start", o.AverageStart, 0, "0 averages every iterate")
 	p.interval("optimizer.ema_decay", o.EMADecay, interval{lo: 0, hi: 1, loOpen: true, hiOpen: true})
 	defaults := Default().Optimizer

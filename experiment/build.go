@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"cmp"
 	"fmt"
 
 	"deepopt/config"
@@ -63,19 +64,19 @@ func newOptimizer(cfg *config.Config, m *model.Model) (optim.Optimizer, error) {
 		opt = &optim.CG{Variant: variant, RestartEvery: c.RestartEvery,
 			LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{CurvatureFactor: optim.CGCurvatureFactor})}
 	case "bfgs":
-		if m.Dim() > optim.DefaultBFGSMaxDim {
-			return nil, fmt.Errorf("optimizer.kind: bfgs keeps a dense %d×%d inverse Hessian (at most %d parameters); use lbfgs, which keeps optimizer.memory vector pairs, or a smaller model",
-				m.Dim(), m.Dim(), optim.DefaultBFGSMaxDim)
+		limit := cmp.Or(c.MaxDenseParams, optim.DefaultBFGSMaxDim)
+		if err := denseFits("bfgs keeps a dense %[1]d×%[1]d inverse Hessian", "lbfgs, which keeps optimizer.memory vector pairs,", m.Dim(), limit); err != nil {
+			return nil, err
 		}
-		opt = &optim.BFGS{LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
+		opt = &optim.BFGS{MaxDim: limit, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
 	case "lbfgs":
 		opt = &optim.LBFGS{Memory: c.Memory, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
 	case "newton":
-		if m.Dim() > optim.DefaultNewtonMaxDim {
-			return nil, fmt.Errorf("optimizer.kind: newton builds a dense %d×%d Hessian (at most %d parameters); use newton-cg, which needs only Hessian-vector products, or a smaller model",
-				m.Dim(), m.Dim(), optim.DefaultNewtonMaxDim)
+		limit := cmp.Or(c.MaxDenseParams, optim.DefaultNewtonMaxDim)
+		if err := denseFits("newton builds a dense %[1]d×%[1]d Hessian", "newton-cg, which needs only Hessian-vector products,", m.Dim(), limit); err != nil {
+			return nil, err
 		}
-		opt = &optim.Newton{Beta: c.Damping, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
+		opt = &optim.Newton{MaxDim: limit, Beta: c.Damping, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
 	case "newton-cg":
 		opt = &optim.NewtonCG{MaxInner: c.MaxInner, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
 	case "bcd":
@@ -85,6 +86,18 @@ func newOptimizer(cfg *config.Config, m *model.Model) (optim.Optimizer, error) {
 		return nil, fmt.Errorf("optimizer.kind: %q is not supported", c.Kind)
 	}
 	return averaged(c, opt)
+}
+
+// denseFits refuses, when the run is built rather than at its first step, a
+// method that stores a dense dim×dim matrix for a model above its limit of
+// parameters; what describes the matrix (a format with the dimension as
+// argument 1) and instead names the method to use.
+func denseFits(what, instead string, dim, limit int) error {
+	if dim <= limit {
+		return nil
+	}
+	return fmt.Errorf("optimizer.kind: "+what+" (%[2]d MB) and accepts at most %[3]d parameters (optimizer.max_dense_params); use "+instead+" a smaller model, or raise optimizer.max_dense_params if the matrix fits in memory",
+		dim, 8*dim*dim/1_000_000, limit)
 }
 
 // averaged wraps opt in the averager of optimizer.average.

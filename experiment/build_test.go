@@ -103,13 +103,32 @@ func TestTrainSectionReachesTheTrainer(t *testing.T) {
 
 // TestDenseMethodsRefuseLargeNetworks checks that newton and bfgs, which
 // store n² numbers, are refused when the run is built (not at its first
-// step), with the method to use instead. MNIST networks have at least 7850
-// parameters (softmax regression), above both limits.
+// step), with the method to use instead and the key that raises the limit,
+// and that the key does raise it. MNIST networks have at least 7850
+// parameters (softmax regression), above both default limits.
 func TestDenseMethodsRefuseLargeNetworks(t *testing.T) {
 	for kind, want := range map[string]string{"newton": "use newton-cg", "bfgs": "use lbfgs"} {
 		_, err := New(fixtureConfig(t, "optimizer.kind="+kind, "model.hidden=[]"), "", nil)
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s on softmax regression: err = %v, want a refusal saying %q", kind, err, want)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "7850×7850") || !strings.Contains(err.Error(), "raise optimizer.max_dense_params") {
+			t.Errorf("%s on softmax regression: err = %v, want a refusal naming the 7850×7850 matrix, saying %q and naming optimizer.max_dense_params", kind, err, want)
+		}
+		_, err = New(fixtureConfig(t, "optimizer.kind="+kind, "model.hidden=[]", "optimizer.max_dense_params=7849"), "", nil)
+		if err == nil || !strings.Contains(err.Error(), "at most 7849 parameters") {
+			t.Errorf("%s with max_dense_params 7849: err = %v, want a refusal at 7849", kind, err)
+		}
+		run, err := New(fixtureConfig(t, "optimizer.kind="+kind, "model.hidden=[]", "optimizer.max_dense_params=7850"), "", nil)
+		if err != nil {
+			t.Fatalf("%s with max_dense_params 7850: %v", kind, err)
+		}
+		var maxDim int
+		switch o := run.Trainer.Optimizer.(type) {
+		case *optim.Newton:
+			maxDim = o.MaxDim
+		case *optim.BFGS:
+			maxDim = o.MaxDim
+		}
+		if maxDim != 7850 {
+			t.Errorf("%s with max_dense_params 7850: built %#v, want MaxDim 7850", kind, run.Trainer.Optimizer)
 		}
 	}
 }
