@@ -175,6 +175,11 @@ type Optimizer struct {
 	// MaxInner bounds Newton-CG's inner CG iterations (Hessian-vector
 	// products) per step; 0 means min(n, optim.DefaultNewtonCGMaxInner).
 	MaxInner int `yaml:"max_inner" kinds:"newton-cg"`
+	// ResetOnNewBatch makes cg, bfgs and lbfgs forget their memory
+	// (previous direction, inverse Hessian, (s, y) pairs) whenever a new
+	// minibatch replaces a held one (train.hold_batch), so each minibatch
+	// starts with steepest descent; false carries the memory over.
+	ResetOnNewBatch bool `yaml:"reset_on_new_batch" kinds:"cg|bfgs|lbfgs"`
 	// BlockOrder is the order bcd visits the layers in each sweep: cyclic,
 	// or random (a seeded permutation per sweep).
 	BlockOrder string `yaml:"block_order" choices:"cyclic|random" kinds:"bcd"`

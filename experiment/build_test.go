@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -83,20 +84,21 @@ func TestEveryKindBuildsAndTrains(t *testing.T) {
 	}
 }
 
-// TestTrainSectionReachesTheTrainer checks that the train section's keys
-// for line-search methods and evaluation set the Trainer's fields.
+// TestTrainSectionReachesTheTrainer checks that the keys for line-search
+// methods on held minibatches and for evaluation set the Trainer's fields.
 func TestTrainSectionReachesTheTrainer(t *testing.T) {
 	for _, evalBN := range []string{"running", "reestimate"} {
+		reset := evalBN == "reestimate"
 		cfg := fixtureConfig(t, "optimizer.kind=cg", "train.hold_batch=3", "train.bn_reestimate=7", "train.eval_bn="+evalBN,
-			"train.max_grad_evals=40", "train.eval_every_grad_evals=20")
+			"train.max_grad_evals=40", "train.eval_every_grad_evals=20", fmt.Sprintf("optimizer.reset_on_new_batch=%v", reset))
 		run, err := New(cfg, "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		tr := run.Trainer
-		if tr.HoldBatch != 3 || tr.BNReestimate != 7 || tr.ReestimateBN != (evalBN == "reestimate") || tr.MaxGradEvals != 40 || tr.EvalEveryGradEvals != 20 {
-			t.Errorf("eval_bn %s: Trainer has hold %d, bn_reestimate %d, ReestimateBN %v, max_grad_evals %d, eval_every_grad_evals %d",
-				evalBN, tr.HoldBatch, tr.BNReestimate, tr.ReestimateBN, tr.MaxGradEvals, tr.EvalEveryGradEvals)
+		if tr.HoldBatch != 3 || tr.BNReestimate != 7 || tr.ReestimateBN != (evalBN == "reestimate") || tr.MaxGradEvals != 40 || tr.EvalEveryGradEvals != 20 || tr.ResetOnNewBatch != reset {
+			t.Errorf("eval_bn %s: Trainer has hold %d, bn_reestimate %d, ReestimateBN %v, max_grad_evals %d, eval_every_grad_evals %d, ResetOnNewBatch %v",
+				evalBN, tr.HoldBatch, tr.BNReestimate, tr.ReestimateBN, tr.MaxGradEvals, tr.EvalEveryGradEvals, tr.ResetOnNewBatch)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
@@ -249,5 +250,52 @@ func TestAveragingReportsBadInput(t *testing.T) {
 	stepsOfOne(t, polyak, []float64{0}, 1)
 	if _, err := polyak.Step(failingObjective{n: 2}, []float64{0, 0}, 0, []float64{1, 1}, 1); err == nil {
 		t.Error("a θ of another length than the average was accepted")
+	}
+}
+
+// TestResetMemoryLooksThroughAveraging resets an L-BFGS inside a Polyak
+// average after three steps on Rosenbrock-10: the next step must be the one a
+// fresh L-BFGS takes from the same point (steepest descent), unlike the step
+// with the pairs kept, and the average must be kept.
+func TestResetMemoryLooksThroughAveraging(t *testing.T) {
+	problem := rosenbrockProblem(10)
+	build := func() (*PolyakAverage, []float64) {
+		avg := &PolyakAverage{Inner: &LBFGS{}}
+		theta, grad := slices.Clone(problem.start), make([]float64, len(problem.start))
+		for range 3 {
+			f, _ := problem.obj.Eval(theta, grad)
+			if _, err := avg.Step(problem.obj, theta, f, grad, 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return avg, theta
+	}
+	step := func(opt Optimizer, theta []float64) []float64 {
+		theta = slices.Clone(theta)
+		grad := make([]float64, len(theta))
+		f, _ := problem.obj.Eval(theta, grad)
+		if _, err := opt.Step(problem.obj, theta, f, grad, 1); err != nil {
+			t.Fatal(err)
+		}
+		return theta
+	}
+	reset, theta := build()
+	kept, _ := build()
+	average := reset.Averaged()
+	if !ResetMemory(reset) {
+		t.Fatal("ResetMemory found no memory in a Polyak-averaged L-BFGS")
+	}
+	if !slices.Equal(average, reset.Averaged()) {
+		t.Fatal("ResetMemory changed the average")
+	}
+	afterReset, fresh, withPairs := step(reset, theta), step(&LBFGS{}, theta), step(kept, theta)
+	if !slices.Equal(afterReset, fresh) {
+		t.Errorf("after ResetMemory the step went to %v, a fresh L-BFGS to %v", afterReset[:3], fresh[:3])
+	}
+	if slices.Equal(withPairs, fresh) {
+		t.Error("the step with the pairs kept equals a fresh L-BFGS step; the test would not see a reset")
+	}
+	if ResetMemory(&NewtonCG{}) {
+		t.Error("ResetMemory reported a memory for NewtonCG, which keeps none")
 	}
 }

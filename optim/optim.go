@@ -39,6 +39,26 @@ type Optimizer interface {
 	SetState(State) error
 }
 
+// ResetMemory makes opt forget what it learnt on earlier steps (CG's previous
+// direction, the (s, y) pairs of LBFGS, BFGS's inverse Hessian; SGD's and
+// Adam's moments too) through its Reset method, looking through the
+// averaging wrappers, whose averages are kept. It reports whether opt had a
+// memory to forget. Call it when the objective changes, as at a new
+// minibatch, to study a method's memory: what it holds describes the old
+// minibatch's loss.
+func ResetMemory(opt Optimizer) bool {
+	switch o := opt.(type) {
+	case *PolyakAverage:
+		return ResetMemory(o.Inner)
+	case *ExponentialAverage:
+		return ResetMemory(o.Inner)
+	case interface{ Reset() }:
+		o.Reset()
+		return true
+	}
+	return false
+}
+
 // State is an optimizer's serialisable state: named vectors. Scalars (step
 // counts, previous step lengths) are stored as vectors of length one; counts
 // are exact in float64 up to 2^53.

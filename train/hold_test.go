@@ -142,3 +142,37 @@ func TestMaxGradEvalsStopsTheRun(t *testing.T) {
 		t.Errorf("metrics.csv has %d lines, want 5 (a row per 10 gradient evaluations):\n%v", len(rows), rows)
 	}
 }
+
+// memorySpy wraps CG and records before each Step whether CG's memory (its
+// previous gradient) is empty, that is whether the step starts afresh.
+type memorySpy struct {
+	*optim.CG
+	afresh []bool
+}
+
+func (s *memorySpy) Step(obj optim.Objective, theta []float64, loss float64, grad []float64, lr float64) (optim.Info, error) {
+	s.afresh = append(s.afresh, len(s.State()["previousGradient"]) == 0)
+	return s.CG.Step(obj, theta, loss, grad, lr)
+}
+
+// TestResetOnNewBatch holds minibatches for 3 steps and checks that CG
+// starts afresh exactly at each new minibatch with ResetOnNewBatch, and
+// only at the first step without it.
+func TestResetOnNewBatch(t *testing.T) {
+	for _, reset := range []bool{false, true} {
+		tr := newTrainer(t, "", 10, 0.1)
+		spy := &memorySpy{CG: &optim.CG{}}
+		tr.Optimizer, tr.HoldBatch, tr.ResetOnNewBatch = spy, 3, reset
+		if _, err := tr.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for i, afresh := range spy.afresh {
+			if want := i == 0 || (reset && i%3 == 0); afresh != want {
+				t.Errorf("ResetOnNewBatch %v: step %d starts afresh: %v, want %v", reset, i, afresh, want)
+			}
+		}
+		if len(spy.afresh) != 10 {
+			t.Errorf("ResetOnNewBatch %v: %d steps, want 10", reset, len(spy.afresh))
+		}
+	}
+}

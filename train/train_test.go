@@ -113,7 +113,8 @@ func (c cancelAt) AfterStep(t *Trainer) error {
 // averaging (metrics of the averaged weights with re-estimated BN
 // statistics), and for CG on minibatches held for 3 steps (interrupted in
 // the middle of a held batch, with the starting point remembered), with the
-// running BN statistics and with re-estimated ones.
+// running BN statistics and with re-estimated ones, and for L-BFGS that
+// forgets its pairs at each new minibatch.
 func TestResumeMatchesUninterrupted(t *testing.T) {
 	variants := []struct {
 		name  string
@@ -127,6 +128,9 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 		{"cg held", func(tr *Trainer) { tr.Optimizer, tr.HoldBatch = &optim.CG{}, 3 }},
 		{"cg held, BN re-estimated", func(tr *Trainer) {
 			tr.Optimizer, tr.HoldBatch, tr.ReestimateBN, tr.BNReestimate = &optim.CG{}, 3, true, 4
+		}},
+		{"lbfgs held, reset on new batch", func(tr *Trainer) {
+			tr.Optimizer, tr.HoldBatch, tr.ResetOnNewBatch = &optim.LBFGS{}, 3, true
 		}},
 	}
 	for _, v := range variants {

@@ -47,6 +47,11 @@ type Trainer struct {
 	// minibatch every step), so that line-search methods minimise one
 	// function for a few iterations (Le et al., ICML 2011).
 	HoldBatch int
+	// ResetOnNewBatch makes the Optimizer forget its memory
+	// (optim.ResetMemory) whenever a new minibatch replaces a held one, so
+	// that CG, BFGS and L-BFGS start each minibatch with steepest descent
+	// instead of carrying directions and curvature from the last one.
+	ResetOnNewBatch bool
 	// BNReestimate is the number of training minibatches on which BN
 	// running statistics are re-estimated for averaged weights before each
 	// evaluation when the Optimizer is an optim.Averager; 0 means one pass
@@ -234,6 +239,9 @@ func (t *Trainer) step() (float64, error) {
 	if t.held == 0 {
 		if err := t.setBatch(t.batch.Next()); err != nil {
 			return 0, err
+		}
+		if t.ResetOnNewBatch {
+			optim.ResetMemory(t.Optimizer)
 		}
 	}
 	loss, err := t.obj.Eval(t.theta, t.grad)
