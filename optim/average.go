@@ -53,7 +53,9 @@ type PolyakAverage struct {
 }
 
 // Step delegates to Inner, then adds the new θ to the average. On an error
-// from Inner the average is not updated.
+// from Inner the average is not updated, unless the error is a recoverable
+// line-search failure (IsRecoverableSearchFailure), whose θ is an iterate
+// like any other; Step then returns the error after updating.
 func (p *PolyakAverage) Step(obj Objective, theta []float64, loss float64, grad []float64, lr float64) (Info, error) {
 	if err := checkAveragingStep("PolyakAverage", p.Inner, p.average, theta); err != nil {
 		return Info{}, err
@@ -62,7 +64,7 @@ func (p *PolyakAverage) Step(obj Objective, theta []float64, loss float64, grad 
 		return Info{}, fmt.Errorf("optim: PolyakAverage.Start = %d; want ≥ 0 (0 averages every iterate)", p.Start)
 	}
 	info, err := p.Inner.Step(obj, theta, loss, grad, lr)
-	if err != nil {
+	if err != nil && !IsRecoverableSearchFailure(err) {
 		return info, err
 	}
 	p.steps++
@@ -71,13 +73,13 @@ func (p *PolyakAverage) Step(obj Objective, theta []float64, loss float64, grad 
 	}
 	if p.steps < p.Start {
 		copy(p.average, theta)
-		return info, nil
+		return info, err
 	}
 	p.count++
 	for i, value := range theta {
 		p.average[i] += (value - p.average[i]) / float64(p.count)
 	}
-	return info, nil
+	return info, err
 }
 
 // Averaged returns a copy of the uniform average, the current iterate before
@@ -144,7 +146,8 @@ type ExponentialAverage struct {
 }
 
 // Step delegates to Inner, then updates the moving average with the new θ.
-// On an error from Inner the average is not updated.
+// On an error from Inner the average is not updated, unless the error is a
+// recoverable line-search failure (as for PolyakAverage).
 func (e *ExponentialAverage) Step(obj Objective, theta []float64, loss float64, grad []float64, lr float64) (Info, error) {
 	if err := checkAveragingStep("ExponentialAverage", e.Inner, e.average, theta); err != nil {
 		return Info{}, err
@@ -154,7 +157,7 @@ func (e *ExponentialAverage) Step(obj Objective, theta []float64, loss float64, 
 		return Info{}, fmt.Errorf("optim: ExponentialAverage.Decay = %v; want α in (0, 1), or 0 for %g", e.Decay, DefaultEMADecay)
 	}
 	info, err := e.Inner.Step(obj, theta, loss, grad, lr)
-	if err != nil {
+	if err != nil && !IsRecoverableSearchFailure(err) {
 		return info, err
 	}
 	e.steps++
@@ -162,13 +165,13 @@ func (e *ExponentialAverage) Step(obj Objective, theta []float64, loss float64, 
 		e.average = make([]float64, len(theta))
 		if !e.Debias {
 			copy(e.average, theta)
-			return info, nil
+			return info, err
 		}
 	}
 	for i, value := range theta {
 		e.average[i] = decay*e.average[i] + (1-decay)*value
 	}
-	return info, nil
+	return info, err
 }
 
 func (e *ExponentialAverage) decay() float64 {

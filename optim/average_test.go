@@ -2,6 +2,7 @@ package optim
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -297,5 +298,45 @@ func TestResetMemoryLooksThroughAveraging(t *testing.T) {
 	}
 	if ResetMemory(&NewtonCG{}) {
 		t.Error("ResetMemory reported a memory for NewtonCG, which keeps none")
+	}
+}
+
+// movingFailure is an Optimizer whose every Step moves θ to To and returns
+// Err, as a method whose line search failed after moving to its best point.
+type movingFailure struct {
+	To  []float64
+	Err error
+}
+
+func (m movingFailure) Step(_ Objective, theta []float64, _ float64, _ []float64, _ float64) (Info, error) {
+	copy(theta, m.To)
+	return Info{}, m.Err
+}
+func (movingFailure) State() State         { return State{} }
+func (movingFailure) SetState(State) error { return nil }
+
+// TestAveragersCountRecoverableSearchFailures checks that both averagers
+// add the θ a recoverable line-search failure leaves (and pass the error
+// on), and skip the θ of any other error.
+func TestAveragersCountRecoverableSearchFailures(t *testing.T) {
+	recoverable := fmt.Errorf("optim: CG: %w", &LineSearchError{Search: "test", Reason: LineSearchMaxIterations})
+	fatal := fmt.Errorf("optim: CG: %w", &LineSearchError{Search: "test", Reason: LineSearchEvaluation, Err: errors.New("disk gone")})
+	to := []float64{3, -1}
+	for _, c := range []struct {
+		err  error
+		want []float64 // the average after one step from (1, 1); nil: none
+	}{{recoverable, to}, {fatal, nil}} {
+		for _, avg := range []Averager{
+			&PolyakAverage{Inner: movingFailure{to, c.err}},
+			&ExponentialAverage{Inner: movingFailure{to, c.err}, Decay: 0.5, Debias: true},
+		} {
+			theta := []float64{1, 1}
+			if _, err := avg.Step(halfSquaredNorm{2}, theta, 1, []float64{1, 1}, 0.1); !errors.Is(err, c.err) {
+				t.Errorf("%T, %v: Step returned %v, want the inner error", avg, c.err, err)
+			}
+			if got := avg.Averaged(); !slices.Equal(got, c.want) {
+				t.Errorf("%T, %v: average %v, want %v", avg, c.err, got, c.want)
+			}
+		}
 	}
 }

@@ -92,6 +92,18 @@ func IsLineSearchFailure(err error) bool {
 	return errors.As(err, &failure)
 }
 
+// IsRecoverableSearchFailure reports whether err is, or wraps, a line search
+// failure that leaves θ at a valid point: the start or the best point the
+// search saw, with the method's memory forgotten. Every reason but a bad
+// argument or an objective error qualifies. Minimize stops there
+// (LineSearchFailed); a training loop can go on from θ with the next
+// minibatch, as PyTorch's LBFGS returns from a failed search; the averagers
+// count θ as an iterate.
+func IsRecoverableSearchFailure(err error) bool {
+	var failure *LineSearchError
+	return errors.As(err, &failure) && failure.Reason != LineSearchBadArgument && failure.Reason != LineSearchEvaluation
+}
+
 // movePoint writes θ + s·d into dst (which may be theta). Every method and
 // line search of this package forms trial and accepted points with it, so the
 // accepted θ is bit-identical to the point the line search evaluated and a

@@ -3,7 +3,9 @@ package train
 import (
 	"context"
 	"math"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"deepopt/data"
@@ -174,5 +176,56 @@ func TestResetOnNewBatch(t *testing.T) {
 		if len(spy.afresh) != 10 {
 			t.Errorf("ResetOnNewBatch %v: %d steps, want 10", reset, len(spy.afresh))
 		}
+	}
+}
+
+// failingSearch fails every line search for its reason without moving.
+type failingSearch struct{ reason optim.LineSearchFailure }
+
+func (f failingSearch) Search(_ optim.Objective, _ []float64, f0 float64, _, _ []float64, _ float64) (optim.LineResult, error) {
+	best := optim.LineResult{F: f0}
+	return best, &optim.LineSearchError{Search: "test", Reason: f.reason, Detail: "test", Best: best}
+}
+
+// TestFailedSearchEndsTheMinibatchNotTheRun runs CG on minibatches held for
+// 3 steps with a line search that always fails: each step must leave θ
+// where it was, count an ls_failures, and draw a new minibatch (6 for 6
+// steps, where a working search holds each for 3 steps); a failure that is
+// not the minibatch's (an objective error) must end the run.
+func TestFailedSearchEndsTheMinibatchNotTheRun(t *testing.T) {
+	run := func(search optim.LineSearcher) (*Trainer, []float64, error) {
+		tr := newTrainer(t, t.TempDir(), 6, 0.1)
+		tr.Optimizer, tr.HoldBatch, tr.EvalEvery = &optim.CG{LineSearch: search}, 3, 6
+		start := tr.Model.Params(nil)
+		_, err := tr.Run(context.Background())
+		return tr, start, err
+	}
+	failing, start, err := run(failingSearch{optim.LineSearchNoProgress})
+	if err != nil {
+		t.Fatalf("a failed search ended the run: %v", err)
+	}
+	if !slices.Equal(failing.Theta(), start) {
+		t.Error("θ moved although every search failed without improving")
+	}
+	rows, err := ReadMetrics(filepath.Join(failing.Dir, "metrics.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := rows[len(rows)-1]; last.Step != 6 || last.SearchFailures != 6 {
+		t.Errorf("last metrics row %+v; want step 6 with 6 ls_failures", last)
+	}
+	working, _, err := run(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Position counts the minibatches drawn in the epoch.
+	if got, want := failing.batch.State().Position, 6; got != want {
+		t.Errorf("after 6 failed steps the sampler is at %d, want %d (a new minibatch per step)", got, want)
+	}
+	if got, want := working.batch.State().Position, 2; got != want {
+		t.Errorf("after 6 working steps held for 3 the sampler is at %d, want %d", got, want)
+	}
+	if _, _, err := run(failingSearch{optim.LineSearchEvaluation}); err == nil || !strings.Contains(err.Error(), "step 1") {
+		t.Errorf("an objective error in the line search: Run returned %v, want an error at step 1", err)
 	}
 }

@@ -15,10 +15,12 @@ import (
 
 // Columns are the metrics.csv columns, in order. func_evals and grad_evals
 // are cumulative counts of objective evaluations (the loop's own one per step
-// included), the fair x-axis for comparing optimizers; ls_iters and restarts
-// are summed and step_len averaged over the steps since the previous row.
+// included), the fair x-axis for comparing optimizers; ls_iters, restarts
+// (steps whose method fell back to steepest descent) and ls_failures (steps
+// whose line search failed, ending their minibatch) are summed and step_len
+// averaged over the steps since the previous row.
 var Columns = []string{"step", "epoch", "examples", "wall_s", "lr", "train_loss", "test_loss", "test_acc",
-	"func_evals", "grad_evals", "ls_iters", "step_len", "restarts"}
+	"func_evals", "grad_evals", "ls_iters", "step_len", "restarts", "ls_failures"}
 
 // Row is one line of metrics.csv.
 type Row struct {
@@ -32,13 +34,14 @@ type Row struct {
 	LineSearchIters      int
 	StepLength           float64
 	Restarts             int
+	SearchFailures       int
 }
 
 func (r Row) fields() []string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
 	return []string{strconv.Itoa(r.Step), f(r.Epoch), strconv.Itoa(r.Examples), strconv.FormatFloat(r.WallSeconds, 'f', 3, 64),
 		f(r.LR), f(r.TrainLoss), f(r.TestLoss), f(r.TestAcc), strconv.Itoa(r.FuncEvals), strconv.Itoa(r.GradEvals),
-		strconv.Itoa(r.LineSearchIters), f(r.StepLength), strconv.Itoa(r.Restarts)}
+		strconv.Itoa(r.LineSearchIters), f(r.StepLength), strconv.Itoa(r.Restarts), strconv.Itoa(r.SearchFailures)}
 }
 
 // metricsFile appends rows to metrics.csv, one complete line per write.

@@ -53,7 +53,8 @@ func parseRow(f []string) (Row, error) {
 		return v
 	}
 	r := Row{Step: i(0), Epoch: x(1), Examples: i(2), WallSeconds: x(3), LR: x(4), TrainLoss: x(5), TestLoss: x(6),
-		TestAcc: x(7), FuncEvals: i(8), GradEvals: i(9), LineSearchIters: i(10), StepLength: x(11), Restarts: i(12)}
+		TestAcc: x(7), FuncEvals: i(8), GradEvals: i(9), LineSearchIters: i(10), StepLength: x(11), Restarts: i(12),
+		SearchFailures: i(13)}
 	if len(errs) > 0 {
 		return Row{}, errs[0]
 	}

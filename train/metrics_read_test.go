@@ -11,7 +11,7 @@ func TestReadMetricsRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "metrics.csv")
 	want := []Row{
 		{Step: 10, Epoch: 0.5, Examples: 600, WallSeconds: 1.25, LR: 0.1, TrainLoss: 2.25, TestLoss: 2.5, TestAcc: 0.125,
-			FuncEvals: 31, GradEvals: 29, LineSearchIters: 12, StepLength: 0.75, Restarts: 2},
+			FuncEvals: 31, GradEvals: 29, LineSearchIters: 12, StepLength: 0.75, Restarts: 2, SearchFailures: 1},
 		{Step: 20, Epoch: 1, Examples: 1200, WallSeconds: 2.5, LR: 0.05, TrainLoss: 1.5, TestLoss: 1.75, TestAcc: 0.5,
 			FuncEvals: 62, GradEvals: 58},
 	}
@@ -36,7 +36,7 @@ func TestReadMetricsRoundTrip(t *testing.T) {
 	if _, err := ReadMetrics(path); err == nil || !strings.Contains(err.Error(), "is not the metrics header") {
 		t.Errorf("foreign header: err = %v", err)
 	}
-	os.WriteFile(path, []byte(strings.Join(Columns, ",")+"\n1,x,2,3,4,5,6,7,8,9,10,11,12\n"), 0o644)
+	os.WriteFile(path, []byte(strings.Join(Columns, ",")+"\n1,x,2,3,4,5,6,7,8,9,10,11,12,13\n"), 0o644)
 	if _, err := ReadMetrics(path); err == nil || !strings.Contains(err.Error(), "line 2: epoch") {
 		t.Errorf("bad number: err = %v", err)
 	}

@@ -49,7 +49,7 @@ func (t *Trainer) Snapshot() *checkpoint.Archive {
 	a.SetInt64(keyBatcher, []int{2}, []int64{int64(bs.Epoch), int64(bs.Position)})
 	w := t.window
 	a.SetFloat64(keyWindow, []int{2}, []float64{w.LossSum, w.StepLenSum})
-	a.SetInt64(keyWindowInt, []int{3}, []int64{int64(w.Steps), int64(w.LSIters), int64(w.Restarts)})
+	a.SetInt64(keyWindowInt, []int{4}, []int64{int64(w.Steps), int64(w.LSIters), int64(w.Restarts), int64(w.SearchFailures)})
 	remembered := int64(0)
 	if t.obj.Remembers(t.theta, true) {
 		remembered = 1
@@ -122,7 +122,7 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 	wall, err4 := floats(keyWall, 1)
 	bs, err5 := ints(keyBatcher, 2)
 	win, err6 := floats(keyWindow, 2)
-	winInt, err7 := ints(keyWindowInt, 3)
+	winInt, err7 := ints(keyWindowInt, 4)
 	for _, err := range []error{err1, err2, err3, err4, err5, err6, err7} {
 		if err != nil {
 			return err
@@ -130,7 +130,8 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 	}
 	t.state = loopState{Step: int(step[0]), Examples: int(examples[0]), FuncEvals: int(evals[0]), GradEvals: int(evals[1]), WallSeconds: wall[0]}
 	t.obj.FuncEvals, t.obj.GradEvals = t.state.FuncEvals, t.state.GradEvals
-	t.window = window{LossSum: win[0], StepLenSum: win[1], Steps: int(winInt[0]), LSIters: int(winInt[1]), Restarts: int(winInt[2])}
+	t.window = window{LossSum: win[0], StepLenSum: win[1], Steps: int(winInt[0]), LSIters: int(winInt[1]), Restarts: int(winInt[2]),
+		SearchFailures: int(winInt[3])}
 	if err := t.batch.Restore(data.BatcherState{Epoch: int(bs[0]), Position: int(bs[1])}); err != nil {
 		return err
 	}

@@ -162,7 +162,7 @@ func testResume(t *testing.T, setup func(*Trainer)) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.WriteString("80,1,2,3,4,5,6,7,8,9,10,11,12\n81,partial")
+	f.WriteString("80,1,2,3,4,5,6,7,8,9,10,11,12,13\n81,partial")
 	f.Close()
 
 	a, err := checkpoint.Load(filepath.Join(dir, CheckpointFile))

@@ -105,8 +105,8 @@ type loopState struct {
 
 // window accumulates the steps since the previous metrics row.
 type window struct {
-	LossSum, StepLenSum      float64
-	Steps, LSIters, Restarts int
+	LossSum, StepLenSum                      float64
+	Steps, LSIters, Restarts, SearchFailures int
 }
 
 // Result summarises a finished run.
@@ -256,7 +256,12 @@ func (t *Trainer) step() (float64, error) {
 	}
 	lr := t.LR.At(t.state.Step)
 	info, err := t.Optimizer.Step(t.obj, t.theta, loss, t.grad, lr)
-	if err != nil {
+	// A line search that failed on this minibatch, after the method's own
+	// restart along −∇J, left θ at the best point it saw and the method's
+	// memory forgotten; the minibatch offers no further descent, so the run
+	// goes on with the next one (and counts the failure).
+	searchFailed := optim.IsRecoverableSearchFailure(err)
+	if err != nil && !searchFailed {
 		return 0, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
 	}
 	for _, v := range t.theta {
@@ -267,7 +272,7 @@ func (t *Trainer) step() (float64, error) {
 	t.state.Step++
 	t.state.Examples += len(t.batchIndices)
 	t.state.FuncEvals, t.state.GradEvals = t.obj.FuncEvals, t.obj.GradEvals
-	if t.held++; t.held >= max(t.HoldBatch, 1) {
+	if t.held++; t.held >= max(t.HoldBatch, 1) || searchFailed {
 		t.held = 0
 	}
 	t.window.LossSum += loss
@@ -276,6 +281,9 @@ func (t *Trainer) step() (float64, error) {
 	t.window.StepLenSum += info.StepLength
 	if info.Restarted {
 		t.window.Restarts++
+	}
+	if searchFailed {
+		t.window.SearchFailures++
 	}
 	return loss, nil
 }
@@ -313,7 +321,7 @@ func (t *Trainer) row() (Row, model.Evaluation, error) {
 	row := Row{Step: t.state.Step, Epoch: t.batch.Epoch(), Examples: t.state.Examples, WallSeconds: t.state.WallSeconds,
 		LR: t.LR.At(t.state.Step - 1), TrainLoss: w.LossSum / n, TestLoss: ev.Loss, TestAcc: ev.Accuracy,
 		FuncEvals: t.state.FuncEvals, GradEvals: t.state.GradEvals, LineSearchIters: w.LSIters,
-		StepLength: w.StepLenSum / n, Restarts: w.Restarts}
+		StepLength: w.StepLenSum / n, Restarts: w.Restarts, SearchFailures: w.SearchFailures}
 	t.window = window{}
 	return row, ev, nil
 }
