@@ -59,10 +59,10 @@ type Trainer struct {
 	BNReestimate int
 	// ReestimateBN re-estimates BN running statistics before every
 	// evaluation, also for the live weights. Methods that take few, long
-	// steps (Newton-CG, L-BFGS on held batches) move θ further per step
-	// than the running average of a handful of batch statistics can
-	// follow, so evaluating with the running statistics measures their lag
-	// rather than the weights.
+	// steps (Newton-CG on held minibatches) move θ further per step than
+	// the running average of a handful of batch statistics can follow, so
+	// evaluating with the running statistics measures their lag rather
+	// than the weights.
 	ReestimateBN bool
 	// MaxGradEvals ends the run once the cumulative gradient evaluations
 	// reach it (0: no limit), for comparing methods at equal cost.
