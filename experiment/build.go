@@ -65,7 +65,7 @@ func newOptimizer(cfg *config.Config, m *model.Model) (optim.Optimizer, error) {
 			LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{CurvatureFactor: optim.CGCurvatureFactor})}
 	case "bfgs":
 		limit := cmp.Or(c.MaxDenseParams, optim.DefaultBFGSMaxDim)
-		if err := denseFits("bfgs keeps a dense %[1]d×%[1]d inverse Hessian", "lbfgs, which keeps optimizer.memory vector pairs,", m.Dim(), limit); err != nil {
+		if err := denseFits("bfgs", "inverse Hessian", "lbfgs, which keeps optimizer.memory vector pairs,", m.Dim(), limit); err != nil {
 			return nil, err
 		}
 		opt = &optim.BFGS{MaxDim: limit, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
@@ -73,7 +73,7 @@ func newOptimizer(cfg *config.Config, m *model.Model) (optim.Optimizer, error) {
 		opt = &optim.LBFGS{Memory: c.Memory, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
 	case "newton":
 		limit := cmp.Or(c.MaxDenseParams, optim.DefaultNewtonMaxDim)
-		if err := denseFits("newton builds a dense %[1]d×%[1]d Hessian", "newton-cg, which needs only Hessian-vector products,", m.Dim(), limit); err != nil {
+		if err := denseFits("newton", "Hessian", "newton-cg, which needs only Hessian-vector products,", m.Dim(), limit); err != nil {
 			return nil, err
 		}
 		opt = &optim.Newton{MaxDim: limit, Beta: c.Damping, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
@@ -88,16 +88,15 @@ func newOptimizer(cfg *config.Config, m *model.Model) (optim.Optimizer, error) {
 	return averaged(c, opt)
 }
 
-// denseFits refuses, when the run is built rather than at its first step, a
-// method that stores a dense dim×dim matrix for a model above its limit of
-// parameters; what describes the matrix (a format with the dimension as
-// argument 1) and instead names the method to use.
-func denseFits(what, instead string, dim, limit int) error {
+// denseFits refuses, when the run is built rather than at its first step,
+// a method (kind) that stores a dense dim×dim matrix for a model above its
+// limit of parameters, naming the method to use instead.
+func denseFits(kind, matrix, instead string, dim, limit int) error {
 	if dim <= limit {
 		return nil
 	}
-	return fmt.Errorf("optimizer.kind: "+what+" (%[2]d MB) and accepts at most %[3]d parameters (optimizer.max_dense_params); use "+instead+" a smaller model, or raise optimizer.max_dense_params if the matrix fits in memory",
-		dim, 8*dim*dim/1_000_000, limit)
+	return fmt.Errorf("optimizer.kind: %s stores a dense %d×%d %s (%d MB) and accepts at most %d parameters (optimizer.max_dense_params); use %s a smaller model, or raise optimizer.max_dense_params if the matrix fits in memory",
+		kind, dim, dim, matrix, 8*dim*dim/1_000_000, limit, instead)
 }
 
 // averaged wraps opt in the averager of optimizer.average.
