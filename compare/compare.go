@@ -35,8 +35,9 @@ type Method struct {
 // step.
 const LineSearchHold = "train.hold_batch=4"
 
-// DefaultMethods are SGD, heavy-ball momentum, Adam, CG (PR+), L-BFGS and
-// Newton-CG. All share the base configuration's minibatch size, so every
+// DefaultMethods are SGD, heavy-ball momentum, Adam, CG (PR+), L-BFGS
+// (forgetting its pairs at each new minibatch, as configs/mnist-lbfgs.yaml)
+// and Newton-CG. All share the base configuration's minibatch size, so every
 // gradient evaluation costs the same; the first-order learning rates are
 // for minibatches of 1000 with BN (SGD 1.0; momentum 0.9 with 0.1, the same
 // effective rate; Adam 0.003).
@@ -46,7 +47,7 @@ func DefaultMethods() []Method {
 		{"momentum", []string{"optimizer.kind=sgd", "optimizer.momentum=0.9", "schedule.lr=0.1"}},
 		{"adam", []string{"optimizer.kind=adam", "schedule.lr=0.003"}},
 		{"cg", []string{"optimizer.kind=cg", "optimizer.cg_variant=pr+", "schedule.lr=0.1", LineSearchHold}},
-		{"lbfgs", []string{"optimizer.kind=lbfgs", "schedule.lr=0.1", LineSearchHold}},
+		{"lbfgs", []string{"optimizer.kind=lbfgs", "optimizer.reset_on_new_batch=true", "schedule.lr=0.1", LineSearchHold}},
 		{"newton-cg", []string{"optimizer.kind=newton-cg", "optimizer.max_inner=10", "schedule.lr=1", LineSearchHold}},
 	}
 }

@@ -98,7 +98,7 @@ func Lines(path string, fig Figure) error {
 		if len(s.Y) != len(s.X) {
 			return fmt.Errorf("plots: %s: series %q has %d x and %d y values", path, s.Name, len(s.X), len(s.Y))
 		}
-		c := plotutil.Color(i)
+		c := palette[i%len(palette)]
 		if s.Low != nil || s.High != nil {
 			band, err := bandPolygon(s, c, fig)
 			if err != nil {
@@ -118,7 +118,7 @@ func Lines(path string, fig Figure) error {
 		}
 		line.Color = c
 		line.Width = vg.Points(1.5)
-		line.Dashes = plotutil.Dashes(i / len(plotutil.DefaultColors))
+		line.Dashes = plotutil.Dashes(i / len(palette))
 		p.Add(line)
 		p.Legend.Add(s.Name, line)
 	}
@@ -145,6 +145,20 @@ func points(x, y []float64, fig Figure) plotter.XYs {
 
 func usable(v float64, logAxis bool) bool {
 	return !math.IsNaN(v) && !math.IsInf(v, 0) && (!logAxis || v > 0)
+}
+
+// palette colours the series in order: Okabe & Ito's colour-blind-safe
+// palette (2008) without its yellow, which is faint on white. Its seven
+// colours stay distinct side by side, unlike plotutil's default red and
+// brown; the eighth series starts over with dashes.
+var palette = []color.Color{
+	color.NRGBA{R: 0, G: 114, B: 178, A: 255},   // blue
+	color.NRGBA{R: 213, G: 94, B: 0, A: 255},    // vermillion
+	color.NRGBA{R: 0, G: 158, B: 115, A: 255},   // bluish green
+	color.NRGBA{R: 204, G: 121, B: 167, A: 255}, // reddish purple
+	color.NRGBA{R: 230, G: 159, B: 0, A: 255},   // orange
+	color.NRGBA{R: 86, G: 180, B: 233, A: 255},  // sky blue
+	color.NRGBA{R: 0, G: 0, B: 0, A: 255},       // black
 }
 
 // bandPolygon shades the area between Low and High, translucent in the
