@@ -143,3 +143,31 @@ func TestLayerBlocks(t *testing.T) {
 		t.Errorf("layerBlocks = %v, want %v", got, want)
 	}
 }
+
+// TestEveryShippedConfigTrains loads every file of configs/ and trains it
+// for two steps on the checked-in fixture (its own data, minibatch, length
+// and recording overridden; no run directory, so no checkpoint: BFGS's on
+// softmax regression holds a 492 MB matrix), so that a shipped
+// configuration cannot rot.
+func TestEveryShippedConfigTrains(t *testing.T) {
+	paths, err := filepath.Glob("../configs/*.yaml")
+	if err != nil || len(paths) < 10 {
+		t.Fatalf("configs/*.yaml: %d files, err %v", len(paths), err)
+	}
+	for _, path := range paths {
+		cfg, err := config.Load(path, []string{"data.dir=../testdata/mnist", "train.batch_size=50", "train.eval_batch=250",
+			"train.steps=2", "train.eval_every=2", "record.nodes=[]"})
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		run, err := New(cfg, "", nil)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			continue
+		}
+		if res, err := run.Start(context.Background()); err != nil || res.Steps != 2 {
+			t.Errorf("%s: %d steps, err %v", path, res.Steps, err)
+		}
+	}
+}
