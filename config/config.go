@@ -243,7 +243,8 @@ type Train struct {
 	// HoldBatch holds each minibatch fixed for HoldBatch optimizer steps
 	// (Le et al., ICML 2011, run CG and L-BFGS on large minibatches held
 	// for a few iterations); full-batch training is batch_size = the
-	// training set size. 1 draws a new minibatch every step.
+	// training set size with hold_batch ≥ steps. 1 draws a new minibatch
+	// every step.
 	HoldBatch int `yaml:"hold_batch"`
 	// EvalBN chooses the BN statistics evaluations use for the live
 	// weights: running (the running averages of training, Ioffe & Szegedy
