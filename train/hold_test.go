@@ -136,8 +136,8 @@ func TestMaxGradEvalsStopsTheRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.GradEvals < 40 || res.Steps >= 40 || res.Steps != tr.Step() {
-		t.Fatalf("stopped at step %d with %d gradient evaluations; want the first step reaching 40", res.Steps, res.GradEvals)
+	if res.GradEvals < 40 || res.Steps >= 40 || res.Steps != tr.Step() || !res.BudgetSpent {
+		t.Fatalf("stopped at step %d with %d gradient evaluations, BudgetSpent %v; want the first step reaching 40, reported as the budget", res.Steps, res.GradEvals, res.BudgetSpent)
 	}
 	rows := metricsRows(t, dir)
 	if len(rows) != 1+4 { // header, then crossing 10, 20, 30 and the last

@@ -72,6 +72,9 @@ func TestTrainingLowersLoss(t *testing.T) {
 	if res.TrainLoss > 0.5 || res.Test.Accuracy < 0.8 {
 		t.Fatalf("after %d steps: train loss %.3f (want < 0.5), test accuracy %.3f (want > 0.8)", res.Steps, res.TrainLoss, res.Test.Accuracy)
 	}
+	if res.Steps != 200 || res.BudgetSpent {
+		t.Errorf("ended at step %d with BudgetSpent %v; want step 200, no budget", res.Steps, res.BudgetSpent)
+	}
 	rows := metricsRows(t, tr.Dir)
 	if want := 1 + 5; len(rows) != want { // header + steps 40..200
 		t.Fatalf("metrics.csv has %d lines, want %d:\n%s", len(rows), want, strings.Join(rows, "\n"))

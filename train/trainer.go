@@ -116,6 +116,9 @@ type Result struct {
 	Test                 model.Evaluation
 	WallSeconds          float64
 	FuncEvals, GradEvals int
+	// BudgetSpent reports that the run stopped at MaxGradEvals gradient
+	// evaluations, before Steps.
+	BudgetSpent bool
 }
 
 // Step is the number of completed steps.
@@ -208,7 +211,7 @@ func (t *Trainer) Run(ctx context.Context) (Result, error) {
 				}
 			}
 			last = Result{Steps: step, TrainLoss: row.TrainLoss, Test: ev, WallSeconds: row.WallSeconds,
-				FuncEvals: t.state.FuncEvals, GradEvals: t.state.GradEvals}
+				FuncEvals: t.state.FuncEvals, GradEvals: t.state.GradEvals, BudgetSpent: step < t.Steps}
 			prog.eval(step, ev)
 		}
 		prog.step(step, loss)

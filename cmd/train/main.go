@@ -100,6 +100,10 @@ with --resume.`,
 			if err != nil {
 				return err
 			}
+			if res.BudgetSpent {
+				fmt.Printf("stopped at step %d of %d: %d gradient evaluations reached train.max_grad_evals\n",
+					res.Steps, run.Trainer.Steps, res.GradEvals)
+			}
 			fmt.Printf("step %d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%.1f s)\n",
 				res.Steps, res.TrainLoss, res.Test.Loss, 100*res.Test.Accuracy, res.WallSeconds)
 			return nil
