@@ -122,7 +122,7 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 	wall, err4 := floats(keyWall, 1)
 	bs, err5 := ints(keyBatcher, 2)
 	win, err6 := floats(keyWindow, 2)
-	winInt, err7 := ints(keyWindowInt, 4)
+	winInt, err7 := windowCounts(a)
 	for _, err := range []error{err1, err2, err3, err4, err5, err6, err7} {
 		if err != nil {
 			return err
@@ -181,4 +181,21 @@ func (t *Trainer) restoreHeldBatch(a *checkpoint.Archive) error {
 		t.obj.FuncEvals, t.obj.GradEvals = t.state.FuncEvals, t.state.GradEvals
 	}
 	return nil
+}
+
+// windowCounts reads the window's step, line-search iteration, restart and
+// search-failure counts. Checkpoints written before the ls_failures column
+// hold the first three; their failures count as 0, so that `train eval`
+// still reads them (resuming them needs a metrics.csv with the new header).
+func windowCounts(a *checkpoint.Archive) ([]int64, error) {
+	_, v, err := a.Int64(keyWindowInt)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(v) == 3:
+		return append(v, 0), nil
+	case len(v) != 4:
+		return nil, fmt.Errorf("checkpoint: %s has %d values, want 4", keyWindowInt, len(v))
+	}
+	return v, nil
 }

@@ -228,3 +228,31 @@ func TestNonFiniteLossStopsWithAdvice(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreReadsCheckpointsWithoutSearchFailures restores a checkpoint
+// whose window holds the three counters written before ls_failures (as
+// 0 failures), and refuses any other count.
+func TestRestoreReadsCheckpointsWithoutSearchFailures(t *testing.T) {
+	dir := t.TempDir()
+	tr := newTrainer(t, dir, 10, 0.1)
+	if _, err := tr.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	a, err := checkpoint.Load(filepath.Join(dir, CheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, counts, err := a.Int64(keyWindowInt)
+	if err != nil || len(counts) != 4 {
+		t.Fatalf("window counts %v, err %v", counts, err)
+	}
+	a.SetInt64(keyWindowInt, []int{3}, counts[:3])
+	old := newTrainer(t, "", 10, 0.1)
+	if err := old.Restore(a); err != nil || old.Step() != 10 || old.window.SearchFailures != 0 {
+		t.Errorf("three counters: Restore = %v at step %d with %d failures; want step 10, 0 failures", err, old.Step(), old.window.SearchFailures)
+	}
+	a.SetInt64(keyWindowInt, []int{2}, counts[:2])
+	if err := newTrainer(t, "", 10, 0.1).Restore(a); err == nil || !strings.Contains(err.Error(), "want 4") {
+		t.Errorf("two counters: Restore = %v, want a refusal", err)
+	}
+}
