@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"deepopt/config"
 	"deepopt/optim"
+	"deepopt/train"
 )
 
 // fixtureConfig is a small BN network on the checked-in MNIST fixture.
@@ -169,5 +171,54 @@ func TestEveryShippedConfigTrains(t *testing.T) {
 		if res, err := run.Start(context.Background()); err != nil || res.Steps != 2 {
 			t.Errorf("%s: %d steps, err %v", path, res.Steps, err)
 		}
+	}
+}
+
+// TestRefusedResumeLeavesTheRunAlone extends a finished run whose
+// metrics.csv has another header: the resume must fail before its first
+// step and leave config.yaml, metrics.csv and the checkpoint byte for byte
+// as they were; the same extension works once the file is moved away.
+func TestRefusedResumeLeavesTheRunAlone(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	run, err := New(fixtureConfig(t), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	metrics := filepath.Join(dir, "metrics.csv")
+	if err := os.WriteFile(metrics, []byte("step,loss\n4,0.5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []string{ConfigFile, "metrics.csv", train.CheckpointFile}
+	before := map[string][]byte{}
+	for _, f := range files {
+		before[f], _ = os.ReadFile(filepath.Join(dir, f))
+	}
+	resumed, err := Resume(dir, []string{"train.steps=6"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resumed.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "move the file away") {
+		t.Fatalf("resume with a foreign metrics header: err = %v", err)
+	}
+	for _, f := range files {
+		if after, _ := os.ReadFile(filepath.Join(dir, f)); !bytes.Equal(after, before[f]) {
+			t.Errorf("the refused resume changed %s", f)
+		}
+	}
+	if err := os.Rename(metrics, metrics+".old"); err != nil {
+		t.Fatal(err)
+	}
+	resumed, err = Resume(dir, []string{"train.steps=6"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := resumed.Start(context.Background()); err != nil || res.Steps != 6 {
+		t.Fatalf("resume after moving metrics.csv away: %d steps, err %v", res.Steps, err)
+	}
+	if text, _ := os.ReadFile(filepath.Join(dir, ConfigFile)); !strings.Contains(string(text), "steps: 6") {
+		t.Error("the resumed run's config.yaml does not hold train.steps = 6")
 	}
 }

@@ -90,24 +90,47 @@ func Resume(dir string, sets []string, log io.Writer) (*Run, error) {
 	return r, nil
 }
 
-// Start writes the resolved config into the run directory and trains.
+// Start writes the resolved config into the run directory and trains. A
+// resumed run writes it only once its first step has succeeded (before its
+// next checkpoint, which a resume reads with it), so that a resume that
+// cannot start, such as one refused by its metrics file, or that is
+// interrupted at once, leaves the directory as it was.
 func (r *Run) Start(ctx context.Context) (train.Result, error) {
 	if r.Dir != "" {
-		if err := os.MkdirAll(r.Dir, 0o755); err != nil {
-			return train.Result{}, err
-		}
 		text, err := r.Config.Marshal()
 		if err != nil {
 			return train.Result{}, err
 		}
-		if err := checkpoint.WriteFileAtomic(filepath.Join(r.Dir, ConfigFile), func(w io.Writer) error {
-			_, err := w.Write(text)
-			return err
-		}); err != nil {
+		config := &configWriter{path: filepath.Join(r.Dir, ConfigFile), text: text}
+		if r.Trainer.Step() > 0 {
+			r.Trainer.Hooks = append([]train.Hook{config}, r.Trainer.Hooks...)
+		} else if err := config.AfterStep(r.Trainer); err != nil {
 			return train.Result{}, err
 		}
 	}
 	return r.Trainer.Run(ctx)
+}
+
+// configWriter writes the resolved config atomically on its first call.
+type configWriter struct {
+	path    string
+	text    []byte
+	written bool
+}
+
+// AfterStep writes the config on its first call.
+func (c *configWriter) AfterStep(*train.Trainer) error {
+	if c.written {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
+		return err
+	}
+	c.written = true
+	return checkpoint.WriteFileAtomic(c.path, func(w io.Writer) error {
+		_, err := w.Write(c.text)
+		return err
+	})
 }
 
 // CheckFresh reports an error when dir already holds a run, so that a new run
