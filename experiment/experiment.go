@@ -104,22 +104,26 @@ func (r *Run) Start(ctx context.Context) (train.Result, error) {
 		config := &configWriter{path: filepath.Join(r.Dir, ConfigFile), text: text}
 		if r.Trainer.Step() > 0 {
 			r.Trainer.Hooks = append([]train.Hook{config}, r.Trainer.Hooks...)
-		} else if err := config.AfterStep(r.Trainer); err != nil {
+		} else if err := config.write(); err != nil {
 			return train.Result{}, err
 		}
 	}
 	return r.Trainer.Run(ctx)
 }
 
-// configWriter writes the resolved config atomically on its first call.
+// configWriter writes the resolved config atomically, once: directly for
+// a new run, as the first hook after the first step for a resumed one.
 type configWriter struct {
 	path    string
 	text    []byte
 	written bool
 }
 
-// AfterStep writes the config on its first call.
-func (c *configWriter) AfterStep(*train.Trainer) error {
+// AfterStep writes the config after the first step.
+func (c *configWriter) AfterStep(*train.Trainer) error { return c.write() }
+
+// write writes the config unless it was written already.
+func (c *configWriter) write() error {
 	if c.written {
 		return nil
 	}
