@@ -53,9 +53,10 @@ type Trainer struct {
 	// instead of carrying directions and curvature from the last one.
 	ResetOnNewBatch bool
 	// BNReestimate is the number of training minibatches on which BN
-	// running statistics are re-estimated for averaged weights before each
-	// evaluation when the Optimizer is an optim.Averager; 0 means one pass
-	// over the training set.
+	// running statistics are re-estimated before each evaluation, for the
+	// averaged weights when the Optimizer is an optim.Averager and for the
+	// live weights with ReestimateBN; 0 means one pass over the training
+	// set.
 	BNReestimate int
 	// ReestimateBN re-estimates BN running statistics before every
 	// evaluation, also for the live weights. Methods that take few, long
