@@ -1,19 +1,19 @@
-// Package schedule holds the schedules of deepopt: functions of the training
-// step that the training loop consults before each optimizer step.
+// Package schedule holds the schedules of deepopt: quantities that change
+// over a run, and the smoothing levels of a continuation.
 //
-// Learning-rate schedules (LR) give the learning rate η(t) of step t,
-// counted from 0: Constant, StepDecay (by milestones or every k steps),
-// Exponential, Cosine (Loshchilov & Hutter 2017, without restarts) and a
-// linear Warmup in front of any of them. Every schedule is a pure function of
-// the step, so a run resumed from a checkpoint continues its schedule exactly
+// A Scalar gives a value at each training step t, counted from 0. The
+// learning rate (LR) is one: Constant, StepDecay (by milestones or every k
+// steps), Exponential, Cosine (Loshchilov & Hutter 2017, without restarts)
+// and a linear Warmup in front of any of them. A loss term's weight, a
+// curriculum's pace or a smoothing σ annealed over training are others, for
+// which Linear (a ramp to a final value, 0 for a decay), Until (a value
+// switched off at a step) and Piecewise (constant between given steps) serve
+// besides the learning-rate shapes. Every Scalar is a pure function of the
+// step, so a run resumed from a checkpoint continues its schedules exactly
 // from the saved step count, with no schedule state to save.
-//
-// The package will also hold curriculum pacing (the weights W_λ(x) over
-// examples of Bengio et al. 2009, raised from easy to hard over training) and
-// continuation schedules (the smoothing σ of a Gaussian homotopy, annealed to
-// 0, after Mobahi & Fisher 2015), built in the same stateless way.
 //
 // Each schedule type has a Validate method that reports settings out of
 // range, naming the field, the bad value and the valid range; At does not
-// check, so validate a schedule once when building it.
+// check, so validate a schedule once when building it (Validate does so for
+// any Scalar).
 package schedule

@@ -5,12 +5,11 @@ import (
 	"math"
 )
 
-// LR is a learning-rate schedule: At gives the learning rate of step t,
-// counted from 0. An LR is stateless, so resuming at a saved step is exact;
-// steps before 0 count as step 0.
-type LR interface {
-	At(step int) float64
-}
+// LR is a learning-rate schedule: a Scalar whose value at step t is the
+// learning rate of step t. The schedules below are Scalars whose values must
+// be positive (Cosine's Min may be 0); they serve for any other positive
+// quantity too.
+type LR = Scalar
 
 var (
 	_ LR = Constant{}
@@ -202,12 +201,7 @@ func (w Warmup) Validate() error {
 	if w.Then == nil {
 		return fmt.Errorf("schedule: Warmup.Then is nil; set the schedule that follows the warm-up (Constant for a fixed rate)")
 	}
-	if validator, ok := w.Then.(interface{ Validate() error }); ok {
-		if err := validator.Validate(); err != nil {
-			return fmt.Errorf("%w (in Warmup.Then)", err)
-		}
-	}
-	return nil
+	return within("Warmup.Then", w.Then)
 }
 
 // checkRate reports a learning rate that is not finite and positive.
