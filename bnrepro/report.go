@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"deepopt/checkpoint"
+	"deepopt/internal/atomicfile"
 	"deepopt/plots"
 )
 
@@ -45,7 +45,7 @@ func (r *Report) write(o Options) error {
 }
 
 func writeFile(path string, text []byte) error {
-	return checkpoint.WriteFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := w.Write(text)
 		return err
 	})

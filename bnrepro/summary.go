@@ -1,14 +1,13 @@
 package bnrepro
 
 import (
-	"encoding/csv"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 
+	"deepopt/internal/stats"
+	"deepopt/rundir"
 	"deepopt/train"
 )
 
@@ -83,63 +82,6 @@ func measureDrift(p Percentiles, from int) (Drift, error) {
 	return d, nil
 }
 
-// table is a CSV file read by column name.
-type table struct {
-	path   string
-	header []string
-	rows   [][]string
-}
-
-func readTable(path string) (*table, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	records, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(records) < 2 {
-		return nil, fmt.Errorf("%s has no rows; did the run record anything?", path)
-	}
-	return &table{path: path, header: records[0], rows: records[1:]}, nil
-}
-
-// column returns the index of the named column.
-func (t *table) column(name string) (int, error) {
-	i := slices.Index(t.header, name)
-	if i < 0 {
-		return 0, fmt.Errorf("%s has no column %q (columns: %v)", t.path, name, t.header)
-	}
-	return i, nil
-}
-
-// floats returns the named columns of the rows keep accepts, as numbers.
-func (t *table) floats(keep func(row []string) bool, names ...string) ([][]float64, error) {
-	idx := make([]int, len(names))
-	for i, n := range names {
-		var err error
-		if idx[i], err = t.column(n); err != nil {
-			return nil, err
-		}
-	}
-	out := make([][]float64, len(names))
-	for r, row := range t.rows {
-		if keep != nil && !keep(row) {
-			continue
-		}
-		for i, c := range idx {
-			v, err := strconv.ParseFloat(row[c], 64)
-			if err != nil {
-				return nil, fmt.Errorf("%s row %d, column %s: %w", t.path, r+2, names[i], err)
-			}
-			out[i] = append(out[i], v)
-		}
-	}
-	return out, nil
-}
-
 // runData is what one run contributes to the report.
 type runData struct {
 	step, acc []float64
@@ -149,11 +91,11 @@ type runData struct {
 }
 
 func readRun(dir string) (*runData, error) {
-	metrics, err := readTable(filepath.Join(dir, "metrics.csv"))
+	metrics, err := readTable(filepath.Join(dir, rundir.MetricsFile))
 	if err != nil {
 		return nil, err
 	}
-	cols, err := metrics.floats(nil, "step", "test_acc")
+	cols, err := metrics.Floats(nil, "step", "test_acc")
 	if err != nil {
 		return nil, err
 	}
@@ -162,12 +104,12 @@ func readRun(dir string) (*runData, error) {
 	if err != nil {
 		return nil, err
 	}
-	nodeCol, err := act.column("node")
+	nodeCol, err := act.Column("node")
 	if err != nil {
 		return nil, err
 	}
-	rd.node = act.rows[0][nodeCol]
-	vals, err := act.floats(func(row []string) bool { return row[nodeCol] == rd.node }, "unit", "step", "p15", "p50", "p85")
+	rd.node = act.Rows[0][nodeCol]
+	vals, err := act.Floats(func(row []string) bool { return row[nodeCol] == rd.node }, "unit", "step", "p15", "p50", "p85")
 	if err != nil {
 		return nil, fmt.Errorf("%w; the report needs the percentiles 15, 50 and 85 (record.percentiles)", err)
 	}
@@ -180,6 +122,15 @@ func readRun(dir string) (*runData, error) {
 		rd.units[int(u)] = p
 	}
 	return rd, nil
+}
+
+// readTable reads a CSV file of a run that must hold rows.
+func readTable(path string) (*rundir.Table, error) {
+	t, err := rundir.ReadCSV(path)
+	if err == nil && len(t.Rows) == 0 {
+		err = fmt.Errorf("%s has no rows; did the run record anything?", path)
+	}
+	return t, err
 }
 
 // summarize reads every run of o and computes the report's numbers.
@@ -274,7 +225,7 @@ func medianDrift(ds []Drift) Drift {
 			v[i] = f(d)
 		}
 		slices.Sort(v)
-		m, _ := train.Percentile(v, 50)
+		m, _ := stats.Percentile(v, 50)
 		return m
 	}
 	return Drift{From: ds[0].From, To: ds[0].To,

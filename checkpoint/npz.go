@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"deepopt/internal/atomicfile"
 )
 
 // zipTime is the modification time of every entry Save writes: the earliest
@@ -17,7 +19,7 @@ import (
 var zipTime = time.Date(1980, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // Save writes a as an .npz archive at path, atomically (see
-// WriteFileAtomic): a crash leaves the previous file at path intact. Arrays
+// atomicfile.Write): a crash leaves the previous file at path intact. Arrays
 // are stored uncompressed as <name>.npy, in name order, with fixed
 // timestamps, so that identical content gives identical bytes. Save reports
 // an array whose shape does not match its length, or whose name is not a
@@ -28,7 +30,7 @@ func Save(path string, a *Archive) error {
 			return fmt.Errorf("checkpoint %s: %w", path, err)
 		}
 	}
-	err := WriteFileAtomic(path, func(w io.Writer) error {
+	err := atomicfile.Write(path, func(w io.Writer) error {
 		archive := zip.NewWriter(w)
 		for _, name := range a.Names() {
 			header := &zip.FileHeader{Name: name + ".npy", Method: zip.Store, Modified: zipTime}

@@ -17,9 +17,10 @@ import (
 	"strconv"
 	"strings"
 
-	"deepopt/checkpoint"
 	"deepopt/config"
 	"deepopt/experiment"
+	"deepopt/internal/atomicfile"
+	"deepopt/rundir"
 	"deepopt/train"
 )
 
@@ -81,7 +82,7 @@ const CSVFile = "compare.csv"
 // Result is one method's metrics rows.
 type Result struct {
 	Method string
-	Rows   []train.Row
+	Rows   []rundir.Row
 }
 
 // Run trains every method for the budget, then writes compare.csv and the
@@ -123,7 +124,7 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 
 // runMethod trains one method until its budget is spent and returns its
 // metrics rows.
-func runMethod(ctx context.Context, opts Options, m Method, points int, log io.Writer) ([]train.Row, error) {
+func runMethod(ctx context.Context, opts Options, m Method, points int, log io.Writer) ([]rundir.Row, error) {
 	if m.Name == "" || strings.ContainsAny(m.Name, `/\`) {
 		return nil, fmt.Errorf("method name %q; want a name without path separators (it names a run directory)", m.Name)
 	}
@@ -158,12 +159,12 @@ func runMethod(ctx context.Context, opts Options, m Method, points int, log io.W
 		// non-finite loss) still has the rows it wrote.
 		fmt.Fprintf(log, "%s stopped: %v\n", m.Name, err)
 	}
-	return train.ReadMetrics(filepath.Join(dir, "metrics.csv"))
+	return rundir.ReadMetrics(filepath.Join(dir, rundir.MetricsFile))
 }
 
 // writeCSV writes every method's rows into one table.
 func writeCSV(path string, results []Result) error {
-	return checkpoint.WriteFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		if _, err := fmt.Fprintln(w, strings.Join(Columns, ",")); err != nil {
 			return err
 		}

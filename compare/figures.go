@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 
 	"deepopt/plots"
-	"deepopt/train"
+	"deepopt/rundir"
 )
 
 // Figures are the PNG files Run writes: training loss and test accuracy
@@ -16,19 +16,19 @@ var Figures = []string{"loss_vs_grad_evals.png", "acc_vs_grad_evals.png", "loss_
 func writeFigures(dir string, results []Result, budget int) error {
 	type axis struct {
 		label string
-		value func(train.Row) float64
+		value func(rundir.Row) float64
 	}
 	xs := []axis{
-		{"gradient evaluations", func(r train.Row) float64 { return float64(r.GradEvals) }},
-		{"wall time (s)", func(r train.Row) float64 { return r.WallSeconds }},
+		{"gradient evaluations", func(r rundir.Row) float64 { return float64(r.GradEvals) }},
+		{"wall time (s)", func(r rundir.Row) float64 { return r.WallSeconds }},
 	}
 	ys := []struct {
 		axis
 		log    bool
 		legend string
 	}{
-		{axis{"training loss (mean over the steps since the previous point)", func(r train.Row) float64 { return r.TrainLoss }}, true, "top right"},
-		{axis{"test accuracy", func(r train.Row) float64 { return r.TestAcc }}, false, "bottom right"},
+		{axis{"training loss (mean over the steps since the previous point)", func(r rundir.Row) float64 { return r.TrainLoss }}, true, "top right"},
+		{axis{"test accuracy", func(r rundir.Row) float64 { return r.TestAcc }}, false, "bottom right"},
 	}
 	i := 0
 	for _, x := range xs {

@@ -12,7 +12,7 @@ import (
 
 	"deepopt/config"
 	"deepopt/optim"
-	"deepopt/train"
+	"deepopt/rundir"
 )
 
 // fixtureConfig is a small BN network on the checked-in MNIST fixture.
@@ -191,7 +191,7 @@ func TestRefusedResumeLeavesTheRunAlone(t *testing.T) {
 	if err := os.WriteFile(metrics, []byte("step,loss\n4,0.5\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	files := []string{ConfigFile, "metrics.csv", train.CheckpointFile}
+	files := []string{rundir.ConfigFile, "metrics.csv", rundir.CheckpointFile}
 	before := map[string][]byte{}
 	for _, f := range files {
 		before[f], _ = os.ReadFile(filepath.Join(dir, f))
@@ -218,7 +218,7 @@ func TestRefusedResumeLeavesTheRunAlone(t *testing.T) {
 	if res, err := resumed.Start(context.Background()); err != nil || res.Steps != 6 {
 		t.Fatalf("resume after moving metrics.csv away: %d steps, err %v", res.Steps, err)
 	}
-	if text, _ := os.ReadFile(filepath.Join(dir, ConfigFile)); !strings.Contains(string(text), "steps: 6") {
+	if text, _ := os.ReadFile(filepath.Join(dir, rundir.ConfigFile)); !strings.Contains(string(text), "steps: 6") {
 		t.Error("the resumed run's config.yaml does not hold train.steps = 6")
 	}
 }

@@ -17,12 +17,11 @@ import (
 	"deepopt/checkpoint"
 	"deepopt/config"
 	"deepopt/data"
+	"deepopt/internal/atomicfile"
 	"deepopt/model"
+	"deepopt/rundir"
 	"deepopt/train"
 )
-
-// ConfigFile is the resolved configuration inside a run directory.
-const ConfigFile = "config.yaml"
 
 // Run is a training run assembled from a configuration.
 type Run struct {
@@ -72,7 +71,7 @@ func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 // Resume reopens the run in dir: its resolved config with sets applied on
 // top (e.g. "train.steps=60000" to extend a finished run) and its checkpoint.
 func Resume(dir string, sets []string, log io.Writer) (*Run, error) {
-	cfg, err := config.Load(filepath.Join(dir, ConfigFile), sets)
+	cfg, err := config.Load(filepath.Join(dir, rundir.ConfigFile), sets)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +79,7 @@ func Resume(dir string, sets []string, log io.Writer) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := checkpoint.Load(filepath.Join(dir, train.CheckpointFile))
+	a, err := checkpoint.Load(filepath.Join(dir, rundir.CheckpointFile))
 	if err != nil {
 		return nil, fmt.Errorf("resume %s: %w", dir, err)
 	}
@@ -101,7 +100,7 @@ func (r *Run) Start(ctx context.Context) (train.Result, error) {
 		if err != nil {
 			return train.Result{}, err
 		}
-		config := &configWriter{path: filepath.Join(r.Dir, ConfigFile), text: text}
+		config := &configWriter{path: filepath.Join(r.Dir, rundir.ConfigFile), text: text}
 		if r.Trainer.Step() > 0 {
 			r.Trainer.Hooks = append([]train.Hook{config}, r.Trainer.Hooks...)
 		} else if err := config.write(); err != nil {
@@ -131,7 +130,7 @@ func (c *configWriter) write() error {
 		return err
 	}
 	c.written = true
-	return checkpoint.WriteFileAtomic(c.path, func(w io.Writer) error {
+	return atomicfile.Write(c.path, func(w io.Writer) error {
 		_, err := w.Write(c.text)
 		return err
 	})
@@ -140,7 +139,7 @@ func (c *configWriter) write() error {
 // CheckFresh reports an error when dir already holds a run, so that a new run
 // never overwrites one by accident.
 func CheckFresh(dir string) error {
-	_, err := os.Stat(filepath.Join(dir, train.CheckpointFile))
+	_, err := os.Stat(filepath.Join(dir, rundir.CheckpointFile))
 	if err == nil {
 		return fmt.Errorf("%s already holds a run; continue it with `train --resume %s`, or choose another --out", dir, dir)
 	}

@@ -1,13 +1,12 @@
 package landscape
 
 import (
-	"encoding/csv"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
 	"deepopt/model"
+	"deepopt/rundir"
 )
 
 // Record is one probe of a training run.
@@ -71,21 +70,16 @@ func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) 
 
 // ReadCSV reads the records of a landscape.csv written by Hook.
 func ReadCSV(path string) ([]Record, error) {
-	f, err := os.Open(path)
+	t, err := rundir.ReadCSV(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(rows) == 0 || len(rows[0]) < len(summaryColumns) || strings.Join(rows[0][:len(summaryColumns)], ",") != strings.Join(summaryColumns, ",") {
+	header := t.Header
+	if len(header) < len(summaryColumns) || strings.Join(header[:len(summaryColumns)], ",") != strings.Join(summaryColumns, ",") {
 		return nil, fmt.Errorf("%s: not a landscape.csv (its header must start %s)", path, strings.Join(summaryColumns, ","))
 	}
-	header := rows[0]
 	var out []Record
-	for i, row := range rows[1:] {
+	for i, row := range t.Rows {
 		rec, err := parseRecord(header, row)
 		if err != nil {
 			return nil, fmt.Errorf("%s: line %d: %w", path, i+2, err)

@@ -8,6 +8,7 @@ import (
 
 	"deepopt/model"
 	"deepopt/optim"
+	"deepopt/rundir"
 	"deepopt/train"
 )
 
@@ -81,7 +82,7 @@ func (h *Hook) AfterStep(t *train.Trainer) error {
 		}
 		if t.Dir != "" {
 			h.path = filepath.Join(t.Dir, File)
-			if err := train.PrepareCSV(h.path, h.columns(t.Model), step-1); err != nil {
+			if err := rundir.PrepareCSV(h.path, h.columns(t.Model), step-1); err != nil {
 				return err
 			}
 		}
@@ -98,7 +99,7 @@ func (h *Hook) AfterStep(t *train.Trainer) error {
 	if h.path == "" {
 		return nil
 	}
-	return train.AppendCSV(h.path, rec.fields())
+	return rundir.AppendCSV(h.path, rec.fields())
 }
 
 // Measure probes the trainer's model at its current θ once, with the same

@@ -14,6 +14,7 @@ import (
 	"deepopt/data"
 	"deepopt/model"
 	"deepopt/optim"
+	"deepopt/rundir"
 	"deepopt/schedule"
 	"deepopt/train"
 
@@ -141,7 +142,7 @@ func TestHookResume(t *testing.T) {
 	f.WriteString("40,1,2,3,4,5,6,7,8\n50,par")
 	f.Close()
 
-	a, err := checkpoint.Load(filepath.Join(dir, train.CheckpointFile))
+	a, err := checkpoint.Load(filepath.Join(dir, rundir.CheckpointFile))
 	if err != nil {
 		t.Fatal(err)
 	}

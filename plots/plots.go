@@ -12,7 +12,7 @@ import (
 	"math"
 	"strconv"
 
-	"deepopt/checkpoint"
+	"deepopt/internal/atomicfile"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -126,7 +126,7 @@ func Lines(path string, fig Figure) error {
 	if err != nil {
 		return fmt.Errorf("plots: %s: %w", path, err)
 	}
-	return checkpoint.WriteFileAtomic(path, func(out io.Writer) error {
+	return atomicfile.Write(path, func(out io.Writer) error {
 		_, err := w.WriteTo(out)
 		return err
 	})

@@ -11,6 +11,7 @@ import (
 	"deepopt/data"
 	"deepopt/model"
 	"deepopt/optim"
+	"deepopt/rundir"
 )
 
 // recordingOptimizer wraps an Optimizer, recording θ_t at the start of each
@@ -207,7 +208,7 @@ func TestFailedSearchEndsTheMinibatchNotTheRun(t *testing.T) {
 	if !slices.Equal(failing.Theta(), start) {
 		t.Error("θ moved although every search failed without improving")
 	}
-	rows, err := ReadMetrics(filepath.Join(failing.Dir, "metrics.csv"))
+	rows, err := rundir.ReadMetrics(filepath.Join(failing.Dir, "metrics.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

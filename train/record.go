@@ -8,7 +8,9 @@ import (
 	"strconv"
 
 	"deepopt/data"
+	"deepopt/internal/stats"
 	"deepopt/model"
+	"deepopt/rundir"
 )
 
 // ActivationsFile is the Recorder's CSV inside a run directory.
@@ -129,7 +131,7 @@ func (r *Recorder) AfterStep(t *Trainer) error {
 			r.idx[i] = i
 		}
 		path := filepath.Join(t.Dir, ActivationsFile)
-		if err := PrepareCSV(path, r.Columns(), step-1); err != nil {
+		if err := rundir.PrepareCSV(path, r.Columns(), step-1); err != nil {
 			return err
 		}
 		r.path = path
@@ -153,13 +155,13 @@ func (r *Recorder) AfterStep(t *Trainer) error {
 			slices.Sort(column)
 			row := []string{strconv.Itoa(step), name, strconv.Itoa(u)}
 			for _, p := range r.percentiles() {
-				v, err := Percentile(column, p)
+				v, err := stats.Percentile(column, p)
 				if err != nil {
 					return fmt.Errorf("record: %w", err)
 				}
 				row = append(row, strconv.FormatFloat(v, 'g', 10, 64))
 			}
-			if err := AppendCSV(r.path, row); err != nil {
+			if err := rundir.AppendCSV(r.path, row); err != nil {
 				return err
 			}
 		}

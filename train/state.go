@@ -8,10 +8,8 @@ import (
 	"deepopt/checkpoint"
 	"deepopt/data"
 	"deepopt/optim"
+	"deepopt/rundir"
 )
-
-// CheckpointFile is the name of the checkpoint inside a run directory.
-const CheckpointFile = "checkpoint.npz"
 
 // Archive keys. Parameters are stored per tensor under "param/<name>" so the
 // archive is useful on its own (numpy.load); BN running statistics under
@@ -67,7 +65,7 @@ func (t *Trainer) checkpoint() error {
 	if t.Dir == "" {
 		return nil
 	}
-	return checkpoint.Save(filepath.Join(t.Dir, CheckpointFile), t.Snapshot())
+	return checkpoint.Save(filepath.Join(t.Dir, rundir.CheckpointFile), t.Snapshot())
 }
 
 // Restore loads a Snapshot into a trainer whose exported fields describe the

@@ -14,6 +14,7 @@ import (
 	"deepopt/data"
 	"deepopt/model"
 	"deepopt/optim"
+	"deepopt/rundir"
 	"deepopt/schedule"
 
 	"gorgonia.org/tensor"
@@ -168,7 +169,7 @@ func testResume(t *testing.T, setup func(*Trainer)) {
 	f.WriteString("80,1,2,3,4,5,6,7,8,9,10,11,12,13\n81,partial")
 	f.Close()
 
-	a, err := checkpoint.Load(filepath.Join(dir, CheckpointFile))
+	a, err := checkpoint.Load(filepath.Join(dir, rundir.CheckpointFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +214,7 @@ func TestNonFiniteLossStopsWithAdvice(t *testing.T) {
 	}
 	// Checkpoints written before the failure are intact and finite.
 	if tr.Step() >= 1 {
-		a, err := checkpoint.Load(filepath.Join(dir, CheckpointFile))
+		a, err := checkpoint.Load(filepath.Join(dir, rundir.CheckpointFile))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,7 +239,7 @@ func TestRestoreReadsCheckpointsWithoutSearchFailures(t *testing.T) {
 	if _, err := tr.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	a, err := checkpoint.Load(filepath.Join(dir, CheckpointFile))
+	a, err := checkpoint.Load(filepath.Join(dir, rundir.CheckpointFile))
 	if err != nil {
 		t.Fatal(err)
 	}

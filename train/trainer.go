@@ -13,6 +13,7 @@ import (
 	"deepopt/data"
 	"deepopt/model"
 	"deepopt/optim"
+	"deepopt/rundir"
 	"deepopt/schedule"
 )
 
@@ -170,7 +171,7 @@ func (t *Trainer) Run(ctx context.Context) (Result, error) {
 			return Result{}, err
 		}
 		var err error
-		if metrics, err = openMetrics(filepath.Join(t.Dir, "metrics.csv"), t.state.Step); err != nil {
+		if metrics, err = openMetrics(filepath.Join(t.Dir, rundir.MetricsFile), t.state.Step); err != nil {
 			return Result{}, err
 		}
 		defer metrics.Close()
@@ -312,17 +313,17 @@ func (t *Trainer) setBatch(idx []int) error {
 }
 
 // row evaluates the test set and closes the current metrics window.
-func (t *Trainer) row() (Row, model.Evaluation, error) {
+func (t *Trainer) row() (rundir.Row, model.Evaluation, error) {
 	ev := model.Evaluation{Loss: math.NaN(), Accuracy: math.NaN()}
 	if t.Test != nil {
 		var err error
 		if ev, err = t.Evaluate(t.Test); err != nil {
-			return Row{}, ev, err
+			return rundir.Row{}, ev, err
 		}
 	}
 	w := t.window
 	n := float64(max(w.Steps, 1))
-	row := Row{Step: t.state.Step, Epoch: t.batch.Epoch(), Examples: t.state.Examples, WallSeconds: t.state.WallSeconds,
+	row := rundir.Row{Step: t.state.Step, Epoch: t.batch.Epoch(), Examples: t.state.Examples, WallSeconds: t.state.WallSeconds,
 		LR: t.LR.At(t.state.Step - 1), TrainLoss: w.LossSum / n, TestLoss: ev.Loss, TestAcc: ev.Accuracy,
 		FuncEvals: t.state.FuncEvals, GradEvals: t.state.GradEvals, LineSearchIters: w.LSIters,
 		StepLength: w.StepLenSum / n, Restarts: w.Restarts, SearchFailures: w.SearchFailures}

@@ -14,6 +14,7 @@ import (
 
 	"deepopt/config"
 	"deepopt/experiment"
+	"deepopt/rundir"
 	"deepopt/train"
 
 	"github.com/spf13/cobra"
@@ -129,7 +130,7 @@ func newEvalCommand() *cobra.Command {
 			if dir == "" {
 				return errors.New("--checkpoint RUN_DIR is required")
 			}
-			dir = strings.TrimSuffix(dir, "/"+train.CheckpointFile)
+			dir = strings.TrimSuffix(dir, "/"+rundir.CheckpointFile)
 			run, err := experiment.Resume(dir, nil, os.Stderr)
 			if err != nil {
 				return err

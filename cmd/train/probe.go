@@ -10,7 +10,7 @@ import (
 
 	"deepopt/experiment"
 	"deepopt/landscape"
-	"deepopt/train"
+	"deepopt/rundir"
 
 	"github.com/spf13/cobra"
 )
@@ -37,7 +37,7 @@ probe section of the run's config applies, with --set on top.`,
 			if dir == "" {
 				return errors.New("--checkpoint RUN_DIR is required")
 			}
-			dir = strings.TrimSuffix(dir, "/"+train.CheckpointFile)
+			dir = strings.TrimSuffix(dir, "/"+rundir.CheckpointFile)
 			run, err := experiment.Resume(dir, sets, os.Stderr)
 			if err != nil {
 				return err

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"deepopt/checkpoint"
+	"deepopt/internal/atomicfile"
 	"deepopt/landscape"
 	"deepopt/plots"
 )
@@ -82,7 +82,7 @@ func (rep *Report) write() error {
 		}
 	}
 	text := rep.markdown()
-	return checkpoint.WriteFileAtomic(filepath.Join(dir, ReportFile), func(w io.Writer) error {
+	return atomicfile.Write(filepath.Join(dir, ReportFile), func(w io.Writer) error {
 		_, err := io.WriteString(w, text)
 		return err
 	})

@@ -1,4 +1,4 @@
-package train
+package rundir
 
 import (
 	"os"
@@ -15,16 +15,14 @@ func TestReadMetricsRoundTrip(t *testing.T) {
 		{Step: 20, Epoch: 1, Examples: 1200, WallSeconds: 2.5, LR: 0.05, TrainLoss: 1.5, TestLoss: 1.75, TestAcc: 0.5,
 			FuncEvals: 62, GradEvals: 58},
 	}
-	m, err := openMetrics(path, 0)
-	if err != nil {
+	if err := PrepareCSV(path, Columns, 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range want {
-		if err := m.write(r); err != nil {
+		if err := AppendCSV(path, r.Fields()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	m.Close()
 	got, err := ReadMetrics(path)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package checkpoint
+package atomicfile
 
 import (
 	"errors"
@@ -23,11 +23,11 @@ func files(t *testing.T, dir string) []string {
 	return names
 }
 
-func TestWriteFileAtomicWritesAndReplaces(t *testing.T) {
+func TestWriteWritesAndReplaces(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "metrics.csv")
 	for _, text := range []string{"first\n", "second, longer than the first\n", ""} {
-		err := WriteFileAtomic(path, func(w io.Writer) error {
+		err := Write(path, func(w io.Writer) error {
 			_, err := io.WriteString(w, text)
 			return err
 		})
@@ -48,14 +48,14 @@ func TestWriteFileAtomicWritesAndReplaces(t *testing.T) {
 	}
 }
 
-func TestWriteFileAtomicKeepsTheOldFileWhenWriteFails(t *testing.T) {
+func TestWriteKeepsTheOldFileWhenWriteFails(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "checkpoint.npz")
 	if err := os.WriteFile(path, []byte("old checkpoint"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	failure := errors.New("disk full")
-	err := WriteFileAtomic(path, func(w io.Writer) error {
+	err := Write(path, func(w io.Writer) error {
 		// More than the 64 KiB buffer, so part reaches the temporary file.
 		if _, err := io.WriteString(w, strings.Repeat("new", 50000)); err != nil {
 			return err
@@ -67,7 +67,7 @@ func TestWriteFileAtomicKeepsTheOldFileWhenWriteFails(t *testing.T) {
 	}
 	func() {
 		defer func() { recover() }()
-		WriteFileAtomic(path, func(w io.Writer) error {
+		Write(path, func(w io.Writer) error {
 			io.WriteString(w, "half")
 			panic("writer crashed")
 		})
@@ -80,7 +80,7 @@ func TestWriteFileAtomicKeepsTheOldFileWhenWriteFails(t *testing.T) {
 		t.Errorf("folder holds %v, want only the old file (no temporary files)", names)
 	}
 	// A successful replacement keeps the old file's permission bits.
-	if err := WriteFileAtomic(path, func(w io.Writer) error { return nil }); err != nil {
+	if err := Write(path, func(w io.Writer) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
@@ -88,18 +88,18 @@ func TestWriteFileAtomicKeepsTheOldFileWhenWriteFails(t *testing.T) {
 	}
 }
 
-func TestWriteFileAtomicErrorsNameThePath(t *testing.T) {
+func TestWriteErrorsNameThePath(t *testing.T) {
 	dir := t.TempDir()
 	write := func(w io.Writer) error { return nil }
 	missing := filepath.Join(dir, "no-such-folder", "config.yaml")
-	wantError(t, WriteFileAtomic(missing, write), "write "+missing+": ")
-	wantError(t, WriteFileAtomic(dir, write), "write "+dir+": not a regular file")
+	wantError(t, Write(missing, write), "write "+missing+": ")
+	wantError(t, Write(dir, write), "write "+dir+": not a regular file")
 }
 
 // A relative path writes into the working directory.
-func TestWriteFileAtomicRelativePath(t *testing.T) {
+func TestWriteRelativePath(t *testing.T) {
 	t.Chdir(t.TempDir())
-	if err := WriteFileAtomic("plain.txt", func(w io.Writer) error {
+	if err := Write("plain.txt", func(w io.Writer) error {
 		_, err := io.WriteString(w, "x")
 		return err
 	}); err != nil {
@@ -107,5 +107,12 @@ func TestWriteFileAtomicRelativePath(t *testing.T) {
 	}
 	if got, err := os.ReadFile("plain.txt"); err != nil || string(got) != "x" {
 		t.Errorf("plain.txt = %q, %v", got, err)
+	}
+}
+
+func wantError(t *testing.T, err error, want string) {
+	t.Helper()
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error = %v\nwant one containing %q", err, want)
 	}
 }

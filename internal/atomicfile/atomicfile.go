@@ -1,4 +1,7 @@
-package checkpoint
+// Package atomicfile replaces files atomically, so that a crash or an error
+// never leaves a run's file (checkpoint, config, log, figure, report) half
+// written.
+package atomicfile
 
 import (
 	"bufio"
@@ -11,7 +14,7 @@ import (
 	"syscall"
 )
 
-// WriteFileAtomic replaces the file at path with what write writes, so that
+// Write replaces the file at path with what write writes, so that
 // path holds either its old contents or the complete new ones, never a part:
 // write fills a temporary file in the same folder, which is flushed, synced
 // to disk, closed and then renamed over path (rename is atomic on POSIX file
@@ -19,7 +22,7 @@ import (
 // crash. When write returns an error (or panics) the temporary file is
 // removed and path is untouched. The new file keeps the permission bits of
 // the file it replaces, or gets 0644.
-func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
+func Write(path string, write func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

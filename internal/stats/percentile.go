@@ -1,4 +1,5 @@
-package train
+// Package stats holds the summary statistics the project reports.
+package stats
 
 import (
 	"fmt"

@@ -1,0 +1,152 @@
+package rundir
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"deepopt/internal/atomicfile"
+)
+
+// PrepareCSV makes path ready for appending rows of columns whose first
+// column is the step, so that every per-step log of a run directory
+// (metrics.csv, a probe's CSV) survives an interruption and a resume alike. A
+// new file gets the header. An existing one (a resumed run) keeps its rows up
+// to and including step keepThrough, drops later ones (the resumed run
+// replays them identically) and any partial last line, atomically. A header
+// other than columns is an error: the file belongs to another kind of run.
+func PrepareCSV(path string, columns []string, keepThrough int) error {
+	header := strings.Join(columns, ",") + "\n"
+	old, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return atomicfile.Write(path, func(w io.Writer) error {
+			_, err := io.WriteString(w, header)
+			return err
+		})
+	case err != nil:
+		return err
+	}
+	kept, err := keepRows(old, header, len(columns), keepThrough)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := w.Write(kept)
+		return err
+	})
+}
+
+// AppendCSV appends one row to a file PrepareCSV made ready, opening and
+// closing it: for logs written now and then, which need no open file
+// between writes. The row is written by a single write call.
+func AppendCSV(path string, fields []string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(f, strings.Join(fields, ",")+"\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func keepRows(old []byte, header string, columns, keepThrough int) ([]byte, error) {
+	var out bytes.Buffer
+	sc := bufio.NewScanner(bytes.NewReader(old))
+	first := true
+	for sc.Scan() {
+		line := sc.Text()
+		if first {
+			if line+"\n" != header {
+				return nil, fmt.Errorf("header %q differs from %q; move the file away or start a new run", line, strings.TrimSpace(header))
+			}
+			out.WriteString(header)
+			first = false
+			continue
+		}
+		stepField, _, _ := strings.Cut(line, ",")
+		step, err := strconv.Atoi(stepField)
+		if err != nil || strings.Count(line, ",") != columns-1 {
+			break // a partial last line from an interrupted write
+		}
+		if step <= keepThrough {
+			out.WriteString(line + "\n")
+		}
+	}
+	if first {
+		out.WriteString(header)
+	}
+	return out.Bytes(), sc.Err()
+}
+
+// Table is a CSV file read whole: its header and its rows, every row as
+// long as the header.
+type Table struct {
+	Path   string
+	Header []string
+	Rows   [][]string
+}
+
+// ReadCSV reads the CSV file at path. A row whose length differs from the
+// header's is an error naming its line.
+func ReadCSV(path string) (*Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	records, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(records) == 0 {
+		return nil, fmt.Errorf("%s is empty; it holds not even a header", path)
+	}
+	return &Table{Path: path, Header: records[0], Rows: records[1:]}, nil
+}
+
+// Column returns the index of the named column, or an error listing the
+// columns there are.
+func (t *Table) Column(name string) (int, error) {
+	i := slices.Index(t.Header, name)
+	if i < 0 {
+		return 0, fmt.Errorf("%s has no column %q (columns: %v)", t.Path, name, t.Header)
+	}
+	return i, nil
+}
+
+// Floats returns the named columns, as numbers, of the rows keep accepts
+// (every row when keep is nil). A field that is not a number is an error
+// naming its line and column.
+func (t *Table) Floats(keep func(row []string) bool, names ...string) ([][]float64, error) {
+	idx := make([]int, len(names))
+	for i, n := range names {
+		var err error
+		if idx[i], err = t.Column(n); err != nil {
+			return nil, err
+		}
+	}
+	out := make([][]float64, len(names))
+	for r, row := range t.Rows {
+		if keep != nil && !keep(row) {
+			continue
+		}
+		for i, c := range idx {
+			v, err := strconv.ParseFloat(row[c], 64)
+			if err != nil {
+				return nil, fmt.Errorf("%s: line %d: %s: %w", t.Path, r+2, names[i], err)
+			}
+			out[i] = append(out[i], v)
+		}
+	}
+	return out, nil
+}
