@@ -8,7 +8,9 @@
 // batch of EvalBatch examples ending in the logits, with batch normalization
 // in inference mode. Three compiled machines run on the graph: loss and
 // gradient, loss alone (cheap line-search trials), and logits alone
-// (evaluation). None of them touches batch-normalization running statistics:
+// (evaluation); Nodes compiles more, for named hidden nodes. Every machine
+// leaves each value it was compiled to compute intact after its run, even
+// one that a later requested value is computed from. None of them touches batch-normalization running statistics:
 // a training loop folds in the batch statistics of a real step's starting
 // point explicitly (FoldBatchStats with a snapshot from LastBatchStats, or
 // CommitBatchStats for the last run), so line-search trials, probes and

@@ -34,12 +34,14 @@ type Model struct {
 	xEval  *G.Node
 	xEvalT *tensor.Dense
 	logits *G.Node
-	named  map[string]*G.Node
 	evalVM G.VM
-	// Named-node reading (record.go): the names in layer order and one
-	// forward-only machine per requested set of nodes.
-	nodeNames []string
-	readers   map[string]*nodeReader
+
+	// Named nodes (record.go): the names in layer order, each path's nodes
+	// in the same order, and one forward-only machine per requested set of
+	// evaluation-path nodes.
+	nodeNames             []string
+	trainNodes, evalNodes G.Nodes
+	readers               map[string]*nodeReader
 }
 
 var _ optim.Objective = (*Model)(nil)
@@ -49,7 +51,7 @@ func New(spec Spec) (*Model, error) {
 	if err := spec.validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{spec: spec, g: G.NewGraph(), named: map[string]*G.Node{}}
+	m := &Model{spec: spec, g: G.NewGraph()}
 	rng := rand.New(rand.NewPCG(spec.Seed, 0x1417))
 	if err := m.buildStack(rng); err != nil {
 		return nil, err
@@ -148,8 +150,9 @@ func (m *Model) buildTrainingPath() error {
 	m.yT = tensor.New(tensor.WithShape(s.BatchSize, s.Classes), tensor.Of(s.Dtype))
 	m.x = G.NodeFromAny(m.g, m.xT, G.WithName("x"))
 	m.y = G.NodeFromAny(m.g, m.yT, G.WithName("y"))
-	logits, err := m.forward(m.x, true, false)
-	if err != nil {
+	var logits *G.Node
+	var err error
+	if logits, m.nodeNames, m.trainNodes, err = m.forward(m.x, true); err != nil {
 		return err
 	}
 	if m.loss, err = layers.SoftmaxCrossEntropy(logits, m.y); err != nil {
@@ -170,37 +173,28 @@ func (m *Model) buildEvaluationPath() error {
 	m.xEvalT = tensor.New(tensor.WithShape(append([]int{s.EvalBatch}, s.Input...)...), tensor.Of(s.Dtype))
 	m.xEval = G.NodeFromAny(m.g, m.xEvalT, G.WithName("x_eval"))
 	var err error
-	if m.logits, err = m.forward(m.xEval, false, true); err != nil {
+	if m.logits, _, m.evalNodes, err = m.forward(m.xEval, false); err != nil {
 		return err
 	}
 	m.evalVM, err = m.compile(G.Nodes{m.logits})
 	return err
 }
 
-// forward applies the stack to x; with name (the evaluation path) it records
-// every layer's output, and every activation's input, by name (see NodeNames).
-func (m *Model) forward(x *G.Node, training, name bool) (*G.Node, error) {
+// forward applies the stack to x and returns its output and the path's named
+// nodes with their names (see NodeNames), in the order the network computes
+// them: every layer's output under the layer's name, preceded for an
+// activation by its input under the activation's name and InputSuffix.
+func (m *Model) forward(x *G.Node, training bool) (out *G.Node, names []string, nodes G.Nodes, err error) {
 	for _, l := range m.stack {
-		in := x
-		var err error
+		if _, ok := l.(*layers.Activation); ok {
+			names, nodes = append(names, l.Name()+InputSuffix), append(nodes, x)
+		}
 		if x, err = l.Forward(x, training); err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
-		if name {
-			m.nameNodes(l, in, x)
-		}
+		names, nodes = append(names, l.Name()), append(nodes, x)
 	}
-	return x, nil
-}
-
-// compile builds a machine that runs only the subgraph behind outputs.
-func (m *Model) compile(outputs G.Nodes) (G.VM, error) {
-	inputs := m.g.ExactSubgraphRoots(outputs...).Inputs()
-	prog, locMap, err := G.CompileFunction(m.g, inputs, outputs)
-	if err != nil {
-		return nil, fmt.Errorf("model: compile: %w", err)
-	}
-	return G.NewTapeMachine(m.g, G.WithPrecompiled(prog, locMap)), nil
+	return x, names, nodes, nil
 }
 
 func initializer(name string, std float64) (layers.Init, error) {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"deepopt/data"
-	"deepopt/layers"
 
 	G "gorgonia.org/gorgonia"
 )
@@ -26,17 +25,6 @@ type nodeReader struct {
 	buf [][]float64
 }
 
-// nameNodes records the evaluation-path output of layer l under its name,
-// preceded by its input under name+InputSuffix when l is an activation.
-func (m *Model) nameNodes(l layers.Layer, in, out *G.Node) {
-	if _, ok := l.(*layers.Activation); ok {
-		m.named[l.Name()+InputSuffix] = in
-		m.nodeNames = append(m.nodeNames, l.Name()+InputSuffix)
-	}
-	m.named[l.Name()] = out
-	m.nodeNames = append(m.nodeNames, l.Name())
-}
-
 // NodeNames lists the named nodes of the evaluation path in the order the
 // network computes them: every layer's output under the layer's name (fc1,
 // bn1, act1, …, out; for a cnn conv1, bnc1, actc1, pool1, flatten, …) and
@@ -54,11 +42,11 @@ func (m *Model) NodeSize(name string) (int, error) {
 }
 
 func (m *Model) node(name string) (*G.Node, error) {
-	n, ok := m.named[name]
-	if !ok {
+	i := slices.Index(m.nodeNames, name)
+	if i < 0 {
 		return nil, fmt.Errorf("model: no node named %q; valid: %s", name, strings.Join(m.nodeNames, ", "))
 	}
-	return n, nil
+	return m.evalNodes[i], nil
 }
 
 // Nodes runs the evaluation path (BN in inference mode) on the examples idx

@@ -10,6 +10,7 @@ import (
 	"deepopt/batchnorm"
 	"deepopt/data"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -57,11 +58,14 @@ func perturb(t *testing.T, m *Model, rng *rand.Rand) {
 	}
 }
 
-// referenceForward computes the named nodes of recordSpec's network for one
-// example in plain Go from the parameters and BN statistics:
-// actK.in = h·W + b without BN, γ(h·W + b − μ)/√(σ² + ε) + β with it, where μ
-// and σ² are the running statistics; actK = sigmoid(actK.in).
-func referenceForward(m *Model, x []float64) map[string][]float64 {
+// referenceForward computes the named nodes of recordSpec's network in plain
+// Go from the parameters and BN statistics, for the n examples x (row-major),
+// as n rows of each node's values: fcK = h·W + b; without BN actK.in = fcK,
+// with it bnK = actK.in = γ(fcK − μ)/√(σ² + ε) + β, where μ and σ² are the
+// running statistics, or with batch the mean and (biased) variance of fcK
+// over the n examples (Ioffe & Szegedy 2015, Alg. 1); actK = sigmoid(actK.in);
+// out = h·W + b of the classifier.
+func referenceForward(m *Model, x []float64, batch bool) map[string][]float64 {
 	theta := m.Params(nil)
 	param := map[string][]float64{}
 	for _, b := range m.Blocks() {
@@ -69,33 +73,61 @@ func referenceForward(m *Model, x []float64) map[string][]float64 {
 	}
 	state := m.BNState()
 	s := m.Spec()
+	n := len(x) / product(s.Input)
+	affine := func(h []float64, layer string, width int) []float64 {
+		w, bias := param[layer+".W"], param[layer+".b"]
+		in := len(h) / n
+		z := make([]float64, n*width)
+		for r := range n {
+			for j := range width {
+				z[r*width+j] = bias[j]
+				for i := range in {
+					z[r*width+j] += h[r*in+i] * w[i*width+j]
+				}
+			}
+		}
+		return z
+	}
 	out := map[string][]float64{}
 	h := x
 	for k, width := range s.Hidden {
 		name := string(rune('1' + k))
-		w, bias := param["fc"+name+".W"], param["fc"+name+".b"]
-		z := make([]float64, width)
-		for j := range width {
-			z[j] = bias[j]
-			for i := range h {
-				z[j] += h[i] * w[i*width+j]
-			}
-		}
+		z := affine(h, "fc"+name, width)
+		out["fc"+name] = z
 		if s.BatchNorm {
 			bn := "bn" + name
 			mean, variance := state[bn+"."+batchnorm.StateMean], state[bn+"."+batchnorm.StateVariance]
-			gamma, beta := param[bn+".gamma"], param[bn+".beta"]
-			for j := range z {
-				z[j] = gamma[j]*(z[j]-mean[j])/math.Sqrt(variance[j]+s.BNEps) + beta[j]
+			if batch {
+				mean, variance = make([]float64, width), make([]float64, width)
+				for r := range n {
+					for j := range width {
+						mean[j] += z[r*width+j] / float64(n)
+					}
+				}
+				for r := range n {
+					for j := range width {
+						d := z[r*width+j] - mean[j]
+						variance[j] += d * d / float64(n)
+					}
+				}
 			}
+			gamma, beta := param[bn+".gamma"], param[bn+".beta"]
+			y := make([]float64, len(z))
+			for i, v := range z {
+				j := i % width
+				y[i] = gamma[j]*(v-mean[j])/math.Sqrt(variance[j]+s.BNEps) + beta[j]
+			}
+			z = y
+			out[bn] = z
 		}
-		a := make([]float64, width)
+		a := make([]float64, len(z))
 		for j, v := range z {
 			a[j] = 1 / (1 + math.Exp(-v))
 		}
 		out["act"+name+".in"], out["act"+name] = z, a
 		h = a
 	}
+	out["out"] = affine(h, "out", s.Classes)
 	return out
 }
 
@@ -119,7 +151,7 @@ func TestNodesMatchReference(t *testing.T) {
 		}
 		worst := 0.0
 		for r, j := range idx {
-			want := referenceForward(m, ds.X[j*6:(j+1)*6])
+			want := referenceForward(m, ds.X[j*6:(j+1)*6], false)
 			for i, name := range names {
 				w := want[name]
 				for u := range w {
@@ -198,5 +230,115 @@ func TestNodeNames(t *testing.T) {
 	}
 	if n, err := cnn.NodeSize("actc1.in"); err != nil || n != 3*6*6 {
 		t.Errorf("NodeSize(actc1.in) = %d, %v; want 3·6·6 = 108", n, err)
+	}
+}
+
+// TestTrainingPathKeepsRequestedNodes runs a machine of the training path
+// that requests every named node together with the loss and the gradient,
+// as a loss term on a hidden layer will, and compares each node's value
+// after the run with referenceForward on the minibatch with BN's batch
+// statistics: |got − reference| ≤ 1e-12 (float64; summation order only).
+// The loss and the gradient equal Eval's bit for bit, so the extra outputs
+// change nothing else.
+func TestTrainingPathKeepsRequestedNodes(t *testing.T) {
+	for _, bn := range []bool{false, true} {
+		m, err := New(recordSpec(bn))
+		if err != nil {
+			t.Fatal(err)
+		}
+		perturb(t, m, rand.New(rand.NewPCG(8, 9)))
+		x, _ := randomBatch(t, m, 10)
+		theta := m.Params(nil)
+		grad := make([]float64, m.Dim())
+		loss, err := m.Eval(theta, grad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vm, err := m.compile(append(append(G.Nodes{m.loss}, m.grads...), m.trainNodes...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		if got := scalar(m.loss.Value()); got != loss {
+			t.Errorf("bn=%v: loss %v with the hidden nodes requested, %v from Eval", bn, got, loss)
+		}
+		for i, g := range m.grads {
+			b := m.Blocks()[i]
+			got := make([]float64, b.End-b.Start)
+			copyOut(got, g.Value())
+			if !slices.Equal(got, grad[b.Start:b.End]) {
+				t.Errorf("bn=%v: gradient of %s differs from Eval's", bn, b.Name)
+			}
+		}
+		want := referenceForward(m, x, true)
+		for i, name := range m.NodeNames() {
+			got := make([]float64, m.trainNodes[i].Shape().TotalSize())
+			copyOut(got, m.trainNodes[i].Value())
+			worst := 0.0
+			for j, w := range want[name] {
+				worst = max(worst, math.Abs(got[j]-w))
+			}
+			if len(want[name]) != len(got) || worst > 1e-12 {
+				t.Errorf("bn=%v: training-path node %s: %d values, worst difference from the reference %.3g", bn, name, len(got), worst)
+			}
+		}
+		vm.Reset()
+	}
+}
+
+// TestNodePairsMatchSingleReads requests every pair of named nodes together
+// and compares each node's values with a request of that node alone, for an
+// MLP with and without BN and a CNN with BN: a node read together with a
+// node computed after it must not hold the later node's values. Both reads
+// run the same operations on the same inputs, so they must agree exactly.
+func TestNodePairsMatchSingleReads(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		spec Spec
+	}{
+		{"mlp", recordSpec(false)},
+		{"mlp-bn", recordSpec(true)},
+		{"cnn", smallSpec("cnn", false, tensor.Float64)},
+		{"cnn-bn", smallSpec("cnn", true, tensor.Float64)},
+		{"cnn-bn-float32", smallSpec("cnn", true, tensor.Float32)},
+	} {
+		m, err := New(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(11, 12))
+		perturb(t, m, rng)
+		ds := randomSet(rng, 7, product(tc.spec.Input))
+		idx := []int{6, 0, 3, 2, 5}
+		names := m.NodeNames()
+		single := map[string][]float64{}
+		for _, n := range names {
+			got, err := m.Nodes(ds, idx, []string{n})
+			if err != nil {
+				t.Fatal(err)
+			}
+			single[n] = got[0]
+		}
+		for _, a := range names {
+			for _, b := range names {
+				if a == b {
+					continue
+				}
+				got, err := m.Nodes(ds, idx, []string{a, b})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, n := range []string{a, b} {
+					for j, v := range got[i] {
+						if v != single[n][j] {
+							t.Errorf("%s: %s read with [%s, %s] differs from %s alone at %d: %v, want %v", tc.name, n, a, b, n, j, v, single[n][j])
+							break
+						}
+					}
+				}
+			}
+		}
 	}
 }
