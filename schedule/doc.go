@@ -1,5 +1,5 @@
 // Package schedule holds the schedules of deepopt: quantities that change
-// over a run, and the smoothing levels of a continuation.
+// over a run, and the smoothing levels of a continuation with its driver.
 //
 // A Scalar gives a value at each training step t, counted from 0. The
 // learning rate (LR) is one: Constant, StepDecay (by milestones or every k
@@ -11,6 +11,12 @@
 // besides the learning-rate shapes. Every Scalar is a pure function of the
 // step, so a run resumed from a checkpoint continues its schedules exactly
 // from the saved step count, with no schedule state to save.
+//
+// A continuation (Mobahi & Fisher 2015; Algorithm 4 of the lecture) is a
+// schedule over levels rather than steps: Levels is its sequence of
+// smoothing widths t₀ > … > t_N = 0 (GeometricLevels, LinearLevels or a
+// list), and Continuation minimises the smoothed objective of each level
+// with any optim method, from the previous level's solution.
 //
 // Each schedule type has a Validate method that reports settings out of
 // range, naming the field, the bad value and the valid range; At does not
