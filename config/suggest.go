@@ -37,10 +37,11 @@ func editDistance(a, b string) int {
 	return d[len(s)][len(t)]
 }
 
-// closest returns the candidate nearest to word, if one is near enough to be
+// Closest returns the candidate nearest to word, if one is near enough to be
 // a plausible misspelling: at most one edit per three characters of word
 // (at least one edit, at most three), ties going to the earlier candidate.
-func closest(word string, candidates []string) (string, bool) {
+// The CLI suggests flags with it as the config suggests keys.
+func Closest(word string, candidates []string) (string, bool) {
 	limit := min(max(len([]rune(word))/3, 1), 3)
 	best, bestDistance := "", limit+1
 	for _, c := range candidates {
@@ -61,7 +62,7 @@ func unknownKeyProblem(section string, fields []field, name string) string {
 		where = "valid top-level keys"
 	}
 	list := fmt.Sprintf("%s: %s", where, strings.Join(names, ", "))
-	if guess, ok := closest(name, names); ok {
+	if guess, ok := Closest(name, names); ok {
 		return fmt.Sprintf("unknown key %q; did you mean %q? %s", name, guess, list)
 	}
 	if elsewhere := sectionPaths(reflect.TypeFor[Config](), "", name, section); len(elsewhere) > 0 {
@@ -74,8 +75,24 @@ func unknownKeyProblem(section string, fields []field, name string) string {
 // when one is close.
 func choiceProblem(value string, choices []string) string {
 	msg := fmt.Sprintf("want one of %s; got %q", strings.Join(choices, ", "), value)
-	if guess, ok := closest(value, choices); ok {
+	if guess, ok := Closest(value, choices); ok {
 		msg += fmt.Sprintf(" (did you mean %q?)", guess)
 	}
 	return msg
+}
+
+// Keys lists the dotted path of every key of a configuration that holds a
+// value (not a section), in declaration order: what --set can change.
+func Keys() []string { return leafPaths(reflect.TypeFor[Config](), "") }
+
+func leafPaths(t reflect.Type, path string) []string {
+	var paths []string
+	for _, f := range fieldsOf(t) {
+		if f.typ.Kind() == reflect.Struct {
+			paths = append(paths, leafPaths(f.typ, join(path, f.name))...)
+		} else {
+			paths = append(paths, join(path, f.name))
+		}
+	}
+	return paths
 }

@@ -45,9 +45,9 @@ func TestClosest(t *testing.T) {
 		{"lr", "", false},
 	}
 	for _, tt := range tests {
-		got, ok := closest(tt.word, keys)
+		got, ok := Closest(tt.word, keys)
 		if got != tt.want || ok != tt.ok {
-			t.Errorf("closest(%q) = %q, %v; want %q, %v", tt.word, got, ok, tt.want, tt.ok)
+			t.Errorf("Closest(%q) = %q, %v; want %q, %v", tt.word, got, ok, tt.want, tt.ok)
 		}
 	}
 }

@@ -71,6 +71,9 @@ func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 // Resume reopens the run in dir: its resolved config with sets applied on
 // top (e.g. "train.steps=60000" to extend a finished run) and its checkpoint.
 func Resume(dir string, sets []string, log io.Writer) (*Run, error) {
+	if err := holdsRun(dir); err != nil {
+		return nil, err
+	}
 	cfg, err := config.Load(filepath.Join(dir, rundir.ConfigFile), sets)
 	if err != nil {
 		return nil, err
@@ -136,12 +139,29 @@ func (c *configWriter) write() error {
 	})
 }
 
+// holdsRun explains why dir is no run directory, if it is not one.
+func holdsRun(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("run directory %s does not exist", dir)
+	case err != nil:
+		return err
+	case !info.IsDir():
+		return fmt.Errorf("%s is a file, not a run directory", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, rundir.ConfigFile)); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s holds no run (it has no %s; a run directory is what a run with --config writes)", dir, rundir.ConfigFile)
+	}
+	return nil
+}
+
 // CheckFresh reports an error when dir already holds a run, so that a new run
 // never overwrites one by accident.
 func CheckFresh(dir string) error {
 	_, err := os.Stat(filepath.Join(dir, rundir.CheckpointFile))
 	if err == nil {
-		return fmt.Errorf("%s already holds a run; continue it with `train --resume %s`, or choose another --out", dir, dir)
+		return fmt.Errorf("%s already holds a run; continue it with `go run ./cmd/train --resume %s`, or choose another --out", dir, dir)
 	}
 	if !errors.Is(err, os.ErrNotExist) {
 		return err

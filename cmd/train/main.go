@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -18,10 +19,15 @@ import (
 	"deepopt/train"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
+
+// invocation is how the README runs the command, from the repository's root;
+// help and hints name it so that what they print works as typed.
+const invocation = "go run ./cmd/train"
 
 func main() {
 	if err := execute(os.Args[1:]); err != nil {
@@ -39,28 +45,79 @@ func execute(args []string) (err error) {
 		}
 	}()
 	root := newRootCommand()
+	// A first word that names no subcommand is a mistyped one: say so before
+	// the flags meant for it are blamed instead.
+	if cmd, rest, err := root.Find(args); err == nil && cmd == root && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		return unknownCommand(root, rest[:1])
+	}
 	root.SetArgs(args)
 	return root.Execute()
+}
+
+// unknownCommand is the root's argument check: train takes no arguments, so
+// a word is a subcommand it does not know; it suggests the nearest one.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() && c.Name() != "completion" {
+			names = append(names, c.Name())
+		}
+	}
+	msg := fmt.Sprintf("unknown command %q", args[0])
+	if near, ok := config.Closest(args[0], names); ok {
+		msg += fmt.Sprintf("; did you mean %q?", near)
+	}
+	return fmt.Errorf("%s (commands: %s)", msg, strings.Join(names, ", "))
+}
+
+// flagError explains a flag the command does not know: it suggests the
+// nearest flag of the command, or the --set that changes a config key of
+// that name (--stes: --set train.steps=…), and lists the valid flags.
+func flagError(cmd *cobra.Command, err error) error {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return err
+	}
+	var flags []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) { flags = append(flags, f.Name) })
+	list := "--" + strings.Join(flags, ", --")
+	if near, ok := config.Closest(name, flags); ok {
+		return fmt.Errorf("unknown flag --%s; did you mean --%s? (flags of %s: %s)", name, near, cmd.Name(), list)
+	}
+	keys := config.Keys()
+	leaves := make([]string, len(keys))
+	for i, k := range keys {
+		leaves[i] = k[strings.LastIndex(k, ".")+1:]
+	}
+	if near, ok := config.Closest(name, leaves); ok && cmd.Flags().Lookup("set") != nil {
+		key := keys[slices.Index(leaves, near)]
+		return fmt.Errorf("unknown flag --%s; config keys change with --set, e.g. --set %s=VALUE (flags of %s: %s)", name, key, cmd.Name(), list)
+	}
+	return fmt.Errorf("unknown flag --%s (flags of %s: %s)", name, cmd.Name(), list)
 }
 
 func newRootCommand() *cobra.Command {
 	var configPath, out, resume string
 	var sets []string
 	root := &cobra.Command{
-		Use:   "train --config FILE [--set key=value ...] [--out DIR] | train --resume DIR",
+		Use:   "train --config FILE [--set key=value ...] [--out DIR] | --resume DIR [--set key=value ...]",
 		Short: "Train a deepopt model from a YAML configuration",
 		Long: `train builds the model, data, optimizer and schedule a YAML configuration
 describes, trains it and writes a run directory: the resolved config.yaml,
 metrics.csv (one row per evaluation) and checkpoint.npz (everything needed to
 resume exactly; a NumPy archive). Ctrl-C saves a checkpoint and stops; resume
 with --resume.`,
-		Example: `  train --config configs/mnist-bn.yaml
-  train --config configs/mnist-bn.yaml --set train.steps=3000 --set schedule.lr=0.5 --out runs/short
-  train --resume runs/short --set train.steps=6000
-  train eval --checkpoint runs/short`,
+		Example: `  go run ./cmd/train --config configs/mnist-bn.yaml
+  go run ./cmd/train --config configs/mnist-bn.yaml --set train.steps=3000 --set schedule.lr=0.5 --out runs/short
+  go run ./cmd/train --resume runs/short --set train.steps=6000
+  go run ./cmd/train eval --checkpoint runs/short`,
+		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: invocation},
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		Args:          unknownCommand,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -95,7 +152,7 @@ with --resume.`,
 			fmt.Fprintf(os.Stderr, "run directory: %s\n", run.Dir)
 			res, err := run.Start(ctx)
 			if errors.Is(err, train.ErrInterrupted) {
-				fmt.Fprintf(os.Stderr, "\ninterrupted after step %d; checkpoint saved. Continue with: train --resume %s\n", run.Trainer.Step(), run.Dir)
+				fmt.Fprintf(os.Stderr, "\ninterrupted after step %d; checkpoint saved. Continue with: %s --resume %s\n", run.Trainer.Step(), invocation, run.Dir)
 				return nil
 			}
 			if err != nil {
@@ -115,6 +172,7 @@ with --resume.`,
 	f.StringArrayVar(&sets, "set", nil, "override a config key by its dotted path, e.g. --set train.steps=3000 (repeatable; values are YAML)")
 	f.StringVarP(&out, "out", "o", "", "run directory of a new run (default runs/<name>)")
 	f.StringVar(&resume, "resume", "", "continue the run in this directory from its checkpoint")
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newEvalCommand(), newVersionCommand(), newReproBNCommand(), newProbeCommand(), newReproLandscapeCommand())
 	return root
 }
@@ -124,7 +182,7 @@ func newEvalCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "eval --checkpoint RUN_DIR",
 		Short:   "Report the test loss and accuracy of a saved model",
-		Example: "  train eval --checkpoint runs/mnist-bn",
+		Example: "  go run ./cmd/train eval --checkpoint runs/mnist-bn",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if dir == "" {

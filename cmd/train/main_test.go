@@ -68,7 +68,7 @@ func TestTrainResumeEval(t *testing.T) {
 	}
 	// A second run into the same directory must not overwrite the first.
 	err := execute([]string{"--config", cfg, "--out", out})
-	if err == nil || !strings.Contains(err.Error(), "--resume") {
+	if err == nil || !strings.Contains(err.Error(), "`go run ./cmd/train --resume "+out+"`") {
 		t.Fatalf("want a refusal that points at --resume, got %v", err)
 	}
 }
@@ -84,6 +84,14 @@ func TestBadInputIsReportedBeforeAnythingIsWritten(t *testing.T) {
 		{[]string{"--config", writeConfig(t, ""), "--set", "train.batch_size=1", "--out", filepath.Join(dir, "b")}, "batch_size"},
 		{[]string{"--config", writeConfig(t, ""), "--set", "data.dir=/nonexistent", "--out", filepath.Join(dir, "c")}, "data.dir"},
 		{[]string{"--resume", filepath.Join(dir, "none")}, "none"},
+		{[]string{"eval", "--checkpoint", filepath.Join(dir, "none")}, "run directory " + filepath.Join(dir, "none") + " does not exist"},
+		{[]string{"eval", "--checkpoint", dir}, dir + " holds no run"},
+		{[]string{"probe", "--checkpoint", filepath.Join(dir, "none", "checkpoint.npz")}, "does not exist"},
+		{[]string{"--confg", "x"}, "unknown flag --confg; did you mean --config?"},
+		{[]string{"--stes", "3"}, "--set train.steps=VALUE"},
+		{[]string{"eval", "--chekpoint", "x"}, "did you mean --checkpoint?"},
+		{[]string{"evl", "--checkpoint", "x"}, `unknown command "evl"; did you mean "eval"?`},
+		{[]string{"--config", "x", "evl"}, `unknown command "evl"; did you mean "eval"?`},
 		{[]string{}, "--config"},
 	}
 	for _, c := range cases {

@@ -30,8 +30,8 @@ gradient change ‖∇L(θ − ηg) − ∇L(θ)‖ and its ratio to ‖ηg‖, 
 effective β-smoothness, and each layer's internal covariate shift after the
 earlier layers take a step of probe.ics_lr (0: the run's learning rate). The
 probe section of the run's config applies, with --set on top.`,
-		Example: `  train probe --checkpoint runs/mnist-bn
-  train probe --checkpoint runs/mnist-bn --set probe.batches=10 --set "probe.etas=[0.1, 0.5, 1]"`,
+		Example: `  go run ./cmd/train probe --checkpoint runs/mnist-bn
+  go run ./cmd/train probe --checkpoint runs/mnist-bn --set probe.batches=10 --set "probe.etas=[0.1, 0.5, 1]"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if dir == "" {

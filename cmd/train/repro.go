@@ -30,9 +30,9 @@ in DIR/<network>-seed<k> (an interrupted run is resumed, a finished one
 reused), and writes into DIR: accuracy.png (test accuracy vs step),
 percentiles-nobn.png and percentiles-bn.png (15/50/85th percentiles of a
 last-hidden-layer sigmoid's input), the CSVs behind them and report.md.`,
-		Example: `  train repro-bn
-  train repro-bn --seeds "1 2 3" --out runs/repro-bn
-  train repro-bn --set train.steps=5000 --out runs/repro-bn-short`,
+		Example: `  go run ./cmd/train repro-bn
+  go run ./cmd/train repro-bn --seeds "1 2 3" --out runs/repro-bn
+  go run ./cmd/train repro-bn --set train.steps=5000 --out runs/repro-bn-short`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, f := range strings.FieldsFunc(seeds, func(r rune) bool { return r == ' ' || r == ',' }) {

@@ -25,8 +25,8 @@ each in DIR/nobn and DIR/bn (an interrupted run is continued, a finished one
 reused), probing both every --every steps on the same fixed probe set, and
 writes into DIR: loss_landscape.png, gradient_predictiveness.png (min–max
 bands over the step sizes), beta_smoothness.png, ics.png and report.md.`,
-		Example: `  train repro-landscape
-  train repro-landscape --steps 3000 --every 100 --out runs/repro-landscape-short`,
+		Example: `  go run ./cmd/train repro-landscape
+  go run ./cmd/train repro-landscape --steps 3000 --every 100 --out runs/repro-landscape-short`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
