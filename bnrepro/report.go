@@ -99,8 +99,7 @@ func (r *Report) seedText() string {
 }
 
 func (r *Report) plot(dir string) error {
-	acc := plots.Figure{Title: "(a) MNIST test accuracy, " + r.seedText(), XLabel: "training step", YLabel: "test accuracy (%)",
-		Legend: "bottom right"}
+	acc := plots.Figure{Title: "(a) MNIST test accuracy, " + r.seedText(), XLabel: "training step", YLabel: "test accuracy (%)"}
 	for _, nw := range networks {
 		c := r.Accuracy[nw.key]
 		s := plots.Series{Name: nw.label, X: c.Step, Y: percent(c.Mean)}
@@ -122,7 +121,7 @@ func (r *Report) plot(dir string) error {
 		p := r.Percentiles[nw.key]
 		fig := plots.Figure{
 			Title:  fmt.Sprintf("(%c) %s: input of %s unit %d, seed %d", 'b'+k, nw.label, strings.TrimSuffix(r.Node, ".in"), r.Unit, r.Seeds[0]),
-			XLabel: "training step", YLabel: "sigmoid input (" + r.Node + ")", Legend: nw.legend,
+			XLabel: "training step", YLabel: "sigmoid input (" + r.Node + ")",
 			Series: []plots.Series{
 				{Name: "85th percentile", X: p.Step, Y: p.P85},
 				{Name: "50th percentile", X: p.Step, Y: p.P50, Low: p.P15, High: p.P85},

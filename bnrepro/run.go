@@ -60,11 +60,8 @@ const (
 	BN   = "bn"
 )
 
-// networks lists the networks with their display names and where their
-// percentile figure has room for a legend (without BN the band opens from
-// zero in the first steps and stays clear of the lower right; with BN it
-// widens slowly and leaves the upper left clear).
-var networks = []struct{ key, label, legend string }{{NoBN, "Without BN", "bottom right"}, {BN, "With BN", "top left"}}
+// networks lists the networks with their display names.
+var networks = []struct{ key, label string }{{NoBN, "Without BN"}, {BN, "With BN"}}
 
 func (o *Options) defaults() {
 	if o.NoBN == "" {

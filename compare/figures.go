@@ -24,18 +24,17 @@ func writeFigures(dir string, results []Result, budget int) error {
 	}
 	ys := []struct {
 		axis
-		log    bool
-		legend string
+		log bool
 	}{
-		{axis{"training loss (mean over the steps since the previous point)", func(r rundir.Row) float64 { return r.TrainLoss }}, true, "top right"},
-		{axis{"test accuracy", func(r rundir.Row) float64 { return r.TestAcc }}, false, "bottom right"},
+		{axis{"training loss (mean over the steps since the previous point)", func(r rundir.Row) float64 { return r.TrainLoss }}, true},
+		{axis{"test accuracy", func(r rundir.Row) float64 { return r.TestAcc }}, false},
 	}
 	i := 0
 	for _, x := range xs {
 		for _, y := range ys {
 			fig := plots.Figure{
 				Title:  fmt.Sprintf("Optimizers at a budget of %d gradient evaluations", budget),
-				XLabel: x.label, YLabel: y.label, LogY: y.log, Legend: y.legend,
+				XLabel: x.label, YLabel: y.label, LogY: y.log,
 			}
 			for _, res := range results {
 				s := plots.Series{Name: res.Method}

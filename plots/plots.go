@@ -10,6 +10,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 
 	"deepopt/internal/atomicfile"
@@ -19,16 +20,17 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Figure is one line chart.
 type Figure struct {
 	Title, XLabel, YLabel string
-	// LogX and LogY use logarithmic axes (values must then be positive).
+	// LogX and LogY use logarithmic axes (values must then be positive),
+	// labelled at 1, 2 and 5 times each power of ten.
 	LogX, LogY bool
-	// Legend places the legend: "" or "top right", "top left",
-	// "bottom right", "bottom left" — wherever the curves leave room.
-	Legend string
+	// Series are drawn in order; their legend stands to the right of the
+	// data, where no curve can run through it.
 	Series []Series
 }
 
@@ -45,10 +47,13 @@ type Series struct {
 	Low, High []float64
 }
 
-// Size is the size of every figure: readable in a Markdown report.
+// Size is the size of every figure's plot (the legend widens it): readable
+// in a Markdown report.
 const (
 	width  = 16 * vg.Centimeter
 	height = 10 * vg.Centimeter
+	// gap separates the legend from the plot and the image's edge.
+	gap = 6 * vg.Millimeter
 )
 
 // Lines draws fig into a PNG file at path, atomically.
@@ -64,33 +69,16 @@ func Lines(path string, fig Figure) error {
 	}
 	p.X.Tick.Marker, p.Y.Tick.Marker = compactTicks{}, compactTicks{}
 	if fig.LogX {
-		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, logTicks{}
 	}
 	if fig.LogY {
-		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, logTicks{}
 	}
 	p.Add(plotter.NewGrid())
-	switch fig.Legend {
-	case "", "top right":
-		p.Legend.Top = true
-	case "top left":
-		p.Legend.Top, p.Legend.Left = true, true
-	case "bottom right":
-	case "bottom left":
-		p.Legend.Left = true
-	default:
-		return fmt.Errorf("plots: %s: legend position %q; valid: top right, top left, bottom right, bottom left", path, fig.Legend)
-	}
-	// Keep the legend a little off the frame, towards the middle.
-	inset := vg.Points(6)
-	p.Legend.XOffs, p.Legend.YOffs = -inset, inset
-	if p.Legend.Left {
-		p.Legend.XOffs = inset
-	}
-	if p.Legend.Top {
-		p.Legend.YOffs = -inset
-	}
-	p.Legend.TextStyle.Font.Size = vg.Points(9)
+	legend := plot.NewLegend()
+	legend.Top, legend.Left = true, true
+	legend.TextStyle.Font.Size = vg.Points(9)
+	legend.Padding = vg.Points(4) // entries apart, not touching
 	if len(fig.Series) == 0 {
 		return fmt.Errorf("plots: %s: no series to draw", path)
 	}
@@ -120,14 +108,18 @@ func Lines(path string, fig Figure) error {
 		line.Width = vg.Points(1.5)
 		line.Dashes = plotutil.Dashes(i / len(palette))
 		p.Add(line)
-		p.Legend.Add(s.Name, line)
+		legend.Add(s.Name, line)
 	}
-	w, err := p.WriterTo(width, height, "png")
-	if err != nil {
-		return fmt.Errorf("plots: %s: %w", path, err)
-	}
+	// The plot keeps its size; the legend gets a strip of its own to the
+	// right, top-aligned with the data area below the title.
+	r := legend.Rectangle(draw.Canvas{})
+	strip := r.Max.X - r.Min.X + 2*gap
+	img := vgimg.New(width+strip, height)
+	c := draw.New(img)
+	p.Draw(draw.Crop(c, 0, -strip, 0, 0))
+	legend.Draw(draw.Crop(c, width+gap, -gap, 0, -p.Title.TextStyle.Height(fig.Title)-gap))
 	return atomicfile.Write(path, func(out io.Writer) error {
-		_, err := w.WriteTo(out)
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(out)
 		return err
 	})
 }
@@ -195,6 +187,35 @@ func (compactTicks) Ticks(lo, hi float64) []plot.Tick {
 	for i := range ticks {
 		if ticks[i].Label != "" {
 			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 6, 64)
+		}
+	}
+	return ticks
+}
+
+// logTicks mark a logarithmic axis at every integer multiple of each power
+// of ten, labelling 1, 2 and 5 times it, so that even a range shorter than
+// a decade (500 to 3000 steps) reads at 500, 1000 and 2000. A range over
+// more than four decades labels the powers of ten alone, which stay apart.
+type logTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	labelled := []float64{1, 2, 5}
+	if math.Log10(hi/lo) > 4 {
+		labelled = []float64{1}
+	}
+	var ticks []plot.Tick
+	for decade := math.Pow10(int(math.Floor(math.Log10(lo)))); decade <= hi; decade *= 10 {
+		for m := 1.0; m < 10; m++ {
+			v := decade * m
+			if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if slices.Contains(labelled, m) {
+				t.Label = strconv.FormatFloat(v, 'g', 6, 64)
+			}
+			ticks = append(ticks, t)
 		}
 	}
 	return ticks

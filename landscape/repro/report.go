@@ -55,7 +55,7 @@ func (rep *Report) write() error {
 	}
 	beta := plots.Figure{Title: "Effective β-smoothness: max over η of ‖g(θ − ηg) − g(θ)‖ / ‖ηg‖", XLabel: "training step", YLabel: "β"}
 	ics := plots.Figure{Title: "Internal covariate shift ‖G − G'‖ (Santurkar et al. §2.1)", XLabel: "training step",
-		YLabel: "ℓ2 change of the layer's gradient", LogY: true, Legend: "bottom right"}
+		YLabel: "ℓ2 change of the layer's gradient", LogY: true}
 	for _, n := range rep.Networks {
 		s := plots.Series{Name: n.Label}
 		for _, r := range n.Records {
