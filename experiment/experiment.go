@@ -93,50 +93,44 @@ func Resume(dir string, sets []string, log io.Writer) (*Run, error) {
 }
 
 // Start writes the resolved config into the run directory and trains. A
-// resumed run writes it only once its first step has succeeded (before its
-// next checkpoint, which a resume reads with it), so that a resume that
-// cannot start, such as one refused by its metrics file, or that is
-// interrupted at once, leaves the directory as it was.
+// resumed run writes it only once its first step has succeeded (first of the
+// step's handlers, so before its next checkpoint, which a resume reads with
+// it), so that a resume that cannot start, such as one refused by its
+// metrics file, or that is interrupted at once, leaves the directory as it
+// was.
 func (r *Run) Start(ctx context.Context) (train.Result, error) {
 	if r.Dir != "" {
 		text, err := r.Config.Marshal()
 		if err != nil {
 			return train.Result{}, err
 		}
-		config := &configWriter{path: filepath.Join(r.Dir, rundir.ConfigFile), text: text}
+		write := writeOnce(filepath.Join(r.Dir, rundir.ConfigFile), text)
 		if r.Trainer.Step() > 0 {
-			r.Trainer.Hooks = append([]train.Hook{config}, r.Trainer.Hooks...)
-		} else if err := config.write(); err != nil {
+			r.Trainer.OnStep(train.PriorityFirst, func(*train.Trainer) error { return write() })
+		} else if err := write(); err != nil {
 			return train.Result{}, err
 		}
 	}
 	return r.Trainer.Run(ctx)
 }
 
-// configWriter writes the resolved config atomically, once: directly for
-// a new run, as the first hook after the first step for a resumed one.
-type configWriter struct {
-	path    string
-	text    []byte
-	written bool
-}
-
-// AfterStep writes the config after the first step.
-func (c *configWriter) AfterStep(*train.Trainer) error { return c.write() }
-
-// write writes the config unless it was written already.
-func (c *configWriter) write() error {
-	if c.written {
-		return nil
+// writeOnce returns a function that writes text to path atomically on its
+// first call and does nothing on later ones.
+func writeOnce(path string, text []byte) func() error {
+	written := false
+	return func() error {
+		if written {
+			return nil
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		written = true
+		return atomicfile.Write(path, func(w io.Writer) error {
+			_, err := w.Write(text)
+			return err
+		})
 	}
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
-		return err
-	}
-	c.written = true
-	return atomicfile.Write(c.path, func(w io.Writer) error {
-		_, err := w.Write(c.text)
-		return err
-	})
 }
 
 // holdsRun explains why dir is no run directory, if it is not one.

@@ -46,11 +46,10 @@ type Hook struct {
 	// Records are the probes of this process, in order.
 	Records []Record
 
-	started bool
-	path    string
-	layers  []optim.Block
-	xs      [][]float64
-	ys      [][]int
+	path   string
+	layers []optim.Block
+	xs     [][]float64
+	ys     [][]int
 }
 
 var _ train.Hook = (*Hook)(nil)
@@ -72,22 +71,27 @@ func ProbeSet(n, batchSize, batches int, seed uint64) ([]int, error) {
 // (epoch numbers) and the validation split's.
 const probeStream = 0x5a17 << 32
 
-// AfterStep probes at the hook's cadence. Its first call prepares
-// landscape.csv, keeping the rows up to the step the run starts from.
-func (h *Hook) AfterStep(t *train.Trainer) error {
-	step := t.Step()
-	if !h.started {
-		if h.Every < 1 {
-			return fmt.Errorf("landscape: every = %d; probe at least every 1 step", h.Every)
-		}
-		if t.Dir != "" {
-			h.path = filepath.Join(t.Dir, File)
-			if err := rundir.PrepareCSV(h.path, h.columns(t.Model), step-1); err != nil {
-				return err
-			}
-		}
-		h.started = true
+// Attach implements train.Hook: the probe prepares landscape.csv when the
+// run starts, keeping the rows up to the step the run starts from, and
+// probes at its cadence.
+func (h *Hook) Attach(t *train.Trainer) error {
+	if h.Every < 1 {
+		return fmt.Errorf("landscape: every = %d; probe at least every 1 step", h.Every)
 	}
+	t.OnStart(train.PriorityDefault, func(t *train.Trainer) error {
+		if t.Dir == "" {
+			return nil
+		}
+		h.path = filepath.Join(t.Dir, File)
+		return rundir.PrepareCSV(h.path, h.columns(t.Model), t.Step())
+	})
+	t.OnStep(train.PriorityDefault, h.probe)
+	return nil
+}
+
+// probe measures at the hook's cadence and at the last step.
+func (h *Hook) probe(t *train.Trainer) error {
+	step := t.Step()
 	if step%h.Every != 0 && step != t.Steps {
 		return nil
 	}
@@ -103,7 +107,7 @@ func (h *Hook) AfterStep(t *train.Trainer) error {
 }
 
 // Measure probes the trainer's model at its current θ once, with the same
-// guarantees as AfterStep, and returns the Record without writing it.
+// guarantees as the hook's own probes, and returns the Record without writing it.
 func (h *Hook) Measure(t *train.Trainer) (Record, error) {
 	m := t.Model
 	if len(t.Theta()) != m.Dim() {

@@ -165,7 +165,12 @@ type cancelAt struct {
 	cancel context.CancelFunc
 }
 
-func (c cancelAt) AfterStep(t *train.Trainer) error {
+func (c cancelAt) Attach(t *train.Trainer) error {
+	t.OnStep(train.PriorityDefault, c.afterStep)
+	return nil
+}
+
+func (c cancelAt) afterStep(t *train.Trainer) error {
 	if t.Step() == c.step {
 		c.cancel()
 	}

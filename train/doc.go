@@ -1,6 +1,9 @@
 // Package train is deepopt's training loop: it draws minibatches, evaluates
-// the objective at the current parameters, lets the optimizer step, and
-// evaluates, logs and checkpoints on a fixed cadence.
+// the objective at the current parameters and lets the optimizer step.
+// Everything else attaches to the loop as a Hook with handlers for the run's
+// events (start, step, evaluation, end) in an order of priorities: the
+// evaluation cadence and metrics.csv, progress, checkpoints, the activation
+// recorder and the landscape probe.
 //
 // The loop owns the flat parameter vector θ and everything needed to resume a
 // run exactly: the parameters, batch-normalization running statistics, the

@@ -53,7 +53,12 @@ func (o *recordingObjective) Eval(theta, grad []float64) (float64, error) {
 // as a probe hook might: its batch statistics must never be folded.
 type probeElsewhere struct{}
 
-func (probeElsewhere) AfterStep(t *Trainer) error {
+func (h probeElsewhere) Attach(t *Trainer) error {
+	t.OnStep(PriorityDefault, h.afterStep)
+	return nil
+}
+
+func (probeElsewhere) afterStep(t *Trainer) error {
 	theta := slices.Clone(t.Theta())
 	for i := range theta {
 		theta[i] *= 1.5

@@ -3,31 +3,41 @@ package train
 import (
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"deepopt/rundir"
 )
 
-// metricsFile appends rows to metrics.csv, one complete line per write.
-type metricsFile struct {
-	f *os.File
+// attachMetrics writes metrics.csv in the run directory: at the start it
+// creates the directory and makes the file ready for this run's rows
+// (rundir.PrepareCSV keeps a resumed run's rows up to its step), at every
+// evaluation it appends the row, one complete line per write, and at the end
+// it closes the file.
+func attachMetrics(t *Trainer) {
+	var f *os.File
+	t.OnStart(PriorityFirst, func(t *Trainer) error {
+		if err := os.MkdirAll(t.Dir, 0o755); err != nil {
+			return err
+		}
+		path := filepath.Join(t.Dir, rundir.MetricsFile)
+		if err := rundir.PrepareCSV(path, t.Columns(), t.Step()); err != nil {
+			return err
+		}
+		var err error
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+		return err
+	})
+	t.OnEval(PriorityDefault, func(_ *Trainer, r Report) error {
+		_, err := io.WriteString(f, strings.Join(r.Row, ",")+"\n")
+		return err
+	})
+	t.OnEnd(PriorityDefault, func(*Trainer, error) error {
+		if f == nil {
+			return nil
+		}
+		err := f.Close()
+		f = nil
+		return err
+	})
 }
-
-// openMetrics opens metrics.csv for appending after rundir.PrepareCSV.
-func openMetrics(path string, keepThrough int) (*metricsFile, error) {
-	if err := rundir.PrepareCSV(path, rundir.Columns, keepThrough); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		return nil, err
-	}
-	return &metricsFile{f: f}, nil
-}
-
-func (m *metricsFile) write(r rundir.Row) error {
-	_, err := io.WriteString(m.f, strings.Join(r.Fields(), ",")+"\n")
-	return err
-}
-
-func (m *metricsFile) Close() error { return m.f.Close() }

@@ -115,27 +115,32 @@ func (r *Recorder) Check(m *model.Model) error {
 	return errors.Join(errs...)
 }
 
-// AfterStep records at the recorder's cadence. Its first call prepares
-// activations.csv, keeping the rows up to the step the run starts from.
-func (r *Recorder) AfterStep(t *Trainer) error {
-	step := t.Step()
-	if r.path == "" {
-		if t.Dir == "" {
-			return errors.New("record: the recorder writes activations.csv into the run directory; set Trainer.Dir")
-		}
-		if err := r.Check(t.Model); err != nil {
-			return err
-		}
-		r.idx = make([]int, r.Examples.Len())
-		for i := range r.idx {
-			r.idx[i] = i
-		}
-		path := filepath.Join(t.Dir, ActivationsFile)
-		if err := rundir.PrepareCSV(path, r.Columns(), step-1); err != nil {
-			return err
-		}
-		r.path = path
+// Attach implements Hook: the recorder prepares activations.csv when the run
+// starts, keeping the rows up to the step the run starts from, and records
+// at its cadence.
+func (r *Recorder) Attach(t *Trainer) error {
+	t.OnStart(PriorityDefault, r.start)
+	t.OnStep(PriorityDefault, r.record)
+	return nil
+}
+
+func (r *Recorder) start(t *Trainer) error {
+	if t.Dir == "" {
+		return errors.New("record: the recorder writes activations.csv into the run directory; set Trainer.Dir")
 	}
+	if err := r.Check(t.Model); err != nil {
+		return err
+	}
+	r.idx = make([]int, r.Examples.Len())
+	for i := range r.idx {
+		r.idx[i] = i
+	}
+	r.path = filepath.Join(t.Dir, ActivationsFile)
+	return rundir.PrepareCSV(r.path, r.Columns(), t.Step())
+}
+
+func (r *Recorder) record(t *Trainer) error {
+	step := t.Step()
 	if step%r.Every != 0 && step != t.Steps {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -15,15 +16,13 @@ import (
 // archive is useful on its own (numpy.load); BN running statistics under
 // "bn/<key>", optimizer state under "optim/<key>".
 const (
-	keyStep      = "loop/step"
-	keyExamples  = "loop/examples"
-	keyEvals     = "loop/evals" // func, grad
-	keyWall      = "loop/wall_s"
-	keyBatcher   = "loop/batcher" // epoch, position
-	keyWindow    = "loop/window"  // loss sum, step-length sum
-	keyWindowInt = "loop/window_counts"
-	keyHeld      = "loop/held"  // steps taken on the current minibatch, whether θ is remembered
-	keyBatch     = "loop/batch" // the current minibatch's example indices
+	keyStep     = "loop/step"
+	keyExamples = "loop/examples"
+	keyEvals    = "loop/evals" // func, grad
+	keyWall     = "loop/wall_s"
+	keyBatcher  = "loop/batcher" // epoch, position
+	keyHeld     = "loop/held"    // steps taken on the current minibatch, whether θ is remembered
+	keyBatch    = "loop/batch"   // the current minibatch's example indices
 )
 
 // Snapshot returns the complete state of the loop as an archive.
@@ -45,9 +44,7 @@ func (t *Trainer) Snapshot() *checkpoint.Archive {
 	a.SetInt64(keyEvals, []int{2}, []int64{int64(s.FuncEvals), int64(s.GradEvals)})
 	a.SetFloat64(keyWall, []int{1}, []float64{s.WallSeconds})
 	a.SetInt64(keyBatcher, []int{2}, []int64{int64(bs.Epoch), int64(bs.Position)})
-	w := t.window
-	a.SetFloat64(keyWindow, []int{2}, []float64{w.LossSum, w.StepLenSum})
-	a.SetInt64(keyWindowInt, []int{4}, []int64{int64(w.Steps), int64(w.LSIters), int64(w.Restarts), int64(w.SearchFailures)})
+	t.window.save(a)
 	remembered := int64(0)
 	if t.obj.Remembers(t.theta, true) {
 		remembered = 1
@@ -61,11 +58,24 @@ func (t *Trainer) Snapshot() *checkpoint.Archive {
 	return a
 }
 
-func (t *Trainer) checkpoint() error {
-	if t.Dir == "" {
-		return nil
+// attachCheckpoints saves the checkpoint into the run directory every
+// CheckpointEvery steps, at the last step and when the run is interrupted.
+func attachCheckpoints(t *Trainer) {
+	save := func(t *Trainer) error {
+		return checkpoint.Save(filepath.Join(t.Dir, rundir.CheckpointFile), t.Snapshot())
 	}
-	return checkpoint.Save(filepath.Join(t.Dir, rundir.CheckpointFile), t.Snapshot())
+	t.OnStep(PriorityCheckpoint, func(t *Trainer) error {
+		if (t.CheckpointEvery > 0 && t.Step()%t.CheckpointEvery == 0) || t.done() {
+			return save(t)
+		}
+		return nil
+	})
+	t.OnEnd(PriorityCheckpoint, func(t *Trainer, err error) error {
+		if errors.Is(err, ErrInterrupted) {
+			return save(t)
+		}
+		return nil
+	})
 }
 
 // Restore loads a Snapshot into a trainer whose exported fields describe the
@@ -119,17 +129,14 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 	evals, err3 := ints(keyEvals, 2)
 	wall, err4 := floats(keyWall, 1)
 	bs, err5 := ints(keyBatcher, 2)
-	win, err6 := floats(keyWindow, 2)
-	winInt, err7 := windowCounts(a)
-	for _, err := range []error{err1, err2, err3, err4, err5, err6, err7} {
+	err6 := t.window.restore(a)
+	for _, err := range []error{err1, err2, err3, err4, err5, err6} {
 		if err != nil {
 			return err
 		}
 	}
 	t.state = loopState{Step: int(step[0]), Examples: int(examples[0]), FuncEvals: int(evals[0]), GradEvals: int(evals[1]), WallSeconds: wall[0]}
 	t.obj.FuncEvals, t.obj.GradEvals = t.state.FuncEvals, t.state.GradEvals
-	t.window = window{LossSum: win[0], StepLenSum: win[1], Steps: int(winInt[0]), LSIters: int(winInt[1]), Restarts: int(winInt[2]),
-		SearchFailures: int(winInt[3])}
 	if err := t.batch.Restore(data.BatcherState{Epoch: int(bs[0]), Position: int(bs[1])}); err != nil {
 		return err
 	}
@@ -179,21 +186,4 @@ func (t *Trainer) restoreHeldBatch(a *checkpoint.Archive) error {
 		t.obj.FuncEvals, t.obj.GradEvals = t.state.FuncEvals, t.state.GradEvals
 	}
 	return nil
-}
-
-// windowCounts reads the window's step, line-search iteration, restart and
-// search-failure counts. Checkpoints written before the ls_failures column
-// hold the first three; their failures count as 0, so that `train eval`
-// still reads them (resuming them needs a metrics.csv with the new header).
-func windowCounts(a *checkpoint.Archive) ([]int64, error) {
-	_, v, err := a.Int64(keyWindowInt)
-	switch {
-	case err != nil:
-		return nil, err
-	case len(v) == 3:
-		return append(v, 0), nil
-	case len(v) != 4:
-		return nil, fmt.Errorf("checkpoint: %s has %d values, want 4", keyWindowInt, len(v))
-	}
-	return v, nil
 }

@@ -104,7 +104,12 @@ type cancelAt struct {
 	cancel context.CancelFunc
 }
 
-func (c cancelAt) AfterStep(t *Trainer) error {
+func (c cancelAt) Attach(t *Trainer) error {
+	t.OnStep(PriorityDefault, c.afterStep)
+	return nil
+}
+
+func (c cancelAt) afterStep(t *Trainer) error {
 	if t.Step() == c.step {
 		c.cancel()
 	}

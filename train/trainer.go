@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"time"
 
 	"deepopt/data"
 	"deepopt/model"
 	"deepopt/optim"
-	"deepopt/rundir"
 	"deepopt/schedule"
 )
 
@@ -42,7 +39,7 @@ type Trainer struct {
 	Dir string
 	// Progress receives the progress display (nil: none).
 	Progress io.Writer
-	// Hooks run after every step, in order.
+	// Hooks attach to the loop's events when Run starts, in order.
 	Hooks []Hook
 	// HoldBatch holds each minibatch for HoldBatch steps (0 and 1: a new
 	// minibatch every step), so that line-search methods minimise one
@@ -91,11 +88,26 @@ type Trainer struct {
 	batchIndices []int
 	held         int
 	window       window
+	// last is the step just taken; gradEvalsBefore the gradient
+	// evaluations before it; test the last evaluation of Test; result the
+	// Result of the last evaluation.
+	last            stepInfo
+	gradEvalsBefore int
+	test            model.Evaluation
+	result          Result
+
+	events   events
+	columns  []Column
+	loopHook bool // the loop's own handlers are registered
+	attached int  // Hooks[:attached] are attached
 }
 
-// Hook observes the loop after each step; an error stops the run.
-type Hook interface {
-	AfterStep(t *Trainer) error
+// stepInfo is what one step did: the loss at its start, the optimizer's
+// report and whether its line search failed.
+type stepInfo struct {
+	loss         float64
+	info         optim.Info
+	searchFailed bool
 }
 
 // loopState is what a checkpoint stores beyond parameters and optimizer.
@@ -103,12 +115,6 @@ type loopState struct {
 	Step, Examples       int
 	FuncEvals, GradEvals int
 	WallSeconds          float64
-}
-
-// window accumulates the steps since the previous metrics row.
-type window struct {
-	LossSum, StepLenSum                      float64
-	Steps, LSIters, Restarts, SearchFailures int
 }
 
 // Result summarises a finished run.
@@ -165,74 +171,84 @@ func (t *Trainer) Run(ctx context.Context) (Result, error) {
 			return Result{}, err
 		}
 	}
-	var metrics *metricsFile
-	if t.Dir != "" {
-		if err := os.MkdirAll(t.Dir, 0o755); err != nil {
-			return Result{}, err
-		}
-		var err error
-		if metrics, err = openMetrics(filepath.Join(t.Dir, rundir.MetricsFile), t.state.Step); err != nil {
-			return Result{}, err
-		}
-		defer metrics.Close()
+	if err := t.attach(); err != nil {
+		return Result{}, err
 	}
-	prog := newProgress(t.Progress, t.Steps, t.state.Step, t.LogEvery)
-	start := time.Now()
-	wallBase := t.state.WallSeconds
-	var last Result
-	for t.state.Step < t.Steps && !t.budgetSpent() {
+	start, wallBase := time.Now(), t.state.WallSeconds
+	clock := func() { t.state.WallSeconds = wallBase + time.Since(start).Seconds() }
+	err := fire(t.events.start, func(f func(*Trainer) error) error { return f(t) })
+	for err == nil && t.state.Step < t.Steps && !t.budgetSpent() {
 		if ctx.Err() != nil {
-			t.state.WallSeconds = wallBase + time.Since(start).Seconds()
-			if err := t.checkpoint(); err != nil {
-				return last, err
-			}
-			return last, ErrInterrupted
+			clock()
+			err = ErrInterrupted
+			break
 		}
-		gradEvals := t.state.GradEvals
-		loss, err := t.step()
-		if err != nil {
-			return last, err
+		t.gradEvalsBefore = t.state.GradEvals
+		if err = t.step(); err != nil {
+			break
 		}
-		t.state.WallSeconds = wallBase + time.Since(start).Seconds()
-		for _, h := range t.Hooks {
-			if err := h.AfterStep(t); err != nil {
-				return last, err
-			}
+		clock()
+		err = fire(t.events.step, func(f func(*Trainer) error) error { return f(t) })
+	}
+	return t.result, t.fireEnd(err)
+}
+
+// attach registers the loop's own handlers (evaluation and metrics,
+// progress, checkpoints) once, then attaches the Hooks not attached yet.
+func (t *Trainer) attach() error {
+	if !t.loopHook {
+		t.loopHook = true
+		t.columns = append(loopColumns(), t.columns...)
+		t.OnStep(PriorityEvaluate, (*Trainer).evaluateAtCadence)
+		if t.Dir != "" {
+			attachMetrics(t)
+			attachCheckpoints(t)
 		}
-		step := t.state.Step
-		done := step == t.Steps || t.budgetSpent()
-		crossed := t.EvalEveryGradEvals > 0 && t.state.GradEvals/t.EvalEveryGradEvals > gradEvals/t.EvalEveryGradEvals
-		if step%t.EvalEvery == 0 || done || crossed {
-			row, ev, err := t.row()
-			if err != nil {
-				return last, err
-			}
-			if metrics != nil {
-				if err := metrics.write(row); err != nil {
-					return last, err
-				}
-			}
-			last = Result{Steps: step, TrainLoss: row.TrainLoss, Test: ev, WallSeconds: row.WallSeconds,
-				FuncEvals: t.state.FuncEvals, GradEvals: t.state.GradEvals, BudgetSpent: step < t.Steps}
-			prog.eval(step, ev)
-		}
-		prog.step(step, loss)
-		if (t.CheckpointEvery > 0 && step%t.CheckpointEvery == 0) || done {
-			if err := t.checkpoint(); err != nil {
-				return last, err
-			}
+		if t.Progress != nil {
+			attachProgress(t)
 		}
 	}
-	prog.done()
-	return last, nil
+	for ; t.attached < len(t.Hooks); t.attached++ {
+		if err := t.Hooks[t.attached].Attach(t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
+
+// evaluateAtCadence evaluates the test set every EvalEvery steps, at the last
+// step, and whenever the gradient evaluations cross a multiple of
+// EvalEveryGradEvals; it closes the metrics window into a row and runs the
+// OnEval handlers.
+func (t *Trainer) evaluateAtCadence() error {
+	step := t.state.Step
+	crossed := t.EvalEveryGradEvals > 0 && t.state.GradEvals/t.EvalEveryGradEvals > t.gradEvalsBefore/t.EvalEveryGradEvals
+	if step%t.EvalEvery != 0 && !t.done() && !crossed {
+		return nil
+	}
+	t.test = model.Evaluation{Loss: math.NaN(), Accuracy: math.NaN()}
+	if t.Test != nil {
+		var err error
+		if t.test, err = t.Evaluate(t.Test); err != nil {
+			return err
+		}
+	}
+	row := t.row()
+	t.result = Result{Steps: step, TrainLoss: t.window.mean(t.window.LossSum), Test: t.test, WallSeconds: t.state.WallSeconds,
+		FuncEvals: t.state.FuncEvals, GradEvals: t.state.GradEvals, BudgetSpent: step < t.Steps}
+	t.window = window{}
+	return fire(t.events.eval, func(f func(*Trainer, Report) error) error { return f(t, Report{t.result, row}) })
+}
+
+// done reports that the step just taken is the run's last.
+func (t *Trainer) done() bool { return t.state.Step == t.Steps || t.budgetSpent() }
 
 // budgetSpent reports that MaxGradEvals gradient evaluations were made.
 func (t *Trainer) budgetSpent() bool {
 	return t.MaxGradEvals > 0 && t.state.GradEvals >= t.MaxGradEvals
 }
 
-// step performs one training step and returns the loss at its start.
+// step performs one training step.
 //
 // The BN running statistics fold the batch statistics of the evaluation at
 // θ_t, the step's starting point, once per step: those the stats objective
@@ -240,10 +256,10 @@ func (t *Trainer) budgetSpent() bool {
 // the last line search's accepted point or evaluated it now. The model's
 // last run may be a line-search trial or a hook's probe elsewhere; it is
 // never folded.
-func (t *Trainer) step() (float64, error) {
+func (t *Trainer) step() error {
 	if t.held == 0 {
 		if err := t.setBatch(t.batch.Next()); err != nil {
-			return 0, err
+			return err
 		}
 		if t.ResetOnNewBatch {
 			optim.ResetMemory(t.Optimizer)
@@ -251,13 +267,13 @@ func (t *Trainer) step() (float64, error) {
 	}
 	loss, err := t.obj.Eval(t.theta, t.grad)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return 0, t.nonFinite(loss)
+		return t.nonFinite(loss)
 	}
 	if err := t.Model.FoldBatchStats(t.stats.batch); err != nil {
-		return 0, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
+		return fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
 	}
 	lr := t.LR.At(t.state.Step)
 	info, err := t.Optimizer.Step(t.obj, t.theta, loss, t.grad, lr)
@@ -267,11 +283,11 @@ func (t *Trainer) step() (float64, error) {
 	// goes on with the next one (and counts the failure).
 	searchFailed := optim.IsRecoverableSearchFailure(err)
 	if err != nil && !searchFailed {
-		return 0, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
+		return fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
 	}
 	for _, v := range t.theta {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, t.nonFinite(v)
+			return t.nonFinite(v)
 		}
 	}
 	t.state.Step++
@@ -280,17 +296,9 @@ func (t *Trainer) step() (float64, error) {
 	if t.held++; t.held >= max(t.HoldBatch, 1) || searchFailed {
 		t.held = 0
 	}
-	t.window.LossSum += loss
-	t.window.Steps++
-	t.window.LSIters += info.LineSearchIters
-	t.window.StepLenSum += info.StepLength
-	if info.Restarted {
-		t.window.Restarts++
-	}
-	if searchFailed {
-		t.window.SearchFailures++
-	}
-	return loss, nil
+	t.last = stepInfo{loss: loss, info: info, searchFailed: searchFailed}
+	t.window.add(t.last)
+	return nil
 }
 
 func (t *Trainer) nonFinite(v float64) error {
@@ -310,23 +318,4 @@ func (t *Trainer) setBatch(idx []int) error {
 	}
 	t.obj.Reset()
 	return t.Model.SetBatch(t.xBuf, t.yBuf)
-}
-
-// row evaluates the test set and closes the current metrics window.
-func (t *Trainer) row() (rundir.Row, model.Evaluation, error) {
-	ev := model.Evaluation{Loss: math.NaN(), Accuracy: math.NaN()}
-	if t.Test != nil {
-		var err error
-		if ev, err = t.Evaluate(t.Test); err != nil {
-			return rundir.Row{}, ev, err
-		}
-	}
-	w := t.window
-	n := float64(max(w.Steps, 1))
-	row := rundir.Row{Step: t.state.Step, Epoch: t.batch.Epoch(), Examples: t.state.Examples, WallSeconds: t.state.WallSeconds,
-		LR: t.LR.At(t.state.Step - 1), TrainLoss: w.LossSum / n, TestLoss: ev.Loss, TestAcc: ev.Accuracy,
-		FuncEvals: t.state.FuncEvals, GradEvals: t.state.GradEvals, LineSearchIters: w.LSIters,
-		StepLength: w.StepLenSum / n, Restarts: w.Restarts, SearchFailures: w.SearchFailures}
-	t.window = window{}
-	return row, ev, nil
 }
