@@ -15,7 +15,12 @@
 // it to Optimizer.Kind's choices and tagging the keys it uses.
 package config
 
-import "gopkg.in/yaml.v3"
+import (
+	"deepopt/batchnorm"
+	"deepopt/optim"
+
+	"gopkg.in/yaml.v3"
+)
 
 // Config is a complete training run: data, model, optimizer, learning-rate
 // schedule and training loop.
@@ -281,14 +286,14 @@ func Default() Config {
 			Kind:       "mlp",
 			Hidden:     []int{100, 100, 100},
 			Activation: "sigmoid",
-			BNMomentum: 0.1,
-			BNEps:      1e-5,
+			BNMomentum: batchnorm.DefaultMomentum,
+			BNEps:      batchnorm.DefaultEps,
 			Init:       "gaussian",
 			InitStd:    0.1,
 		},
-		Optimizer: Optimizer{Kind: "sgd", Beta1: 0.9, Beta2: 0.999, Eps: 1e-8,
-			CGVariant: "pr+", Memory: 10, LineSearch: "auto", BlockOrder: "cyclic",
-			Average: "none", EMADecay: 0.999, EMADebias: true},
+		Optimizer: Optimizer{Kind: "sgd", Beta1: optim.DefaultAdamBeta1, Beta2: optim.DefaultAdamBeta2, Eps: optim.DefaultAdamEps,
+			CGVariant: "pr+", Memory: optim.DefaultLBFGSMemory, LineSearch: "auto", BlockOrder: "cyclic",
+			Average: "none", EMADecay: optim.DefaultEMADecay, EMADebias: true},
 		Schedule: Schedule{Kind: "constant", LR: 0.1, StepSize: 1000, Gamma: 0.1},
 		Train: Train{
 			BatchSize:       60,

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"deepopt/layers"
 )
 
 // datasetShape is what validation needs to know about a data set.
@@ -135,10 +137,10 @@ func (m *Model) validate(p *problems, input datasetShape) {
 			side = 0 // the output size is unknown after an invalid layer
 			continue
 		}
-		side = (side+2*layer.Padding-layer.Kernel)/layer.Stride + 1
-		trace += fmt.Sprintf(" → conv %d", max(side, 0))
+		side = layers.ConvOutputSize(side, layer.Kernel, layer.Stride, layer.Padding)
+		trace += fmt.Sprintf(" → conv %d", side)
 		if side >= 1 && layer.Pool >= 2 {
-			side /= layer.Pool
+			side = layers.ConvOutputSize(side, layer.Pool, layer.Pool, 0)
 			trace += fmt.Sprintf(" → pool %d", side)
 		}
 		if side < 1 {

@@ -6,6 +6,7 @@ import (
 
 	"deepopt/config"
 	"deepopt/data"
+	"deepopt/layers"
 	"deepopt/model"
 	"deepopt/optim"
 	"deepopt/schedule"
@@ -25,9 +26,9 @@ func modelSpec(cfg *config.Config, ds *data.Dataset) model.Spec {
 		input = []int{ds.Dim()}
 	}
 	spec := model.Spec{
-		Kind: c.Kind, Input: input, Classes: ds.Classes, Hidden: c.Hidden,
-		Activation: c.Activation, BatchNorm: c.BatchNorm, BNMomentum: c.BNMomentum, BNEps: c.BNEps, L2: c.L2,
-		Init: c.Init, InitStd: c.InitStd, Dtype: dt,
+		Kind: model.Kind(c.Kind), Input: input, Classes: ds.Classes, Hidden: c.Hidden,
+		Activation: layers.ActivationKind(c.Activation), BatchNorm: c.BatchNorm, BNMomentum: c.BNMomentum, BNEps: c.BNEps, L2: c.L2,
+		Init: model.Init(c.Init), InitStd: c.InitStd, Dtype: dt,
 		BatchSize: cfg.Train.BatchSize, EvalBatch: cfg.Train.EvalBatch, Seed: uint64(cfg.Seed),
 	}
 	for _, l := range c.Conv {
@@ -80,7 +81,7 @@ func newOptimizer(cfg *config.Config, m *model.Model) (optim.Optimizer, error) {
 	case "newton-cg":
 		opt = &optim.NewtonCG{MaxInner: c.MaxInner, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
 	case "bcd":
-		opt = &optim.CoordinateDescent{Blocks: layerBlocks(m.Blocks()), RandomOrder: c.BlockOrder == "random",
+		opt = &optim.CoordinateDescent{Blocks: layerBlocks(m.Layers()), RandomOrder: c.BlockOrder == "random",
 			Seed: uint64(cfg.Seed), LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
 	default:
 		return nil, fmt.Errorf("optimizer.kind: %q is not supported", c.Kind)

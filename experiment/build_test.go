@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"deepopt/config"
+	"deepopt/model"
 	"deepopt/optim"
 	"deepopt/rundir"
 )
@@ -138,10 +139,17 @@ func TestDenseMethodsRefuseLargeNetworks(t *testing.T) {
 }
 
 func TestLayerBlocks(t *testing.T) {
-	tensors := []optim.Block{{Name: "fc1.W", Start: 0, End: 6}, {Name: "fc1.b", Start: 6, End: 8}, {Name: "bn1.gamma", Start: 8, End: 10}, {Name: "bn1.beta", Start: 10, End: 12},
-		{Name: "fc2.W", Start: 12, End: 18}, {Name: "fc2.b", Start: 18, End: 21}, {Name: "out.W", Start: 21, End: 27}, {Name: "out.b", Start: 27, End: 30}}
+	param := func(name string, start, end int, role model.Role) model.Param {
+		return model.Param{Block: optim.Block{Name: name, Start: start, End: end}, Role: role}
+	}
+	layers := []model.Layer{
+		{Name: "fc1", BN: "bn1", Params: []model.Param{param("fc1.W", 0, 6, model.Weight), param("fc1.b", 6, 8, model.Bias),
+			param("bn1.gamma", 8, 10, model.Scale), param("bn1.beta", 10, 12, model.Shift)}},
+		{Name: "fc2", Params: []model.Param{param("fc2.W", 12, 18, model.Weight), param("fc2.b", 18, 21, model.Bias)}},
+		{Name: "out", Params: []model.Param{param("out.W", 21, 27, model.Weight), param("out.b", 27, 30, model.Bias)}},
+	}
 	want := []optim.Block{{Name: "fc1+bn1", Start: 0, End: 12}, {Name: "fc2", Start: 12, End: 21}, {Name: "out", Start: 21, End: 30}}
-	if got := layerBlocks(tensors); !reflect.DeepEqual(got, want) {
+	if got := layerBlocks(layers); !reflect.DeepEqual(got, want) {
 		t.Errorf("layerBlocks = %v, want %v", got, want)
 	}
 }

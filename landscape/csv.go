@@ -44,8 +44,7 @@ func (h *Hook) columns(m *model.Model) []string {
 	for _, eta := range etas {
 		cols = append(cols, gradChangeAt+formatFloat(eta))
 	}
-	layers, _ := Layers(m.Blocks()) // an error surfaces in Measure
-	for _, l := range layers {
+	for _, l := range Layers(m) {
 		cols = append(cols, icsL2+l.Name, icsCos+l.Name)
 	}
 	return cols

@@ -17,7 +17,7 @@
 //     later ones unchanged), ‖G − G'‖₂ and cos∠(G, G').
 //
 // A Probe sees the network only as an optim.Objective and the layers as ranges
-// of θ (Layers groups a model's parameter blocks), so it is independent of
+// of θ (Layers groups a model's parameters by layer), so it is independent of
 // Gorgonia and is tested on closed-form objectives. Hook attaches it to a
 // train.Trainer: it probes every few steps on its own fixed batch, appends a
 // row to landscape.csv in the run directory and leaves the run's numbers

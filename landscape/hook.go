@@ -114,10 +114,7 @@ func (h *Hook) Measure(t *train.Trainer) (Record, error) {
 		return Record{}, errors.New("the trainer holds no parameters yet; probe after Run started or after Restore")
 	}
 	if h.layers == nil {
-		var err error
-		if h.layers, err = Layers(m.Blocks()); err != nil {
-			return Record{}, err
-		}
+		h.layers = Layers(m)
 	}
 	lr := h.LR
 	if lr == 0 {

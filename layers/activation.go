@@ -4,35 +4,41 @@ import (
 	"fmt"
 	"strings"
 
+	"deepopt/internal/names"
+
 	G "gorgonia.org/gorgonia"
 )
+
+// ActivationKind names an elementwise nonlinearity.
+type ActivationKind string
 
 // The activation kinds that NewActivation accepts.
 const (
 	// Sigmoid is the logistic function 1/(1+e^(−x)).
-	Sigmoid = "sigmoid"
+	Sigmoid ActivationKind = "sigmoid"
 	// Tanh is the hyperbolic tangent.
-	Tanh = "tanh"
+	Tanh ActivationKind = "tanh"
 	// ReLU is the rectifier max(0, x) (Nair & Hinton 2010), with derivative
 	// 1 for x > 0 and 0 for x < 0.
-	ReLU = "relu"
+	ReLU ActivationKind = "relu"
 )
 
 // ActivationKinds lists the valid kinds of NewActivation.
-func ActivationKinds() []string { return []string{Sigmoid, Tanh, ReLU} }
+func ActivationKinds() []ActivationKind { return []ActivationKind{Sigmoid, Tanh, ReLU} }
 
 // Activation applies an elementwise nonlinearity to any input shape. It has
 // no parameters.
 type Activation struct {
-	name, kind string
-	apply      func(*G.Node) (*G.Node, error)
+	name  string
+	kind  ActivationKind
+	apply func(*G.Node) (*G.Node, error)
 }
 
 var _ Layer = (*Activation)(nil)
 
 // NewActivation returns the activation layer of the given kind: Sigmoid
 // ("sigmoid"), Tanh ("tanh") or ReLU ("relu").
-func NewActivation(name, kind string) (*Activation, error) {
+func NewActivation(name string, kind ActivationKind) (*Activation, error) {
 	var apply func(*G.Node) (*G.Node, error)
 	switch kind {
 	case Sigmoid:
@@ -42,7 +48,7 @@ func NewActivation(name, kind string) (*Activation, error) {
 	case ReLU:
 		apply = G.Rectify
 	default:
-		return nil, fmt.Errorf("%s: unknown activation %q; valid: %s", name, kind, strings.Join(ActivationKinds(), ", "))
+		return nil, fmt.Errorf("%s: unknown activation %q; valid: %s", name, kind, strings.Join(names.Strings(ActivationKinds()), ", "))
 	}
 	return &Activation{name: name, kind: kind, apply: apply}, nil
 }
@@ -50,8 +56,8 @@ func NewActivation(name, kind string) (*Activation, error) {
 // Name returns the layer's name.
 func (a *Activation) Name() string { return a.name }
 
-// Kind returns the activation kind, e.g. "relu".
-func (a *Activation) Kind() string { return a.kind }
+// Kind returns the activation kind, e.g. ReLU.
+func (a *Activation) Kind() ActivationKind { return a.kind }
 
 // Params returns nil: activations have no parameters.
 func (a *Activation) Params() []*G.Node { return nil }

@@ -22,7 +22,7 @@ func awayFromZero(rng *rand.Rand, n int) []float64 {
 	return v
 }
 
-var activationReferences = map[string]func(float64) float64{
+var activationReferences = map[ActivationKind]func(float64) float64{
 	Sigmoid: func(x float64) float64 { return 1 / (1 + math.Exp(-x)) },
 	Tanh:    math.Tanh,
 	ReLU:    func(x float64) float64 { return math.Max(0, x) },
@@ -45,7 +45,7 @@ func TestActivationForward(t *testing.T) {
 		for i, x := range xs {
 			want[i] = activationReferences[kind](x)
 		}
-		assertClose(t, kind, forward(t, g, y)[0], want, 1e-15)
+		assertClose(t, string(kind), forward(t, g, y)[0], want, 1e-15)
 	}
 }
 

@@ -3,8 +3,10 @@ package model
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"deepopt/batchnorm"
+	"deepopt/internal/names"
 	"deepopt/layers"
 	"deepopt/optim"
 
@@ -19,6 +21,7 @@ type Model struct {
 	stack  []layers.Layer
 	params G.Nodes
 	bns    []*batchnorm.BatchNorm
+	layers []Layer
 	blocks []optim.Block
 	dim    int
 
@@ -56,14 +59,7 @@ func New(spec Spec) (*Model, error) {
 	if err := m.buildStack(rng); err != nil {
 		return nil, err
 	}
-	for _, l := range m.stack {
-		for _, p := range l.Params() {
-			n := p.Shape().TotalSize()
-			m.blocks = append(m.blocks, optim.Block{Name: p.Name(), Start: m.dim, End: m.dim + n})
-			m.params = append(m.params, p)
-			m.dim += n
-		}
-	}
+	m.layout()
 	if err := m.buildTrainingPath(); err != nil {
 		return nil, err
 	}
@@ -101,7 +97,7 @@ func (m *Model) buildStack(rng *rand.Rand) error {
 		return add(layers.NewActivation("act"+name, s.Activation))
 	}
 	features := product(s.Input)
-	if s.Kind == "cnn" {
+	if s.Kind == CNN {
 		c, h, w := s.Input[0], s.Input[1], s.Input[2]
 		for i, st := range s.Conv {
 			name := fmt.Sprint(i + 1)
@@ -109,16 +105,18 @@ func (m *Model) buildStack(rng *rand.Rand) error {
 			if err := add(conv, err); err != nil {
 				return err
 			}
-			c = st.Channels
-			h, w = layers.ConvOutputSize(h, st.Kernel, st.Stride, st.Padding), layers.ConvOutputSize(w, st.Kernel, st.Stride, st.Padding)
+			out := conv.OutputShape(1, h, w)
+			c, h, w = out[1], out[2], out[3]
 			if err := addBNAndActivation("c"+name, c); err != nil {
 				return err
 			}
 			if st.Pool > 1 {
-				if err := add(layers.NewMaxPool2D("pool"+name, st.Pool, st.Pool, 0), nil); err != nil {
+				pool := layers.NewMaxPool2D("pool"+name, st.Pool, st.Pool, 0)
+				if err := add(pool, nil); err != nil {
 					return err
 				}
-				h, w = layers.ConvOutputSize(h, st.Pool, st.Pool, 0), layers.ConvOutputSize(w, st.Pool, st.Pool, 0)
+				out = pool.OutputShape(1, c, h, w)
+				h, w = out[2], out[3]
 			}
 			if h < 1 || w < 1 {
 				return fmt.Errorf("model: conv stage %d leaves a %d×%d feature map; use smaller kernels or pools", i+1, h, w)
@@ -197,16 +195,16 @@ func (m *Model) forward(x *G.Node, training bool) (out *G.Node, names []string, 
 	return x, names, nodes, nil
 }
 
-func initializer(name string, std float64) (layers.Init, error) {
+func initializer(name Init, std float64) (layers.Init, error) {
 	switch name {
-	case "gaussian":
+	case Gaussian:
 		return layers.Gaussian(std), nil
-	case "glorot":
+	case Glorot:
 		return layers.GlorotUniform(), nil
-	case "he":
+	case He:
 		return layers.HeNormal(), nil
 	}
-	return nil, fmt.Errorf("model: unknown init %q; valid: gaussian, glorot, he", name)
+	return nil, fmt.Errorf("model: unknown init %q; valid: %s", name, strings.Join(names.Strings(Inits()), ", "))
 }
 
 func product(shape []int) int {

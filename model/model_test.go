@@ -11,7 +11,7 @@ import (
 	"gorgonia.org/tensor"
 )
 
-func smallSpec(kind string, bn bool, dt tensor.Dtype) Spec {
+func smallSpec(kind Kind, bn bool, dt tensor.Dtype) Spec {
 	s := Spec{Kind: kind, Input: []int{12}, Classes: 3, Hidden: []int{5, 4}, Activation: "tanh",
 		BatchNorm: bn, Init: "glorot", Dtype: dt, BatchSize: 8, EvalBatch: 8, Seed: 5}
 	if kind == "cnn" {
@@ -46,7 +46,7 @@ func randomBatch(t *testing.T, m *Model, seed uint64) ([]float64, []int) {
 // value, in float64: |analytic − numeric| ≤ 1e-6·(1 + |analytic|).
 func TestObjectiveGradient(t *testing.T) {
 	for _, tc := range []struct {
-		kind string
+		kind Kind
 		bn   bool
 		l2   float64
 	}{{"mlp", false, 0}, {"mlp", true, 0}, {"mlp", true, 0.3}, {"cnn", true, 0}} {

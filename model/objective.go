@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -87,7 +86,7 @@ func (m *Model) Eval(theta, grad []float64) (float64, error) {
 }
 
 // penalty adds the L2 weight penalty's gradient λ·w to grad (when non-nil)
-// and returns (λ/2)·Σ w². It acts on weight tensors ("<layer>.W") only, not on
+// and returns (λ/2)·Σ w². It acts on the tensors of role Weight only, not on
 // biases or BN's γ and β, as is usual (Goodfellow et al. 2016, §7.1). It is
 // part of the objective, so every optimizer — line searches and Newton
 // methods included — minimises the same regularised function.
@@ -96,14 +95,16 @@ func (m *Model) penalty(theta, grad []float64) float64 {
 		return 0
 	}
 	var sum float64
-	for _, b := range m.blocks {
-		if !strings.HasSuffix(b.Name, ".W") {
-			continue
-		}
-		for i := b.Start; i < b.End; i++ {
-			sum += theta[i] * theta[i]
-			if grad != nil {
-				grad[i] += m.spec.L2 * theta[i]
+	for _, l := range m.layers {
+		for _, p := range l.Params {
+			if p.Role != Weight {
+				continue
+			}
+			for i := p.Start; i < p.End; i++ {
+				sum += theta[i] * theta[i]
+				if grad != nil {
+					grad[i] += m.spec.L2 * theta[i]
+				}
 			}
 		}
 	}

@@ -4,9 +4,46 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
+
+	"deepopt/internal/names"
+	"deepopt/layers"
 
 	"gorgonia.org/tensor"
 )
+
+// Kind names a network family.
+type Kind string
+
+// The network families New builds.
+const (
+	// MLP is a multilayer perceptron: the hidden dense layers, then the
+	// classifier.
+	MLP Kind = "mlp"
+	// CNN is a convolutional net: the conv stages, then the hidden dense
+	// layers, then the classifier.
+	CNN Kind = "cnn"
+)
+
+// Kinds lists the network families in the order messages give them.
+func Kinds() []Kind { return []Kind{MLP, CNN} }
+
+// Init names a weight initialiser.
+type Init string
+
+// The weight initialisers New accepts (biases always start at zero).
+const (
+	// Gaussian draws weights from N(0, InitStd²) (layers.Gaussian).
+	Gaussian Init = "gaussian"
+	// Glorot is Glorot & Bengio's (2010) uniform initialisation
+	// (layers.GlorotUniform).
+	Glorot Init = "glorot"
+	// He is He et al.'s (2015) normal initialisation (layers.HeNormal).
+	He Init = "he"
+)
+
+// Inits lists the weight initialisers in the order messages give them.
+func Inits() []Init { return []Init{Gaussian, Glorot, He} }
 
 // Spec describes a network: an MLP (Kind "mlp") or a convolutional net
 // (Kind "cnn": a stack of Conv2D[-BN]-activation[-MaxPool] stages, then the
@@ -14,7 +51,7 @@ import (
 // sits between every hidden layer's affine map and its nonlinearity, as in
 // Ioffe & Szegedy (2015), §3.2.
 type Spec struct {
-	Kind string
+	Kind Kind
 	// Input is one example's shape: [D] for an MLP, [C, H, W] for a CNN (an
 	// MLP also accepts [C, H, W] and flattens it).
 	Input []int
@@ -24,8 +61,8 @@ type Spec struct {
 	Hidden []int
 	// Conv lists the convolution stages (cnn only).
 	Conv []ConvStage
-	// Activation is "sigmoid", "tanh" or "relu".
-	Activation string
+	// Activation is the hidden layers' nonlinearity.
+	Activation layers.ActivationKind
 	// BatchNorm inserts a BN transform before each hidden nonlinearity.
 	BatchNorm bool
 	// BNMomentum and BNEps configure the BN layers (zero: package defaults).
@@ -33,9 +70,8 @@ type Spec struct {
 	// L2 is the coefficient λ of the weight penalty (λ/2)·Σ w² added to the
 	// loss (weights only; biases and BN parameters are not penalised).
 	L2 float64
-	// Init names the weight initialiser: "gaussian" (std InitStd), "glorot"
-	// or "he".
-	Init    string
+	// Init is the weight initialiser; Gaussian draws with std InitStd.
+	Init    Init
 	InitStd float64
 	// Dtype is tensor.Float32 or tensor.Float64.
 	Dtype tensor.Dtype
@@ -58,11 +94,11 @@ func (s *Spec) validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	switch s.Kind {
-	case "mlp":
+	case MLP:
 		if len(s.Conv) > 0 {
 			bad("model: an mlp has no conv stages (got %d); use kind cnn", len(s.Conv))
 		}
-	case "cnn":
+	case CNN:
 		if len(s.Input) != 3 {
 			bad("model: a cnn needs a [C, H, W] input, got %v", s.Input)
 		}
@@ -70,7 +106,7 @@ func (s *Spec) validate() error {
 			bad("model: a cnn needs at least one conv stage")
 		}
 	default:
-		bad("model: unknown kind %q; valid: mlp, cnn", s.Kind)
+		bad("model: unknown kind %q; valid: %s", s.Kind, strings.Join(names.Strings(Kinds()), ", "))
 	}
 	if len(s.Input) == 0 {
 		bad("model: input shape is empty")

@@ -1,0 +1,91 @@
+package model
+
+import (
+	"deepopt/batchnorm"
+	"deepopt/layers"
+	"deepopt/optim"
+)
+
+// Role is what a parameter tensor does in its layer.
+type Role int
+
+// The roles of parameter tensors.
+const (
+	// Weight is an affine map's weight matrix or convolution kernel, the
+	// tensors the L2 penalty acts on.
+	Weight Role = iota
+	// Bias is an affine map's bias.
+	Bias
+	// Scale is batch normalization's γ.
+	Scale
+	// Shift is batch normalization's β.
+	Shift
+)
+
+func (r Role) String() string {
+	return [...]string{"weight", "bias", "scale", "shift"}[r]
+}
+
+// Param is one parameter tensor: its block of θ, named
+// "<layer>.<tensor>" ("fc1.W", "bn1.gamma"), and its role.
+type Param struct {
+	optim.Block
+	Role Role
+}
+
+// Layer is one affine map of the network (a dense layer or a convolution)
+// with the batch normalization of its output when the network has BN: the
+// unit of layer-wise methods (block coordinate descent sweeps over layers;
+// Santurkar et al.'s ICS is measured per layer). Its parameters occupy one
+// contiguous range of θ.
+type Layer struct {
+	// Name is the affine map's name: fc1, conv2, out.
+	Name string
+	// BN names the BN layer that normalises the affine map's output, ""
+	// when there is none.
+	BN string
+	// Params lists the parameter tensors in θ's order: the affine map's
+	// weight and bias, then BN's γ and β.
+	Params []Param
+}
+
+// Block is the layer's range of θ, named after its affine map.
+func (l Layer) Block() optim.Block {
+	return optim.Block{Name: l.Name, Start: l.Params[0].Start, End: l.Params[len(l.Params)-1].End}
+}
+
+// Layers returns the network's layers in θ's order.
+func (m *Model) Layers() []Layer {
+	out := make([]Layer, len(m.layers))
+	for i, l := range m.layers {
+		out[i] = l
+		out[i].Params = append([]Param(nil), l.Params...)
+	}
+	return out
+}
+
+// layout lays θ out over the stack's parameters, tensor by tensor in layer
+// order, and groups them into layers by the role of each layer's tensors
+// (buildStack puts every BN layer after an affine one).
+func (m *Model) layout() {
+	for _, l := range m.stack {
+		var roles []Role
+		switch l.(type) {
+		case *layers.Linear, *layers.Conv2D:
+			m.layers = append(m.layers, Layer{Name: l.Name()})
+			roles = []Role{Weight, Bias}
+		case *batchnorm.BatchNorm:
+			m.layers[len(m.layers)-1].BN = l.Name()
+			roles = []Role{Scale, Shift}
+		}
+		for i, p := range l.Params() {
+			n := p.Shape().TotalSize()
+			b := optim.Block{Name: p.Name(), Start: m.dim, End: m.dim + n}
+			last := &m.layers[len(m.layers)-1]
+			last.Params = append(last.Params, Param{Block: b, Role: roles[i]})
+			m.blocks = append(m.blocks, b)
+			m.params = append(m.params, p)
+			m.dim += n
+		}
+	}
+}
