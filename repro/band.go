@@ -1,0 +1,108 @@
+package repro
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+
+	"deepopt/rundir"
+)
+
+// Band is one metric of several runs (seeds) at shared x values, with its
+// mean, minimum and maximum over the runs at every x.
+type Band struct {
+	X              []float64
+	Mean, Min, Max []float64
+	// Runs are the metric of every run, in the order they were folded.
+	Runs [][]float64
+}
+
+// Column reads the named columns (e.g. "step", "test_acc") of the metrics
+// of the run in dir.
+func Column(dir string, names ...string) ([][]float64, error) {
+	t, err := rundir.ReadCSV(filepath.Join(dir, rundir.MetricsFile))
+	if err != nil {
+		return nil, err
+	}
+	if len(t.Rows) == 0 {
+		return nil, fmt.Errorf("%s has no rows; did the run evaluate anything?", t.Path)
+	}
+	return t.Floats(nil, names...)
+}
+
+// Fold reads metric y against x from the metrics of every run directory
+// and folds them into a Band; the runs must share their x values (the same
+// train.steps and evaluation cadence).
+func Fold(dirs []string, x, y string) (Band, error) {
+	var b Band
+	for i, dir := range dirs {
+		cols, err := Column(dir, x, y)
+		if err != nil {
+			return Band{}, err
+		}
+		if i == 0 {
+			b.X = cols[0]
+		} else if !slices.Equal(cols[0], b.X) {
+			return Band{}, fmt.Errorf("%s has other %s values than %s; the runs folded into one band must share train.steps and their evaluation cadence", dir, x, dirs[0])
+		}
+		b.Runs = append(b.Runs, cols[1])
+	}
+	b.spread()
+	return b, nil
+}
+
+// spread computes the mean, minimum and maximum over the runs at every x.
+func (b *Band) spread() {
+	n := len(b.X)
+	b.Mean, b.Min, b.Max = make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range n {
+		b.Min[i], b.Max[i] = math.Inf(1), math.Inf(-1)
+		for _, r := range b.Runs {
+			b.Mean[i] += r[i] / float64(len(b.Runs))
+			b.Min[i] = min(b.Min[i], r[i])
+			b.Max[i] = max(b.Max[i], r[i])
+		}
+	}
+}
+
+// At returns the index of the last x at or before x, -1 if none.
+func (b *Band) At(x float64) int {
+	i := -1
+	for j, v := range b.X {
+		if v <= x {
+			i = j
+		}
+	}
+	return i
+}
+
+// Reach returns, for each run, the first x at which its metric is at least
+// threshold, or -1 when it never got there.
+func (b *Band) Reach(threshold float64) []float64 {
+	out := make([]float64, len(b.Runs))
+	for k, r := range b.Runs {
+		out[k] = -1
+		if i := slices.IndexFunc(r, func(v float64) bool { return v >= threshold }); i >= 0 {
+			out[k] = b.X[i]
+		}
+	}
+	return out
+}
+
+// Scaled returns the band with every value multiplied by f (100 for
+// percentages).
+func (b Band) Scaled(f float64) Band {
+	scale := func(v []float64) []float64 {
+		out := make([]float64, len(v))
+		for i, x := range v {
+			out[i] = f * x
+		}
+		return out
+	}
+	s := Band{X: b.X, Mean: scale(b.Mean), Min: scale(b.Min), Max: scale(b.Max)}
+	for _, r := range b.Runs {
+		s.Runs = append(s.Runs, scale(r))
+	}
+	return s
+}

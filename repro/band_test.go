@@ -1,0 +1,68 @@
+package repro
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"deepopt/rundir"
+)
+
+// writeMetrics writes a metrics.csv of rows {step, test_acc} into a new run
+// directory and returns the directory.
+func writeMetrics(t *testing.T, steps []int, accs []float64) string {
+	t.Helper()
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString(strings.Join(rundir.Columns, ",") + "\n")
+	for i, s := range steps {
+		b.WriteString(strings.Join(rundir.Row{Step: s, TestAcc: accs[i], WallSeconds: float64(s) / 10}.Fields(), ",") + "\n")
+	}
+	if err := os.WriteFile(filepath.Join(dir, rundir.MetricsFile), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestFoldSeeds folds three runs worked out by hand: at step 100 the
+// accuracies are 0.5, 0.6, 0.7 (mean 0.6), at 200 they are 0.9, 0.8, 0.95.
+func TestFoldSeeds(t *testing.T) {
+	steps := []int{100, 200}
+	dirs := []string{
+		writeMetrics(t, steps, []float64{0.5, 0.9}),
+		writeMetrics(t, steps, []float64{0.6, 0.8}),
+		writeMetrics(t, steps, []float64{0.7, 0.95}),
+	}
+	b, err := Fold(dirs, "step", "test_acc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	near := func(a, b []float64) bool {
+		return slices.EqualFunc(a, b, func(x, y float64) bool { return x-y < 1e-12 && y-x < 1e-12 })
+	}
+	if !near(b.X, []float64{100, 200}) || !near(b.Mean, []float64{0.6, 2.65 / 3}) ||
+		!near(b.Min, []float64{0.5, 0.8}) || !near(b.Max, []float64{0.7, 0.95}) {
+		t.Errorf("band %+v; want x 100, 200, mean 0.6, 0.8833, min 0.5, 0.8, max 0.7, 0.95", b)
+	}
+	if got := b.Reach(0.85); !slices.Equal(got, []float64{200, -1, 200}) {
+		t.Errorf("steps to 85%%: %v, want [200 -1 200]", got)
+	}
+	if b.At(150) != 0 || b.At(200) != 1 || b.At(99) != -1 {
+		t.Errorf("At(150), At(200), At(99) = %d, %d, %d; want 0, 1, -1", b.At(150), b.At(200), b.At(99))
+	}
+	if s := b.Series("x"); s.Low == nil || s.High == nil {
+		t.Error("a band of three runs draws without its min–max shading")
+	}
+	if s := b.Scaled(100); s.Mean[0] != 60 || s.Runs[2][1] != 95 {
+		t.Errorf("scaled by 100: mean %v, runs %v", s.Mean, s.Runs)
+	}
+	other := writeMetrics(t, []int{100, 300}, []float64{0.5, 0.9})
+	if _, err := Fold([]string{dirs[0], other}, "step", "test_acc"); err == nil || !strings.Contains(err.Error(), "share train.steps") {
+		t.Errorf("runs at other steps: want a refusal naming train.steps, got %v", err)
+	}
+	if _, err := Fold(dirs, "step", "tst_acc"); err == nil || !strings.Contains(err.Error(), `no column "tst_acc"`) {
+		t.Errorf("a missing column: want an error naming it, got %v", err)
+	}
+}

@@ -1,0 +1,84 @@
+package repro
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"deepopt/rundir"
+)
+
+// TestStudyTrainsResumesAndReuses trains two seeds of a small network on
+// the checked-in fixture side by side, then runs the same study again (both
+// runs are reused, their metrics untouched), extends it by --set (both
+// continue), and starts it cancelled (it says how to continue).
+func TestStudyTrainsResumesAndReuses(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "tiny.yaml")
+	text := "data: {dir: ../testdata/mnist}\nmodel: {hidden: [16]}\ntrain: {steps: 20, eval_every: 10, eval_batch: 250, batch_size: 50}\n"
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	study := Study{Dir: filepath.Join(dir, "study"), Runs: Seeded("net", cfg, nil, []int{1, 2}), Parallel: 2, Log: &log}
+	if _, err := study.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	metrics := map[string][]byte{}
+	for _, name := range []string{"net-seed1", "net-seed2"} {
+		d := study.RunDir(name)
+		for _, f := range []string{rundir.MetricsFile, rundir.CheckpointFile, LogFile} {
+			if _, err := os.Stat(filepath.Join(d, f)); err != nil {
+				t.Fatalf("%s lacks %s: %v", name, f, err)
+			}
+		}
+		metrics[name], _ = os.ReadFile(filepath.Join(d, rundir.MetricsFile))
+	}
+	if c1, c2 := readConfig(t, study.RunDir("net-seed1")), readConfig(t, study.RunDir("net-seed2")); !strings.Contains(c1, "seed: 1\n") || !strings.Contains(c2, "seed: 2\n") {
+		t.Errorf("the runs do not hold their seeds:\n%s\n%s", c1, c2)
+	}
+
+	log.Reset()
+	if _, err := study.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(log.String(), "reused") != 2 {
+		t.Errorf("a second Train must reuse both finished runs; log:\n%s", log.String())
+	}
+	for name, before := range metrics {
+		if after, _ := os.ReadFile(filepath.Join(study.RunDir(name), rundir.MetricsFile)); !bytes.Equal(before, after) {
+			t.Errorf("%s: reusing the run changed its metrics", name)
+		}
+	}
+
+	study.Runs = Seeded("net", cfg, []string{"train.steps=30"}, []int{1, 2})
+	if _, err := study.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Fold([]string{study.RunDir("net-seed1"), study.RunDir("net-seed2")}, "step", "test_acc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.X; len(got) != 3 || got[2] != 30 {
+		t.Errorf("after extending to 30 steps the runs evaluated at %v, want 10, 20, 30", got)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	study.Runs = Seeded("net", cfg, []string{"train.steps=40"}, []int{1, 2})
+	if _, err := study.Train(ctx); err == nil || !strings.Contains(err.Error(), "run the same command again") {
+		t.Errorf("a cancelled study: want an error saying how to continue, got %v", err)
+	}
+}
+
+func readConfig(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, rundir.ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,79 @@
+package repro
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"deepopt/internal/atomicfile"
+	"deepopt/plots"
+)
+
+// ReportFile is every study's report, in its directory.
+const ReportFile = "report.md"
+
+// Series is the band as a line of a figure: its mean, shaded between its
+// minimum and maximum when it folds several runs.
+func (b Band) Series(name string) plots.Series {
+	s := plots.Series{Name: name, X: b.X, Y: b.Mean}
+	if len(b.Runs) > 1 {
+		s.Low, s.High = b.Min, b.Max
+	}
+	return s
+}
+
+// WriteFile writes text to path atomically.
+func WriteFile(path string, text []byte) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := w.Write(text)
+		return err
+	})
+}
+
+// WriteCSV writes a header and rows atomically. Fields are written as they
+// are: the project's CSVs hold names and numbers only.
+func WriteCSV(path string, header []string, rows [][]string) error {
+	var b strings.Builder
+	b.WriteString(strings.Join(header, ",") + "\n")
+	for _, r := range rows {
+		b.WriteString(strings.Join(r, ",") + "\n")
+	}
+	return WriteFile(path, []byte(b.String()))
+}
+
+// G formats a number for a CSV file: at most 8 significant digits.
+func G(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
+
+// Provenance is the closing section of a report: the command that
+// reproduces it, the machine it ran on and the training wall time of its
+// runs (the last wall_s of each run's metrics, resumes included).
+func Provenance(command string, runDirs []string) string {
+	var total float64
+	for _, dir := range runDirs {
+		if cols, err := Column(dir, "wall_s"); err == nil {
+			total += cols[0][len(cols[0])-1]
+		}
+	}
+	return fmt.Sprintf("## Reproducing this report\n\n```sh\n%s\n```\n\nMachine: %s, %d cores, %s/%s, %s. Training wall time of the %d runs: %.0f s in all (runs trained side by side overlap).\n",
+		command, cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), len(runDirs), total)
+}
+
+// cpuModel names the processor, as Linux's /proc/cpuinfo does.
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "an unnamed processor"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "an unnamed processor"
+}
