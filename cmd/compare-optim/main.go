@@ -1,8 +1,8 @@
 // Command compare-optim trains the Ioffe & Szegedy MNIST network with BN
 // with SGD, momentum, Adam, CG, L-BFGS and Newton-CG for the same budget of
-// gradient evaluations and writes compare.csv and figures of training loss
+// gradient evaluations and writes compare.csv, report.md and figures of training loss
 // and test accuracy against gradient evaluations and wall time (package
-// compare). `make compare-optim` runs it; see the README.
+// repro/optimizers). `make compare-optim` runs it; see the README.
 package main
 
 import (
@@ -14,7 +14,8 @@ import (
 	"os/signal"
 	"strings"
 
-	"deepopt/compare"
+	"deepopt/repro"
+	"deepopt/repro/optimizers"
 )
 
 // sets collects repeated --set flags.
@@ -24,7 +25,7 @@ func (s *sets) String() string     { return strings.Join(*s, " ") }
 func (s *sets) Set(v string) error { *s = append(*s, v); return nil }
 
 func main() {
-	var opts compare.Options
+	var opts optimizers.Options
 	var overrides sets
 	flag.StringVar(&opts.Base, "config", "configs/compare-optim.yaml", "base configuration every method starts from")
 	flag.Var(&overrides, "set", "override a key of the base configuration for every method (repeatable), e.g. --set data.train_limit=10000")
@@ -34,6 +35,7 @@ func main() {
 	only := flag.String("methods", "", "comma-separated subset of sgd,momentum,adam,cg,lbfgs,newton-cg (default: all)")
 	flag.Parse()
 	opts.Sets, opts.Log = overrides, os.Stderr
+	opts.Command = strings.Join(append([]string{"go run ./cmd/compare-optim"}, os.Args[1:]...), " ")
 	methods, err := pick(*only)
 	if err != nil {
 		fail(err)
@@ -41,7 +43,7 @@ func main() {
 	opts.Methods = methods
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	results, err := compare.Run(ctx, opts)
+	results, err := optimizers.Run(ctx, opts)
 	if err != nil {
 		fail(err)
 	}
@@ -54,16 +56,16 @@ func main() {
 		last := r.Rows[len(r.Rows)-1]
 		fmt.Printf("%-10s %8d %6d %9.1f %11.4f %8.2f%%\n", r.Method, last.GradEvals, last.Step, last.WallSeconds, last.TrainLoss, 100*last.TestAcc)
 	}
-	fmt.Printf("wrote %s/%s and %s\n", opts.Out, compare.CSVFile, strings.Join(compare.Figures, ", "))
+	fmt.Printf("wrote %s/%s, %s and %s\n", opts.Out, optimizers.CSVFile, repro.ReportFile, strings.Join(optimizers.Figures, ", "))
 }
 
-// pick selects methods of compare.DefaultMethods by name.
-func pick(names string) ([]compare.Method, error) {
-	all := compare.DefaultMethods()
+// pick selects methods of optimizers.DefaultMethods by name.
+func pick(names string) ([]optimizers.Method, error) {
+	all := optimizers.DefaultMethods()
 	if names == "" {
 		return all, nil
 	}
-	var out []compare.Method
+	var out []optimizers.Method
 	for _, name := range strings.Split(names, ",") {
 		found := false
 		for _, m := range all {

@@ -11,15 +11,17 @@ import (
 	"strings"
 	"syscall"
 
-	"deepopt/bnrepro"
+	"deepopt/repro"
+	"deepopt/repro/bn"
 
 	"github.com/spf13/cobra"
 )
 
 // newReproBNCommand reproduces Ioffe & Szegedy (2015) Figure 1 (package
-// bnrepro).
+// repro/bn).
 func newReproBNCommand() *cobra.Command {
-	var o bnrepro.Options
+	var o bn.Options
+	o.Command = strings.Join(append([]string{invocation}, os.Args[1:]...), " ")
 	var seeds string
 	cmd := &cobra.Command{
 		Use:   "repro-bn [--seeds \"1 2 3\"] [--out DIR] [--set key=value ...]",
@@ -45,14 +47,14 @@ last-hidden-layer sigmoid's input), the CSVs behind them and report.md.`,
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			o.Log = os.Stderr
-			rep, err := bnrepro.Run(ctx, o)
+			rep, err := bn.Run(ctx, o)
 			if err != nil {
 				return err
 			}
-			nobn, bn := rep.Accuracy[bnrepro.NoBN], rep.Accuracy[bnrepro.BN]
-			last := len(nobn.Mean) - 1
+			without, with := rep.Accuracy[bn.NoBN], rep.Accuracy[bn.BN]
+			last := len(without.Mean) - 1
 			fmt.Printf("step %.0f: test accuracy %.2f%% without BN, %.2f%% with BN; report: %s\n",
-				nobn.Step[last], 100*nobn.Mean[last], 100*bn.Mean[last], filepath.Join(o.Dir, bnrepro.ReportFile))
+				without.X[last], 100*without.Mean[last], 100*with.Mean[last], filepath.Join(o.Dir, repro.ReportFile))
 			return nil
 		},
 	}

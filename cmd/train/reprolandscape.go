@@ -6,17 +6,20 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
-	"deepopt/landscape/repro"
+	"deepopt/repro"
+	"deepopt/repro/landscape"
 
 	"github.com/spf13/cobra"
 )
 
 // newReproLandscapeCommand reproduces Santurkar et al.'s landscape probes on
-// the Ioffe & Szegedy MNIST networks (package landscape/repro).
+// the Ioffe & Szegedy MNIST networks (package repro/landscape).
 func newReproLandscapeCommand() *cobra.Command {
-	var o repro.Options
+	var o landscape.Options
+	o.Command = strings.Join(append([]string{invocation}, os.Args[1:]...), " ")
 	cmd := &cobra.Command{
 		Use:   "repro-landscape [--steps N] [--every N] [--batches N] [--out DIR] [--set key=value ...]",
 		Short: "Reproduce Santurkar et al. (2018) landscape probes on MNIST with and without batch normalization",
@@ -32,7 +35,7 @@ bands over the step sizes), beta_smoothness.png, ics.png and report.md.`,
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			o.Log = os.Stderr
-			if _, err := repro.Run(ctx, o); err != nil {
+			if _, err := landscape.Run(ctx, o); err != nil {
 				return err
 			}
 			fmt.Printf("report: %s\n", filepath.Join(o.Dir, repro.ReportFile))

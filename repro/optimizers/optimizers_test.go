@@ -1,4 +1,4 @@
-package compare
+package optimizers
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 func TestRunOnFixture(t *testing.T) {
 	dir := t.TempDir()
 	base := filepath.Join(dir, "base.yaml")
-	text := "name: fixture\nseed: 2\ndata: {dir: ../testdata/mnist}\nmodel: {hidden: [16], batchnorm: true}\ntrain: {batch_size: 100, eval_batch: 250}\n"
+	text := "name: fixture\nseed: 2\ndata: {dir: ../../testdata/mnist}\nmodel: {hidden: [16], batchnorm: true}\ntrain: {batch_size: 100, eval_batch: 250}\n"
 	if err := os.WriteFile(base, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -1,21 +1,20 @@
-package repro
+package landscape
 
 import (
 	"fmt"
-	"io"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"deepopt/internal/atomicfile"
-	"deepopt/landscape"
+	probe "deepopt/landscape"
 	"deepopt/plots"
+	"deepopt/repro"
 )
 
-// Files written into the report directory.
+// Files written into the report directory besides report.md
+// (repro.ReportFile).
 const (
-	ReportFile     = "report.md"
-	LossFigure     = "loss_landscape.png"
+	LossFigure     = "loss_probe.png"
 	GradientFigure = "gradient_predictiveness.png"
 	BetaFigure     = "beta_smoothness.png"
 	ICSFigure      = "ics.png"
@@ -24,14 +23,14 @@ const (
 // quantity is one of the probe's per-η measurements drawn as a band.
 type quantity struct {
 	file, title, ylabel string
-	values              func(landscape.Record) []float64
+	values              func(probe.Record) []float64
 }
 
 var bands = []quantity{
 	{LossFigure, "Loss landscape: L(θ − ηg) over η (band: min–max, line: mean)", "training loss on the probe set",
-		func(r landscape.Record) []float64 { return r.Losses }},
+		func(r probe.Record) []float64 { return r.Losses }},
 	{GradientFigure, "Gradient predictiveness: ‖g(θ − ηg) − g(θ)‖, g = grad L (band: min–max over η)", "ℓ2 change of the gradient",
-		func(r landscape.Record) []float64 { return r.GradChanges }},
+		func(r probe.Record) []float64 { return r.GradChanges }},
 }
 
 // write draws the figures and writes report.md.
@@ -81,11 +80,7 @@ func (rep *Report) write() error {
 			return err
 		}
 	}
-	text := rep.markdown()
-	return atomicfile.Write(filepath.Join(dir, ReportFile), func(w io.Writer) error {
-		_, err := io.WriteString(w, text)
-		return err
-	})
+	return repro.WriteFile(filepath.Join(dir, repro.ReportFile), []byte(rep.markdown()))
 }
 
 func mean(v []float64) float64 {
@@ -109,11 +104,7 @@ func (rep *Report) markdown() string {
 		"at the step sizes η = %v. Extra settings: %v.\n\n", o.NoBN, o.BN, o.Steps, o.Every, o.Batches, etasOf(rep), o.Sets)
 	fmt.Fprintf(&b, "| network | final test accuracy | training wall time (probes included) |\n|---|---|---|\n")
 	for _, n := range rep.Networks {
-		wall := "reused"
-		if n.WallSeconds > 0 {
-			wall = fmt.Sprintf("%.1f s", n.WallSeconds)
-		}
-		fmt.Fprintf(&b, "| %s | %.2f%% | %s |\n", n.Label, 100*n.TestAccuracy, wall)
+		fmt.Fprintf(&b, "| %s | %.2f%% | %.1f s |\n", n.Label, 100*n.TestAccuracy, n.WallSeconds)
 	}
 	fmt.Fprintf(&b, "\nFigures: [%s](%s), [%s](%s), [%s](%s), [%s](%s).\n\n", LossFigure, LossFigure, GradientFigure, GradientFigure, BetaFigure, BetaFigure, ICSFigure, ICSFigure)
 	fmt.Fprintf(&b, "## Probes (every fourth)\n\n")
@@ -128,22 +119,23 @@ func (rep *Report) markdown() string {
 			a.Step, a.Loss, c.Loss, a.LossMin, a.LossMax, c.LossMin, c.LossMax, a.GradChangeMin, a.GradChangeMax,
 			c.GradChangeMin, c.GradChangeMax, a.BetaSmoothness, c.BetaSmoothness, a.ICS[len(a.ICS)-1].L2, c.ICS[len(c.ICS)-1].L2)
 	}
+	provenance := "\n" + repro.Provenance(o.Command, []string{filepath.Join(o.Dir, "nobn"), filepath.Join(o.Dir, "bn")})
 	if len(pairs(rep)) == 0 {
-		return b.String()
+		return b.String() + provenance
 	}
 	fmt.Fprintf(&b, "\n## How often BN orders each quantity as the paper reports\n\n")
 	fmt.Fprintf(&b, "Over all %d probed steps (the median is of the ratio BN / no BN at equal steps):\n\n", len(pairs(rep)))
 	fmt.Fprintf(&b, "| quantity | BN smaller at | median ratio BN / no BN |\n|---|---|---|\n")
 	for _, c := range []struct {
 		name string
-		f    func(landscape.Record) float64
+		f    func(probe.Record) float64
 	}{
-		{"loss range width max − min", func(r landscape.Record) float64 { return r.LossMax - r.LossMin }},
-		{"gradient change, max over η", func(r landscape.Record) float64 { return r.GradChangeMax }},
-		{"gradient change range width", func(r landscape.Record) float64 { return r.GradChangeMax - r.GradChangeMin }},
-		{"effective β-smoothness", func(r landscape.Record) float64 { return r.BetaSmoothness }},
-		{"ICS ‖G − G'‖, last layer", func(r landscape.Record) float64 { return r.ICS[len(r.ICS)-1].L2 }},
-		{"gradient norm ‖g‖", func(r landscape.Record) float64 { return r.GradNorm }},
+		{"loss range width max − min", func(r probe.Record) float64 { return r.LossMax - r.LossMin }},
+		{"gradient change, max over η", func(r probe.Record) float64 { return r.GradChangeMax }},
+		{"gradient change range width", func(r probe.Record) float64 { return r.GradChangeMax - r.GradChangeMin }},
+		{"effective β-smoothness", func(r probe.Record) float64 { return r.BetaSmoothness }},
+		{"ICS ‖G − G'‖, last layer", func(r probe.Record) float64 { return r.ICS[len(r.ICS)-1].L2 }},
+		{"gradient norm ‖g‖", func(r probe.Record) float64 { return r.GradNorm }},
 	} {
 		smaller, ratios := 0, []float64{}
 		for _, p := range pairs(rep) {
@@ -156,16 +148,16 @@ func (rep *Report) markdown() string {
 		slices.Sort(ratios)
 		fmt.Fprintf(&b, "| %s | %d of %d | %.3g |\n", c.name, smaller, len(ratios), ratios[len(ratios)/2])
 	}
-	return b.String()
+	return b.String() + provenance
 }
 
 // pairs are the probes of both networks at the same steps: [no BN, BN].
-func pairs(rep *Report) [][2]landscape.Record {
-	var out [][2]landscape.Record
+func pairs(rep *Report) [][2]probe.Record {
+	var out [][2]probe.Record
 	for _, a := range rep.Networks[0].Records {
 		for _, c := range rep.Networks[1].Records {
 			if a.Step == c.Step {
-				out = append(out, [2]landscape.Record{a, c})
+				out = append(out, [2]probe.Record{a, c})
 			}
 		}
 	}

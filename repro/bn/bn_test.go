@@ -1,4 +1,4 @@
-package bnrepro
+package bn
 
 import (
 	"context"
@@ -61,7 +61,7 @@ func TestFigure1Shortened(t *testing.T) {
 	dir := t.TempDir()
 	start := time.Now()
 	rep, err := Run(context.Background(), Options{
-		NoBN: "../configs/mnist-nobn.yaml", BN: "../configs/mnist-bn.yaml", Dir: dir, Parallel: 2,
+		NoBN: "../../configs/mnist-nobn.yaml", BN: "../../configs/mnist-bn.yaml", Dir: dir, Parallel: 2,
 		Sets: []string{"train.steps=3000", "train.eval_every=500", "train.checkpoint_every=0"},
 	})
 	if err != nil {
@@ -71,9 +71,9 @@ func TestFigure1Shortened(t *testing.T) {
 
 	nobn, bn := rep.Accuracy[NoBN], rep.Accuracy[BN]
 	for _, m := range accuracyMargins {
-		i := nobn.at(m.step)
-		if i < 0 || int(nobn.Step[i]) != m.step {
-			t.Fatalf("no evaluation at step %d (steps %v)", m.step, nobn.Step)
+		i := nobn.At(float64(m.step))
+		if i < 0 || int(nobn.X[i]) != m.step {
+			t.Fatalf("no evaluation at step %d (steps %v)", m.step, nobn.X)
 		}
 		gap := 100 * (bn.Mean[i] - nobn.Mean[i])
 		t.Logf("step %d: test accuracy %.2f%% with BN, %.2f%% without: gap %.1f points (margin %.0f)",

@@ -1,4 +1,4 @@
-package repro
+package landscape
 
 import (
 	"context"
@@ -7,7 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"deepopt/landscape"
+	probe "deepopt/landscape"
+	"deepopt/repro"
 )
 
 // TestBNSmoothsTheLandscape trains the paper's two MNIST networks (full
@@ -34,15 +35,15 @@ func TestBNSmoothsTheLandscape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("landscape CSVs: %s, %s; report %s (%.1f s)", filepath.Join(dir, "nobn", landscape.File),
-		filepath.Join(dir, "bn", landscape.File), filepath.Join(dir, ReportFile), time.Since(start).Seconds())
+	t.Logf("landscape CSVs: %s, %s; report %s (%.1f s)", filepath.Join(dir, "nobn", probe.File),
+		filepath.Join(dir, "bn", probe.File), filepath.Join(dir, repro.ReportFile), time.Since(start).Seconds())
 	ps := pairs(rep)
 	if len(ps) != 4 {
 		t.Fatalf("%d probed steps in common, want 4 (250, 500, 750, 1000)", len(ps))
 	}
 	for _, p := range ps {
 		nobn, bn := p[0], p[1]
-		width := func(r landscape.Record) float64 { return r.GradChangeMax - r.GradChangeMin }
+		width := func(r probe.Record) float64 { return r.GradChangeMax - r.GradChangeMin }
 		t.Logf("step %4d: β %.3f (no BN) vs %.3f (BN); gradient-change range [%.4f, %.4f] vs [%.4f, %.4f]; loss range [%.4f, %.4f] vs [%.4f, %.4f]",
 			nobn.Step, nobn.BetaSmoothness, bn.BetaSmoothness, nobn.GradChangeMin, nobn.GradChangeMax, bn.GradChangeMin, bn.GradChangeMax,
 			nobn.LossMin, nobn.LossMax, bn.LossMin, bn.LossMax)

@@ -1,20 +1,19 @@
-package bnrepro
+package bn
 
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
 
-	"deepopt/internal/atomicfile"
 	"deepopt/plots"
+	"deepopt/repro"
 )
 
-// The report directory's files besides the run directories.
+// The report directory's files besides the run directories and report.md
+// (repro.ReportFile).
 const (
-	ReportFile     = "report.md"
 	AccuracyCSV    = "accuracy.csv"
 	PercentilesCSV = "percentiles.csv"
 	AccuracyPNG    = "accuracy.png"
@@ -41,54 +40,35 @@ func (r *Report) write(o Options) error {
 	if err := r.plot(o.Dir); err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(o.Dir, ReportFile), r.markdown(o))
+	return repro.WriteFile(filepath.Join(o.Dir, repro.ReportFile), r.markdown(o))
 }
-
-func writeFile(path string, text []byte) error {
-	return atomicfile.Write(path, func(w io.Writer) error {
-		_, err := w.Write(text)
-		return err
-	})
-}
-
-func g(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
 
 func (r *Report) writeCSVs(dir string) error {
-	var b bytes.Buffer
-	b.WriteString("step")
+	header := []string{"step"}
 	for _, nw := range networks {
-		fmt.Fprintf(&b, ",%[1]s_mean,%[1]s_min,%[1]s_max", nw.key)
+		header = append(header, nw.key+"_mean", nw.key+"_min", nw.key+"_max")
 	}
-	b.WriteString("\n")
-	steps := r.Accuracy[NoBN].Step
-	for i, s := range steps {
-		b.WriteString(g(s))
+	var rows [][]string
+	for i, s := range r.Accuracy[NoBN].X {
+		row := []string{repro.G(s)}
 		for _, nw := range networks {
 			c := r.Accuracy[nw.key]
-			fmt.Fprintf(&b, ",%s,%s,%s", g(c.Mean[i]), g(c.Min[i]), g(c.Max[i]))
+			row = append(row, repro.G(c.Mean[i]), repro.G(c.Min[i]), repro.G(c.Max[i]))
 		}
-		b.WriteString("\n")
+		rows = append(rows, row)
 	}
-	if err := writeFile(filepath.Join(dir, AccuracyCSV), b.Bytes()); err != nil {
+	if err := repro.WriteCSV(filepath.Join(dir, AccuracyCSV), header, rows); err != nil {
 		return err
 	}
-	b.Reset()
-	b.WriteString("network,seed,node,unit,step,p15,p50,p85\n")
+	rows = nil
 	for _, nw := range networks {
 		p := r.Percentiles[nw.key]
 		for i, s := range p.Step {
-			fmt.Fprintf(&b, "%s,%d,%s,%d,%s,%s,%s,%s\n", nw.key, r.Seeds[0], r.Node, r.Unit, g(s), g(p.P15[i]), g(p.P50[i]), g(p.P85[i]))
+			rows = append(rows, []string{nw.key, strconv.Itoa(r.Seeds[0]), r.Node, strconv.Itoa(r.Unit),
+				repro.G(s), repro.G(p.P15[i]), repro.G(p.P50[i]), repro.G(p.P85[i])})
 		}
 	}
-	return writeFile(filepath.Join(dir, PercentilesCSV), b.Bytes())
-}
-
-func percent(v []float64) []float64 {
-	out := make([]float64, len(v))
-	for i, x := range v {
-		out[i] = 100 * x
-	}
-	return out
+	return repro.WriteCSV(filepath.Join(dir, PercentilesCSV), strings.Split("network,seed,node,unit,step,p15,p50,p85", ","), rows)
 }
 
 func (r *Report) seedText() string {
@@ -101,12 +81,7 @@ func (r *Report) seedText() string {
 func (r *Report) plot(dir string) error {
 	acc := plots.Figure{Title: "(a) MNIST test accuracy, " + r.seedText(), XLabel: "training step", YLabel: "test accuracy (%)"}
 	for _, nw := range networks {
-		c := r.Accuracy[nw.key]
-		s := plots.Series{Name: nw.label, X: c.Step, Y: percent(c.Mean)}
-		if len(r.Seeds) > 1 {
-			s.Low, s.High = percent(c.Min), percent(c.Max)
-		}
-		acc.Series = append(acc.Series, s)
+		acc.Series = append(acc.Series, r.Accuracy[nw.key].Scaled(100).Series(nw.label))
 	}
 	if err := plots.Lines(filepath.Join(dir, AccuracyPNG), acc); err != nil {
 		return err
@@ -144,7 +119,7 @@ func joinInts(v []int, sep string) string {
 
 // accuracyCell is the accuracy at evaluation i: the mean, with the min–max
 // range over several seeds.
-func (r *Report) accuracyCell(c Curve, i int) string {
+func (r *Report) accuracyCell(c repro.Band, i int) string {
 	if len(r.Seeds) == 1 {
 		return fmt.Sprintf("%.2f%%", 100*c.Mean[i])
 	}
@@ -152,10 +127,10 @@ func (r *Report) accuracyCell(c Curve, i int) string {
 }
 
 // reachCell gives the steps at which each seed first reached a threshold.
-func reachCell(steps []int) string {
+func reachCell(steps []float64) string {
 	s := make([]string, len(steps))
 	for i, v := range steps {
-		s[i] = strconv.Itoa(v)
+		s[i] = strconv.Itoa(int(v))
 		if v < 0 {
 			s[i] = "not reached"
 		}
@@ -167,7 +142,7 @@ func (r *Report) markdown(o Options) []byte {
 	var b bytes.Buffer
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	nobn, bn := r.Accuracy[NoBN], r.Accuracy[BN]
-	last := int(nobn.Step[len(nobn.Step)-1])
+	last := int(nobn.X[len(nobn.X)-1])
 	w("# Ioffe & Szegedy (2015), Figure 1, on MNIST\n\n")
 	w("784-100-100-100-10 sigmoid network, plain SGD, minibatches of 60, without BN (`%s`) and with BN before each hidden sigmoid (`%s`), same learning rate and initialisation; %d steps; %s.",
 		o.NoBN, o.BN, last, r.seedText())
@@ -182,16 +157,16 @@ func (r *Report) markdown(o Options) []byte {
 		if step >= last {
 			break
 		}
-		if i := nobn.at(step); i >= 0 {
-			w("| %d | %s | %s |\n", int(nobn.Step[i]), r.accuracyCell(nobn, i), r.accuracyCell(bn, i))
+		if i := nobn.At(float64(step)); i >= 0 {
+			w("| %d | %s | %s |\n", int(nobn.X[i]), r.accuracyCell(nobn, i), r.accuracyCell(bn, i))
 		}
 	}
-	n := len(nobn.Step) - 1
+	n := len(nobn.X) - 1
 	w("| %d | %s | %s |\n\n", last, r.accuracyCell(nobn, n), r.accuracyCell(bn, n))
-	w("Steps to first reach a test accuracy (per seed, %s; evaluated every %d steps):\n\n", joinInts(r.Seeds, ", "), int(nobn.Step[0]))
+	w("Steps to first reach a test accuracy (per seed, %s; evaluated every %d steps):\n\n", joinInts(r.Seeds, ", "), int(nobn.X[0]))
 	w("| accuracy | without BN | with BN |\n|---:|---:|---:|\n")
 	for _, t := range Thresholds {
-		w("| %.0f%% | %s | %s |\n", 100*t, reachCell(nobn.reach(t)), reachCell(bn.reach(t)))
+		w("| %.0f%% | %s | %s |\n", 100*t, reachCell(nobn.Reach(t)), reachCell(bn.Reach(t)))
 	}
 
 	w("\n## (b, c) The distribution of a last-hidden-layer sigmoid's input\n\n")
@@ -210,5 +185,6 @@ func (r *Report) markdown(o Options) []byte {
 	w("\nThe columns over all units give the median over the %d recorded units (and the seeds) of each unit's drift.\n", r.Units)
 	w("\n## Files\n\n`%s` (step, then mean/min/max test accuracy of each network over the seeds), `%s` (the percentiles drawn in b and c), `%s`, `%s`, `%s`, `%s`.\n",
 		AccuracyCSV, PercentilesCSV, AccuracyPNG, AccuracyLogPNG, PercentilesPNG(NoBN), PercentilesPNG(BN))
+	w("\n%s", repro.Provenance(o.Command, append(runDirs(o, NoBN), runDirs(o, BN)...)))
 	return b.Bytes()
 }

@@ -1,4 +1,4 @@
-package bnrepro
+package bn
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"deepopt/internal/stats"
+	"deepopt/repro"
 	"deepopt/rundir"
 	"deepopt/train"
 )
@@ -20,8 +21,9 @@ type Report struct {
 	// measurements.
 	Node            string
 	Unit, DriftFrom int
-	// Accuracy is each network's test accuracy over the seeds.
-	Accuracy map[string]Curve
+	// Accuracy is each network's test accuracy against the step, over the
+	// seeds.
+	Accuracy map[string]repro.Band
 	// Percentiles are the drawn unit's 15th, 50th and 85th percentiles, for
 	// each network at the first seed.
 	Percentiles map[string]Percentiles
@@ -30,14 +32,6 @@ type Report struct {
 	Drift, DriftAll map[string]Drift
 	// Units is the number of units whose drift DriftAll summarises.
 	Units int
-}
-
-// Curve is a value over evaluation steps, with its mean, minimum and maximum
-// over seeds.
-type Curve struct {
-	Step           []float64
-	Mean, Min, Max []float64
-	perSeed        [][]float64
 }
 
 // Percentiles are one unit's percentiles over the recorded steps.
@@ -82,88 +76,69 @@ func measureDrift(p Percentiles, from int) (Drift, error) {
 	return d, nil
 }
 
-// runData is what one run contributes to the report.
-type runData struct {
-	step, acc []float64
-	node      string
-	// units maps every recorded unit of node to its percentiles.
-	units map[int]Percentiles
-}
-
-func readRun(dir string) (*runData, error) {
-	metrics, err := readTable(filepath.Join(dir, rundir.MetricsFile))
-	if err != nil {
-		return nil, err
+// readPercentiles reads the percentiles of every recorded unit of the node
+// the run in dir recorded.
+func readPercentiles(dir string) (node string, units map[int]Percentiles, err error) {
+	act, err := rundir.ReadCSV(filepath.Join(dir, train.ActivationsFile))
+	if err == nil && len(act.Rows) == 0 {
+		err = fmt.Errorf("%s has no rows; did the run record anything?", act.Path)
 	}
-	cols, err := metrics.Floats(nil, "step", "test_acc")
 	if err != nil {
-		return nil, err
-	}
-	rd := &runData{step: cols[0], acc: cols[1], units: map[int]Percentiles{}}
-	act, err := readTable(filepath.Join(dir, train.ActivationsFile))
-	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	nodeCol, err := act.Column("node")
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	rd.node = act.Rows[0][nodeCol]
-	vals, err := act.Floats(func(row []string) bool { return row[nodeCol] == rd.node }, "unit", "step", "p15", "p50", "p85")
+	node = act.Rows[0][nodeCol]
+	vals, err := act.Floats(func(row []string) bool { return row[nodeCol] == node }, "unit", "step", "p15", "p50", "p85")
 	if err != nil {
-		return nil, fmt.Errorf("%w; the report needs the percentiles 15, 50 and 85 (record.percentiles)", err)
+		return "", nil, fmt.Errorf("%w; the report needs the percentiles 15, 50 and 85 (record.percentiles)", err)
 	}
+	units = map[int]Percentiles{}
 	for i, u := range vals[0] {
-		p := rd.units[int(u)]
+		p := units[int(u)]
 		p.Step = append(p.Step, vals[1][i])
 		p.P15 = append(p.P15, vals[2][i])
 		p.P50 = append(p.P50, vals[3][i])
 		p.P85 = append(p.P85, vals[4][i])
-		rd.units[int(u)] = p
+		units[int(u)] = p
 	}
-	return rd, nil
-}
-
-// readTable reads a CSV file of a run that must hold rows.
-func readTable(path string) (*rundir.Table, error) {
-	t, err := rundir.ReadCSV(path)
-	if err == nil && len(t.Rows) == 0 {
-		err = fmt.Errorf("%s has no rows; did the run record anything?", path)
-	}
-	return t, err
+	return node, units, nil
 }
 
 // summarize reads every run of o and computes the report's numbers.
 func summarize(o Options) (*Report, error) {
-	rep := &Report{Seeds: o.Seeds, Unit: o.Unit, DriftFrom: o.DriftFrom, Accuracy: map[string]Curve{},
+	rep := &Report{Seeds: o.Seeds, Unit: o.Unit, DriftFrom: o.DriftFrom, Accuracy: map[string]repro.Band{},
 		Percentiles: map[string]Percentiles{}, Drift: map[string]Drift{}, DriftAll: map[string]Drift{}}
 	for _, nw := range networks {
-		var curve Curve
+		dirs := runDirs(o, nw.key)
+		acc, err := repro.Fold(dirs, "step", "test_acc")
+		if err != nil {
+			return nil, err
+		}
+		rep.Accuracy[nw.key] = acc
 		var all []Drift
-		for k, seed := range o.Seeds {
-			dir := runDir(o.Dir, nw.key, seed)
-			rd, err := readRun(dir)
+		for k, dir := range dirs {
+			node, units, err := readPercentiles(dir)
 			if err != nil {
 				return nil, err
 			}
 			if k == 0 {
-				curve.Step = rd.step
-				rep.Node = rd.node
-				p, ok := rd.units[o.Unit]
+				rep.Node = node
+				p, ok := units[o.Unit]
 				if !ok {
-					return nil, fmt.Errorf("%s: unit %d of %s was not recorded; choose a recorded unit or record it (record.units)", dir, o.Unit, rd.node)
+					return nil, fmt.Errorf("%s: unit %d of %s was not recorded; choose a recorded unit or record it (record.units)", dir, o.Unit, node)
 				}
 				rep.Percentiles[nw.key] = p
 				if rep.Drift[nw.key], err = measureDrift(p, o.DriftFrom); err != nil {
 					return nil, fmt.Errorf("%s unit %d: %w", dir, o.Unit, err)
 				}
 			}
-			if !slices.Equal(rd.step, curve.Step) || rd.node != rep.Node {
-				return nil, fmt.Errorf("%s evaluated at other steps or recorded another node than %s; the runs of a report must share train.eval_every, train.steps and record.nodes",
-					dir, runDir(o.Dir, nw.key, o.Seeds[0]))
+			if node != rep.Node {
+				return nil, fmt.Errorf("%s recorded %s, %s recorded %s; the runs of a report must share record.nodes", dir, node, dirs[0], rep.Node)
 			}
-			curve.perSeed = append(curve.perSeed, rd.acc)
-			for u, p := range rd.units {
+			for u, p := range units {
 				d, err := measureDrift(p, o.DriftFrom)
 				if err != nil {
 					return nil, fmt.Errorf("%s unit %d: %w", dir, u, err)
@@ -171,50 +146,19 @@ func summarize(o Options) (*Report, error) {
 				all = append(all, d)
 			}
 		}
-		curve.spread()
-		rep.Accuracy[nw.key] = curve
 		rep.DriftAll[nw.key] = medianDrift(all)
 		rep.Units = len(all) / len(o.Seeds)
 	}
 	return rep, nil
 }
 
-// spread computes the mean, minimum and maximum over seeds at every step.
-func (c *Curve) spread() {
-	n := len(c.Step)
-	c.Mean, c.Min, c.Max = make([]float64, n), make([]float64, n), make([]float64, n)
-	for i := range n {
-		c.Min[i], c.Max[i] = math.Inf(1), math.Inf(-1)
-		for _, acc := range c.perSeed {
-			c.Mean[i] += acc[i] / float64(len(c.perSeed))
-			c.Min[i] = min(c.Min[i], acc[i])
-			c.Max[i] = max(c.Max[i], acc[i])
-		}
+// runDirs are the run directories of a network, one per seed.
+func runDirs(o Options, network string) []string {
+	dirs := make([]string, len(o.Seeds))
+	for i, s := range o.Seeds {
+		dirs[i] = filepath.Join(o.Dir, repro.SeedName(network, s))
 	}
-}
-
-// at returns the index of the last evaluation at or before step, -1 if none.
-func (c *Curve) at(step int) int {
-	i := -1
-	for j, s := range c.Step {
-		if s <= float64(step) {
-			i = j
-		}
-	}
-	return i
-}
-
-// reach returns, for each seed, the first evaluated step whose accuracy is
-// at least threshold, or -1 when the run never reached it.
-func (c *Curve) reach(threshold float64) []int {
-	out := make([]int, len(c.perSeed))
-	for k, acc := range c.perSeed {
-		out[k] = -1
-		if i := slices.IndexFunc(acc, func(a float64) bool { return a >= threshold }); i >= 0 {
-			out[k] = int(c.Step[i])
-		}
-	}
-	return out
+	return dirs
 }
 
 // medianDrift is the unit-wise median of each drift measure.
