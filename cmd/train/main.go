@@ -45,6 +45,8 @@ func execute(args []string) (err error) {
 		}
 	}()
 	root := newRootCommand()
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
 	// A first word that names no subcommand is a mistyped one: say so before
 	// the flags meant for it are blamed instead.
 	if cmd, rest, err := root.Find(args); err == nil && cmd == root && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
@@ -62,7 +64,7 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 	}
 	var names []string
 	for _, c := range cmd.Commands() {
-		if c.IsAvailableCommand() && c.Name() != "completion" {
+		if c.IsAvailableCommand() && c.Name() != "completion" && c.Name() != "help" {
 			names = append(names, c.Name())
 		}
 	}

@@ -100,6 +100,11 @@ func TestBadInputIsReportedBeforeAnythingIsWritten(t *testing.T) {
 			t.Errorf("%v: want an error mentioning %q, got %v", c.args, c.want, err)
 		}
 	}
+	for _, args := range [][]string{{"help"}, {"help", "eval"}, {"completion", "bash"}} {
+		if err := execute(args); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
 	for _, sub := range []string{"a", "b", "c"} {
 		if _, err := os.Stat(filepath.Join(dir, sub)); err == nil {
 			t.Errorf("a failed run created its directory %s", sub)
