@@ -37,6 +37,11 @@ func TestBNSmoothsTheLandscape(t *testing.T) {
 	}
 	t.Logf("landscape CSVs: %s, %s; report %s (%.1f s)", filepath.Join(dir, "nobn", probe.File),
 		filepath.Join(dir, "bn", probe.File), filepath.Join(dir, repro.ReportFile), time.Since(start).Seconds())
+	for _, f := range []string{"loss_landscape.png", "gradient_predictiveness.png", "beta_smoothness.png", "ics.png", "report.md"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("the report lacks %s: %v", f, err)
+		}
+	}
 	ps := pairs(rep)
 	if len(ps) != 4 {
 		t.Fatalf("%d probed steps in common, want 4 (250, 500, 750, 1000)", len(ps))

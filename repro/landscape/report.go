@@ -14,7 +14,7 @@ import (
 // Files written into the report directory besides report.md
 // (repro.ReportFile).
 const (
-	LossFigure     = "loss_probe.png"
+	LossFigure     = "loss_landscape.png"
 	GradientFigure = "gradient_predictiveness.png"
 	BetaFigure     = "beta_smoothness.png"
 	ICSFigure      = "ics.png"
