@@ -1,6 +1,7 @@
 package checkpoint
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"deepopt/internal/memory"
 )
 
 // npyMagic opens every .npy file (NEP 1).
@@ -86,34 +89,52 @@ func writeNPY(w io.Writer, arr *array) error {
 	return err
 }
 
-// readNPY parses a whole .npy file, validating the magic, the version, the
-// header dict (descr '<f8' or '<i8', fortran_order False, a shape of
-// non-negative integers) and that the data holds exactly the values the
-// shape asks for.
-func readNPY(file []byte) (*array, error) {
-	if len(file) < len(npyMagic)+2 || string(file[:len(npyMagic)]) != npyMagic {
+// maxHeader is the longest .npy header readNPY accepts: far more than any
+// array's dict needs (a 30,000-dimensional shape takes 90 kB), so that a
+// corrupt length cannot make it allocate much.
+const maxHeader = 1 << 20
+
+// readNPY reads a .npy file of size bytes from r, validating the magic, the
+// version, the header dict (descr '<f8' or '<i8', fortran_order False, a
+// shape of non-negative integers) and that the data holds exactly the values
+// the shape asks for. It refuses a shape whose data the file does not hold,
+// or whose values do not fit into budget (which it charges), before reading
+// the data, and reads r to its end so that a zip entry's checksum is
+// verified.
+func readNPY(r io.Reader, size int64, budget *memory.Available) (*array, error) {
+	var preamble [len(npyMagic) + 2]byte
+	if n, _ := io.ReadFull(r, preamble[:]); n < len(preamble) || string(preamble[:len(npyMagic)]) != npyMagic {
 		return nil, fmt.Errorf("not a .npy array: it does not start with the magic string \\x93NUMPY")
 	}
-	major, minor := file[len(npyMagic)], file[len(npyMagic)+1]
-	rest := file[len(npyMagic)+2:]
-	var headerLength int
+	major, minor := preamble[len(npyMagic)], preamble[len(npyMagic)+1]
+	lengthBytes := 0
 	switch {
-	case major == 1 && minor == 0 && len(rest) >= 2:
-		headerLength, rest = int(binary.LittleEndian.Uint16(rest)), rest[2:]
-	case major == 2 && minor == 0 && len(rest) >= 4:
-		headerLength, rest = int(binary.LittleEndian.Uint32(rest)), rest[4:]
-	case major == 1 && minor == 0 || major == 2 && minor == 0:
-		return nil, errors.New("the .npy header is truncated")
+	case major == 1 && minor == 0:
+		lengthBytes = 2
+	case major == 2 && minor == 0:
+		lengthBytes = 4
 	default:
 		return nil, fmt.Errorf(".npy format version %d.%d is not supported; want 1.0 or 2.0", major, minor)
 	}
-	if headerLength > len(rest) {
-		return nil, fmt.Errorf("the .npy header claims %d bytes, the entry has only %d left; it is truncated", headerLength, len(rest))
+	var length [4]byte
+	if _, err := io.ReadFull(r, length[:lengthBytes]); err != nil {
+		return nil, errors.New("the .npy header is truncated")
 	}
-	header, data := string(rest[:headerLength]), rest[headerLength:]
-	arr, err := parseHeader(header)
+	headerLength := int64(binary.LittleEndian.Uint32(length[:]))
+	left := size - int64(len(preamble)+lengthBytes)
+	if headerLength > left {
+		return nil, fmt.Errorf("the .npy header claims %d bytes, the entry has only %d left; it is truncated", headerLength, left)
+	}
+	if headerLength > maxHeader {
+		return nil, fmt.Errorf("the .npy header claims %d bytes, more than the %d any array needs; the entry is corrupt", headerLength, maxHeader)
+	}
+	header := make([]byte, headerLength)
+	if _, err := io.ReadFull(r, header); err != nil {
+		return nil, err
+	}
+	arr, err := parseHeader(string(header))
 	if err != nil {
-		return nil, fmt.Errorf("the .npy header %q: %w", strings.TrimRight(header, " \n"), err)
+		return nil, fmt.Errorf("the .npy header %q: %w", strings.TrimRight(string(header), " \n"), err)
 	}
 	count := 1
 	for _, n := range arr.shape {
@@ -122,19 +143,36 @@ func readNPY(file []byte) (*array, error) {
 		}
 		count *= n
 	}
-	if len(data) != 8*count {
-		return nil, fmt.Errorf("shape %v needs %d values (%d bytes) of data, the entry holds %d bytes; it is truncated or corrupt", arr.shape, count, 8*count, len(data))
+	if dataBytes := left - headerLength; dataBytes != 8*int64(count) {
+		return nil, fmt.Errorf("shape %v needs %d values (%d bytes) of data, the entry holds %d bytes; it is truncated or corrupt", arr.shape, count, 8*count, dataBytes)
 	}
+	if !budget.Fits(8 * int64(count)) {
+		return nil, fmt.Errorf("shape %v needs %s of memory, more than the %s available", arr.shape, memory.Format(8*int64(count)), budget)
+	}
+	budget.Bytes -= 8 * int64(count)
 	if arr.dtype == int64Type {
 		arr.ints = make([]int64, count)
-		for i := range arr.ints {
-			arr.ints[i] = int64(binary.LittleEndian.Uint64(data[8*i:]))
-		}
 	} else {
 		arr.floats = make([]float64, count)
-		for i := range arr.floats {
-			arr.floats[i] = math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:]))
+	}
+	buf := make([]byte, 8*min(count, 1<<13))
+	for done := 0; done < count; {
+		chunk := buf[:8*min(count-done, len(buf)/8)]
+		if _, err := io.ReadFull(r, chunk); err != nil {
+			return nil, err
 		}
+		for i := 0; i < len(chunk); i, done = i+8, done+1 {
+			bits := binary.LittleEndian.Uint64(chunk[i:])
+			if arr.dtype == int64Type {
+				arr.ints[done] = int64(bits)
+			} else {
+				arr.floats[done] = math.Float64frombits(bits)
+			}
+		}
+	}
+	// The end of the entry, where archive/zip compares the checksum.
+	if n, err := io.ReadFull(r, length[:1]); n > 0 || err != io.EOF {
+		return nil, cmp.Or(err, errors.New("the entry holds more bytes than its header says"))
 	}
 	return arr, nil
 }

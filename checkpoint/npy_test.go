@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"deepopt/internal/memory"
 )
 
 // The .npy bytes of a '<f8' array of shape (2, 3), written by hand from the
@@ -71,7 +73,7 @@ func TestNPYVersion2ForLongHeaders(t *testing.T) {
 	if int(length) != len(header)-12 || len(header)%64 != 0 || header[len(header)-1] != '\n' {
 		t.Errorf("header length field %d, header %d bytes: want field = bytes − 12, a multiple of 64, newline last", length, len(header))
 	}
-	arr, err := readNPY(append(header, make([]byte, 8)...))
+	arr, err := readNPYBytes(append(header, make([]byte, 8)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +126,7 @@ func TestReadNPYAcceptsOtherWriters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			arr, err := readNPY(tt.file)
+			arr, err := readNPYBytes(tt.file)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,10 +171,16 @@ func TestReadNPYRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := readNPY(tt.file)
+			_, err := readNPYBytes(tt.file)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("readNPY error = %v, want one containing %q", err, tt.want)
 			}
 		})
 	}
+}
+
+// readNPYBytes reads a whole .npy file held in memory, with no memory
+// limit.
+func readNPYBytes(file []byte) (*array, error) {
+	return readNPY(bytes.NewReader(file), int64(len(file)), &memory.Available{})
 }

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"deepopt/internal/atomicfile"
+	"deepopt/internal/memory"
+	"deepopt/internal/regularfile"
 )
 
 // zipTime is the modification time of every entry Save writes: the earliest
@@ -87,58 +88,79 @@ func checkName(name string) error {
 }
 
 // Load reads the .npz archive at path, as Save or NumPy (numpy.savez,
-// numpy.savez_compressed) writes it, validating everything: the zip
-// structure and checksums, that every entry is a .npy array with magic
-// \x93NUMPY, format version 1.0 or 2.0, descr '<f8' or '<i8',
-// fortran_order False, and exactly the data its shape asks for. Errors name
+// numpy.savez_compressed) writes it, validating everything: that path is a
+// regular file (a FIFO or a folder is refused at once rather than waited on),
+// the zip structure and checksums, that every entry is a .npy array with
+// magic \x93NUMPY, format version 1.0 or 2.0, descr '<f8' or '<i8',
+// fortran_order False, and exactly the data its shape asks for. No entry may
+// claim more data than the file can hold (see maxInflation) or more memory
+// than is available; both are refused before anything is read. Errors name
 // the file and the entry.
 func Load(path string) (*Archive, error) {
-	reader, err := zip.OpenReader(path)
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+	f, info, err := regularfile.Open(path)
+	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
+	defer f.Close()
+	return load(f, info.Size(), path)
+}
+
+// load reads an .npz archive of size bytes from r; source names it in
+// messages.
+func load(r io.ReaderAt, size int64, source string) (*Archive, error) {
+	reader, err := zip.NewReader(r, size)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: not a valid .npz (zip) archive, perhaps truncated: %w", path, err)
+		return nil, fmt.Errorf("checkpoint %s: not a valid .npz (zip) archive, perhaps truncated: %w", source, err)
 	}
-	defer reader.Close()
-	a := &Archive{source: path}
+	a := &Archive{source: source}
+	budget := memory.Query()
 	for _, file := range reader.File {
 		if file.FileInfo().IsDir() {
 			continue
 		}
 		name, ok := strings.CutSuffix(file.Name, ".npy")
 		if !ok {
-			return nil, fmt.Errorf("checkpoint %s: entry %s is not a .npy array (its name lacks .npy)", path, file.Name)
+			return nil, fmt.Errorf("checkpoint %s: entry %s is not a .npy array (its name lacks .npy)", source, file.Name)
 		}
 		if err := checkName(name); err != nil {
-			return nil, fmt.Errorf("checkpoint %s: entry %s: %w", path, file.Name, err)
+			return nil, fmt.Errorf("checkpoint %s: entry %s: %w", source, file.Name, err)
 		}
 		if a.Has(name) {
-			return nil, fmt.Errorf("checkpoint %s: entry %s appears twice", path, file.Name)
+			return nil, fmt.Errorf("checkpoint %s: entry %s appears twice", source, file.Name)
 		}
-		arr, err := readEntry(file)
+		arr, err := readEntry(file, size, &budget)
 		if err != nil {
-			return nil, fmt.Errorf("checkpoint %s: entry %s: %w", path, file.Name, err)
+			return nil, fmt.Errorf("checkpoint %s: entry %s: %w", source, file.Name, err)
 		}
 		a.set(name, arr)
 	}
 	return a, nil
 }
 
-// readEntry reads and parses one zip entry, which archive/zip checks
-// against its CRC-32.
-func readEntry(file *zip.File) (*array, error) {
+// maxInflation is the largest ratio of uncompressed to compressed size
+// that deflate can reach (1032:1, from its longest match of 258 bytes per
+// two bits or so); an entry claiming more is corrupt or crafted.
+const maxInflation = 1032
+
+// readEntry reads and parses one zip entry of an archive of fileSize bytes,
+// which archive/zip checks against its CRC-32, after checking what its zip
+// header claims: a stored entry no larger than the file, a compressed one no
+// larger than deflate can inflate the file's bytes to. The arrays' memory is
+// charged to budget.
+func readEntry(file *zip.File, fileSize int64, budget *memory.Available) (*array, error) {
+	claimed, compressed := file.UncompressedSize64, file.CompressedSize64
+	switch {
+	case compressed > uint64(fileSize):
+		return nil, fmt.Errorf("its zip header claims %d compressed bytes, more than the %d bytes of the whole file; the archive is corrupt", compressed, fileSize)
+	case file.Method == zip.Store && claimed != compressed:
+		return nil, fmt.Errorf("a stored entry whose zip header claims %d bytes uncompressed but %d stored; the archive is corrupt", claimed, compressed)
+	case claimed > maxInflation*compressed+64:
+		return nil, fmt.Errorf("its zip header claims %d bytes from %d compressed, more than deflate can produce (%d:1); the archive is corrupt or crafted", claimed, compressed, maxInflation)
+	}
 	rc, err := file.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, int64(min(file.UncompressedSize64, 1<<62))+1))
-	if err != nil {
-		return nil, err
-	}
-	if uint64(len(data)) != file.UncompressedSize64 {
-		return nil, fmt.Errorf("holds %d bytes, its zip header says %d; the archive is corrupt", len(data), file.UncompressedSize64)
-	}
-	return readNPY(data)
+	return readNPY(rc, int64(claimed), budget)
 }

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
+
+	"deepopt/internal/regularfile"
 
 	"gopkg.in/yaml.v3"
 )
@@ -19,14 +20,15 @@ import (
 // resulting Config on top of Default, validated. Name defaults to the file's
 // name without its extension.
 //
-// A missing, unreadable or empty file and a YAML syntax error are reported
-// alone. Otherwise every problem is reported at once in an *Error: unknown
-// keys (with a suggestion), repeated keys, values of the wrong type, keys
-// that do not apply to their section's kind, and invalid values (see
-// Validate), each as a *FieldError with the line of the value, or with the
-// --set argument it came from.
+// A missing, unreadable or empty file, one that is not a regular file (a
+// FIFO, which would otherwise block, or a folder) and a YAML syntax error
+// are reported alone. Otherwise every problem is reported at once in an
+// *Error: unknown keys (with a suggestion), repeated keys, values of the
+// wrong type, keys that do not apply to their section's kind, and invalid
+// values (see Validate), each as a *FieldError with the line of the value,
+// or with the --set argument it came from.
 func Load(path string, sets []string) (*Config, error) {
-	text, err := os.ReadFile(path)
+	text, err := regularfile.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -157,9 +158,20 @@ func TestLoadFileProblems(t *testing.T) {
 	}
 	wantAll(t, err.Error(), missing, "no such file")
 
-	_, err = Load(t.TempDir(), nil)
+	folder := t.TempDir()
+	_, err = Load(folder, nil)
 	if err == nil {
 		t.Fatal("Load of a folder succeeded")
+	}
+	wantAll(t, err.Error(), folder+" is a folder, not a regular file")
+	fifo := filepath.Join(t.TempDir(), "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err == nil {
+		// Reading a FIFO without a writer would block forever.
+		_, err = Load(fifo, nil)
+		if err == nil {
+			t.Fatal("Load of a FIFO succeeded")
+		}
+		wantAll(t, err.Error(), fifo+" is a named pipe (FIFO), not a regular file")
 	}
 
 	tests := []struct {

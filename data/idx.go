@@ -9,7 +9,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
+
+	"deepopt/internal/regularfile"
 )
 
 // ElementType is the type code in the third byte of an IDX header (LeCun et
@@ -280,9 +281,10 @@ func readError(err error, short string) error {
 }
 
 // ReadIDXFile reads the IDX file at path, plain or gzip-compressed, as ReadIDX
-// does; errors name the file.
+// does; errors name the file. Anything but a regular file (a FIFO, a folder)
+// is refused at once.
 func ReadIDXFile(path string) (*IDX, error) {
-	f, err := os.Open(path)
+	f, _, err := regularfile.Open(path)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"deepopt/internal/regularfile"
 )
 
 // MNIST's layout: 28×28 grey-scale images of the digits 0–9 (LeCun et al.).
@@ -65,10 +67,12 @@ func findIDX(dir, base string) (string, error) {
 	for _, name := range []string{base + ".gz", base} {
 		path := filepath.Join(dir, name)
 		info, err := os.Stat(path)
-		if err == nil && info.Mode().IsRegular() {
+		switch {
+		case err == nil && info.Mode().IsRegular():
 			return path, nil
-		}
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		case err == nil:
+			return "", fmt.Errorf("%s is a %s, not an IDX file; move it away or point data.dir elsewhere", path, regularfile.Kind(info.Mode()))
+		case !errors.Is(err, fs.ErrNotExist):
 			return "", err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -153,6 +154,29 @@ func TestLoadMNISTRejectsInconsistentFiles(t *testing.T) {
 	}
 	if _, _, err := LoadMNIST(dir, nil); err == nil || !strings.Contains(err.Error(), "neither t10k-images-idx3-ubyte.gz nor t10k-images-idx3-ubyte") {
 		t.Errorf("missing file: error %v", err)
+	}
+}
+
+// A folder or a FIFO where an IDX file should be is named as what it is,
+// at once (a FIFO would otherwise block the read forever).
+func TestLoadMNISTRefusesNonRegularFiles(t *testing.T) {
+	dir := copyFixture(t, false)
+	images := filepath.Join(dir, "t10k-images-idx3-ubyte.gz")
+	if err := os.Remove(images); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(images, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := LoadMNIST(dir, nil); err == nil || !strings.Contains(err.Error(), images+" is a folder, not an IDX file") {
+		t.Errorf("folder: error %v", err)
+	}
+	fifo := filepath.Join(t.TempDir(), "images-idx3-ubyte")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	if _, err := ReadIDXFile(fifo); err == nil || !strings.Contains(err.Error(), fifo+" is a named pipe (FIFO), not a regular file") {
+		t.Errorf("FIFO: error %v", err)
 	}
 }
 
