@@ -253,3 +253,20 @@ func TestLoadRejectsCorruptArchives(t *testing.T) {
 	_, err = Load(filepath.Join(dir, "missing.npz"))
 	wantError(t, err, "checkpoint: open "+filepath.Join(dir, "missing.npz")+": no such file or directory")
 }
+
+func TestCheckFinite(t *testing.T) {
+	if err := sample().CheckFinite(); err == nil {
+		t.Fatal("sample() holds NaN and ±Inf, CheckFinite accepted it")
+	} else {
+		wantError(t, err, `checkpoint: array "param/layer1/W" holds NaN at index 2 of 6; the file is damaged`)
+	}
+	a := NewArchive()
+	a.SetFloat64("bn/mean", []int{2}, []float64{0, math.Inf(-1)})
+	a.SetFloat64("param/W", []int{2}, []float64{math.MaxFloat64, -math.SmallestNonzeroFloat64})
+	a.SetInt64("loop/step", []int{1}, []int64{math.MaxInt64})
+	wantError(t, a.CheckFinite(), `array "bn/mean" holds -Inf at index 1 of 2`)
+	a.SetFloat64("bn/mean", []int{2}, []float64{0, 1})
+	if err := a.CheckFinite(); err != nil {
+		t.Errorf("finite extremes: %v", err)
+	}
+}

@@ -39,6 +39,9 @@ func FuzzLoad(f *testing.F) {
 	f.Add(stored)
 	f.Add(deflated(f, sample()))
 	f.Add(deflated(f, NewArchive()))
+	strs := NewArchive()
+	strs.SetString("arch/model.activation", "σ-relu")
+	f.Add(deflated(f, strs))
 	f.Fuzz(func(t *testing.T, input []byte) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
@@ -68,6 +71,7 @@ func FuzzLoad(f *testing.F) {
 // allocation, and what it accepts writeNPY writes back so that it reads the
 // same.
 func FuzzReadNPY(f *testing.F) {
+	f.Add(npyFile(1, "{'descr': '<U2', 'fortran_order': False, 'shape': (2,), }\n", []byte("a\x00\x00\x00b\x00\x00\x00c\x00\x00\x00\x00\x00\x00\x00")))
 	for _, arr := range sample().arrays {
 		var buf bytes.Buffer
 		if err := writeNPY(&buf, arr); err != nil {
@@ -137,5 +141,5 @@ func sameArchives(a, b *Archive) bool {
 
 // sameArrays compares element type, shape and bit patterns.
 func sameArrays(x, y *array) bool {
-	return x.dtype == y.dtype && slices.Equal(x.shape, y.shape) && slices.Equal(x.ints, y.ints) && sameFloats(x.floats, y.floats)
+	return x.dtype == y.dtype && slices.Equal(x.shape, y.shape) && slices.Equal(x.ints, y.ints) && slices.Equal(x.strings, y.strings) && sameFloats(x.floats, y.floats)
 }

@@ -9,8 +9,8 @@ import (
 
 // parseHeader reads the Python dict literal of a .npy header, as NumPy
 // writes it or close to it (any order of keys, any spacing, either quote):
-// exactly the keys descr, fortran_order and shape, with descr '<f8' or
-// '<i8', fortran_order False and shape a tuple of non-negative integers.
+// exactly the keys descr, fortran_order and shape, with descr '<f8',
+// '<i8' or '<U<n>', fortran_order False and shape a tuple of non-negative integers.
 func parseHeader(header string) (*array, error) {
 	p := &literalParser{text: header}
 	p.skipSpace()
@@ -44,8 +44,8 @@ func parseHeader(header string) (*array, error) {
 				return nil, fmt.Errorf("descr: %w", err)
 			}
 			arr.dtype = dtype(descr)
-			if arr.dtype != float64Type && arr.dtype != int64Type {
-				return nil, fmt.Errorf("descr %q is not supported; want '<f8' (float64) or '<i8' (int64); convert with numpy's astype", descr)
+			if arr.dtype != float64Type && arr.dtype != int64Type && arr.dtype.runes() == 0 {
+				return nil, fmt.Errorf("descr %q is not supported; want '<f8' (float64), '<i8' (int64) or '<U<n>' (str, n ≤ %d); convert with numpy's astype", descr, maxRunes)
 			}
 		case "fortran_order":
 			word := p.word()

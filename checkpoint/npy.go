@@ -73,12 +73,8 @@ func writeNPY(w io.Writer, arr *array) error {
 	}
 	buf := make([]byte, 0, 1<<15)
 	for i := range arr.length() {
-		if arr.dtype == int64Type {
-			buf = binary.LittleEndian.AppendUint64(buf, uint64(arr.ints[i]))
-		} else {
-			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(arr.floats[i]))
-		}
-		if len(buf) == cap(buf) {
+		buf = arr.appendElement(buf, i)
+		if len(buf) >= 1<<15 {
 			if _, err := w.Write(buf); err != nil {
 				return err
 			}
@@ -95,7 +91,7 @@ func writeNPY(w io.Writer, arr *array) error {
 const maxHeader = 1 << 20
 
 // readNPY reads a .npy file of size bytes from r, validating the magic, the
-// version, the header dict (descr '<f8' or '<i8', fortran_order False, a
+// version, the header dict (descr '<f8', '<i8' or '<U<n>', fortran_order False, a
 // shape of non-negative integers) and that the data holds exactly the values
 // the shape asks for. It refuses a shape whose data the file does not hold,
 // or whose values do not fit into budget (which it charges), before reading
@@ -136,37 +132,38 @@ func readNPY(r io.Reader, size int64, budget *memory.Available) (*array, error) 
 	if err != nil {
 		return nil, fmt.Errorf("the .npy header %q: %w", strings.TrimRight(string(header), " \n"), err)
 	}
-	count := 1
+	count, elem := 1, arr.dtype.size()
 	for _, n := range arr.shape {
-		if n > 0 && count > math.MaxInt/8/n {
+		if n > 0 && count > math.MaxInt/elem/n {
 			return nil, fmt.Errorf("shape %v is too large", arr.shape)
 		}
 		count *= n
 	}
-	if dataBytes := left - headerLength; dataBytes != 8*int64(count) {
-		return nil, fmt.Errorf("shape %v needs %d values (%d bytes) of data, the entry holds %d bytes; it is truncated or corrupt", arr.shape, count, 8*count, dataBytes)
+	need := int64(elem) * int64(count)
+	if dataBytes := left - headerLength; dataBytes != need {
+		return nil, fmt.Errorf("shape %v needs %d values (%d bytes) of data, the entry holds %d bytes; it is truncated or corrupt", arr.shape, count, need, dataBytes)
 	}
-	if !budget.Fits(8 * int64(count)) {
-		return nil, fmt.Errorf("shape %v needs %s of memory, more than the %s available", arr.shape, memory.Format(8*int64(count)), budget)
+	if !budget.Fits(need) {
+		return nil, fmt.Errorf("shape %v needs %s of memory, more than the %s available", arr.shape, memory.Format(need), budget)
 	}
-	budget.Bytes -= 8 * int64(count)
-	if arr.dtype == int64Type {
+	budget.Bytes -= need
+	switch {
+	case arr.dtype == int64Type:
 		arr.ints = make([]int64, count)
-	} else {
+	case arr.dtype.runes() > 0:
+		arr.strings = make([]string, count)
+	default:
 		arr.floats = make([]float64, count)
 	}
-	buf := make([]byte, 8*min(count, 1<<13))
+	buf := make([]byte, elem*min(count, max(1<<16/elem, 1)))
 	for done := 0; done < count; {
-		chunk := buf[:8*min(count-done, len(buf)/8)]
+		chunk := buf[:elem*min(count-done, len(buf)/elem)]
 		if _, err := io.ReadFull(r, chunk); err != nil {
 			return nil, err
 		}
-		for i := 0; i < len(chunk); i, done = i+8, done+1 {
-			bits := binary.LittleEndian.Uint64(chunk[i:])
-			if arr.dtype == int64Type {
-				arr.ints[done] = int64(bits)
-			} else {
-				arr.floats[done] = math.Float64frombits(bits)
+		for i := 0; i < len(chunk); i, done = i+elem, done+1 {
+			if err := arr.setElement(done, chunk[i:i+elem]); err != nil {
+				return nil, err
 			}
 		}
 	}

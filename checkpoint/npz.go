@@ -64,6 +64,11 @@ func checkArray(name string, arr *array) error {
 		}
 		count *= n
 	}
+	for _, str := range arr.strings {
+		if !utf8.ValidString(str) || strings.ContainsRune(str, 0) || utf8.RuneCountInString(str) > arr.dtype.runes() {
+			return fmt.Errorf("array %q: string %q is not valid UTF-8 of at most %d characters without the character 0", name, str, arr.dtype.runes())
+		}
+	}
 	if count != arr.length() {
 		return fmt.Errorf("array %q: shape %v holds %d values, the data has %d", name, arr.shape, count, arr.length())
 	}

@@ -37,6 +37,28 @@ func modelSpec(cfg *config.Config, ds *data.Dataset) model.Spec {
 	return spec
 }
 
+// architecture lists, by config key, the settings that shape the model's
+// parameters or graph; the checkpoint stores them and a resume must match
+// them (train.Trainer.Architecture). Settings that only start a run
+// (init, seed) or steer training (bn_momentum, l2, batch sizes) may change.
+func architecture(cfg *config.Config) map[string]string {
+	c := cfg.Model
+	arch := map[string]string{
+		"dtype":            cfg.DType,
+		"model.kind":       c.Kind,
+		"model.hidden":     fmt.Sprint(c.Hidden),
+		"model.activation": c.Activation,
+		"model.batchnorm":  fmt.Sprint(c.BatchNorm),
+	}
+	if c.BatchNorm {
+		arch["model.bn_eps"] = fmt.Sprint(c.BNEps)
+	}
+	if c.Kind == "cnn" {
+		arch["model.conv"] = fmt.Sprintf("%+v", c.Conv)
+	}
+	return arch
+}
+
 // newOptimizer builds the optimizer section's method for m, wrapped in the
 // averager the section asks for.
 func newOptimizer(cfg *config.Config, m *model.Model) (optim.Optimizer, error) {

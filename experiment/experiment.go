@@ -18,6 +18,7 @@ import (
 	"deepopt/config"
 	"deepopt/data"
 	"deepopt/internal/atomicfile"
+	"deepopt/internal/memory"
 	"deepopt/model"
 	"deepopt/rundir"
 	"deepopt/train"
@@ -32,10 +33,20 @@ type Run struct {
 
 // New assembles a run of cfg writing into dir ("" writes nothing). Progress
 // and notices (such as an MNIST download) go to log. Nothing is written until
-// Start.
+// Start, and every check that needs the data comes first: a batch larger
+// than the training set, and a model whose parameters, activations and
+// optimizer state cannot fit into the memory available (refused with the
+// estimate, the figure and the key to change, rather than by the runtime's
+// out-of-memory crash).
 func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 	trainSet, testSet, err := loadData(cfg, log)
 	if err != nil {
+		return nil, err
+	}
+	if n := trainSet.Len(); cfg.Train.BatchSize > n {
+		return nil, fmt.Errorf("train.batch_size: %d exceeds the %d training examples (after data.train_limit and data.validation); lower train.batch_size to at most %d", cfg.Train.BatchSize, n, n)
+	}
+	if err := checkMemory(estimateFootprint(cfg, trainSet), cfg, memory.Query()); err != nil {
 		return nil, err
 	}
 	m, err := model.New(modelSpec(cfg, trainSet))
@@ -57,7 +68,7 @@ func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 		HoldBatch: cfg.Train.HoldBatch, BNReestimate: cfg.Train.BNReestimate,
 		ReestimateBN: cfg.Train.EvalBN == "reestimate", ResetOnNewBatch: cfg.Optimizer.ResetOnNewBatch,
 		MaxGradEvals: cfg.Train.MaxGradEvals, EvalEveryGradEvals: cfg.Train.EvalEveryGradEvals,
-		Dir: dir, Progress: log,
+		Architecture: architecture(cfg), Dir: dir, Progress: log,
 	}
 	if err := addRecorder(cfg, t); err != nil {
 		return nil, err

@@ -3,7 +3,9 @@ package train
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"deepopt/checkpoint"
@@ -23,6 +25,7 @@ const (
 	keyBatcher  = "loop/batcher" // epoch, position
 	keyHeld     = "loop/held"    // steps taken on the current minibatch, whether θ is remembered
 	keyBatch    = "loop/batch"   // the current minibatch's example indices
+	prefixArch  = "arch/"        // Architecture, one string per setting
 )
 
 // Snapshot returns the complete state of the loop as an archive.
@@ -55,6 +58,9 @@ func (t *Trainer) Snapshot() *checkpoint.Archive {
 		batch[i] = int64(v)
 	}
 	a.SetInt64(keyBatch, []int{len(batch)}, batch)
+	for k, v := range t.Architecture {
+		a.SetString(prefixArch+k, v)
+	}
 	return a
 }
 
@@ -84,13 +90,19 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 	if err := t.init(); err != nil {
 		return err
 	}
+	if err := t.checkArchitecture(a); err != nil {
+		return err
+	}
+	if err := a.CheckFinite(); err != nil {
+		return err
+	}
 	for _, b := range t.Model.Blocks() {
-		_, v, err := a.Float64("param/" + b.Name)
+		shape, v, err := a.Float64("param/" + b.Name)
 		if err != nil {
 			return err
 		}
-		if len(v) != b.End-b.Start {
-			return fmt.Errorf("checkpoint: param/%s has %d values, the model has %d; the checkpoint belongs to another model", b.Name, len(v), b.End-b.Start)
+		if want := t.Model.ParamShape(b.Name); !slices.Equal(shape, want) {
+			return fmt.Errorf("checkpoint: param/%s has shape %v, the model's is %v; the checkpoint belongs to another model", b.Name, shape, want)
 		}
 		copy(t.theta[b.Start:b.End], v)
 	}
@@ -141,6 +153,44 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 		return err
 	}
 	return t.restoreHeldBatch(a)
+}
+
+// checkArchitecture compares the settings a checkpoint stored with
+// Architecture and lists every one that differs. Checkpoints written before
+// the settings were stored have none; their parameter shapes are still
+// compared.
+func (t *Trainer) checkArchitecture(a *checkpoint.Archive) error {
+	stored := map[string]string{}
+	for _, name := range a.Names() {
+		if key, ok := strings.CutPrefix(name, prefixArch); ok {
+			var err error
+			if stored[key], err = a.String(name); err != nil {
+				return err
+			}
+		}
+	}
+	if len(stored) == 0 {
+		return nil
+	}
+	keys := maps.Clone(stored)
+	maps.Copy(keys, t.Architecture)
+	var changed []string
+	for _, key := range slices.Sorted(maps.Keys(keys)) {
+		was, inCheckpoint := stored[key]
+		now, inRun := t.Architecture[key]
+		switch {
+		case !inCheckpoint:
+			changed = append(changed, fmt.Sprintf("%s: not in the checkpoint, %s now", key, now))
+		case !inRun:
+			changed = append(changed, fmt.Sprintf("%s: %s in the checkpoint, not set now", key, was))
+		case was != now:
+			changed = append(changed, fmt.Sprintf("%s: %s in the checkpoint, %s now", key, was, now))
+		}
+	}
+	if len(changed) > 0 {
+		return fmt.Errorf("checkpoint: the model differs from the one that wrote it (%s); restore the settings, or start a new run for the new model", strings.Join(changed, "; "))
+	}
+	return nil
 }
 
 // restoreHeldBatch puts back a minibatch held across the checkpoint, and the

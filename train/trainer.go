@@ -69,6 +69,12 @@ type Trainer struct {
 	// EvalEveryGradEvals also evaluates whenever the cumulative gradient
 	// evaluations cross a multiple of it (0: never).
 	EvalEveryGradEvals int
+	// Architecture names the settings that shape the model's parameters or
+	// graph (the CLI uses its config keys: "model.activation" → "relu").
+	// Snapshot stores them, and Restore refuses a checkpoint whose stored
+	// settings differ, listing each, so that a run never continues with a
+	// different network than the one that trained it.
+	Architecture map[string]string
 
 	state loopState
 	theta []float64
