@@ -7,11 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 
 	"deepopt/config"
 	"deepopt/experiment"
@@ -30,14 +28,23 @@ var version = "dev"
 const invocation = "go run ./cmd/train"
 
 func main() {
-	if err := execute(os.Args[1:]); err != nil {
+	err := execute(os.Args[1:])
+	var stopped interruption
+	switch {
+	case errors.As(err, &stopped):
+		if stopped.err != nil {
+			fmt.Fprintln(os.Stderr, "train:", stopped.err)
+		}
+		os.Exit(stopped.exitCode())
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "train:", err)
 		os.Exit(1)
 	}
 }
 
 // execute runs the CLI on args; panics inside become errors so that none
-// crosses the command line.
+// crosses the command line. A command stopped by a signal (stopSignals)
+// returns an interruption, whatever else it reported.
 func execute(args []string) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -53,7 +60,16 @@ func execute(args []string) (err error) {
 		return unknownCommand(root, rest[:1])
 	}
 	root.SetArgs(args)
-	return root.Execute()
+	ctx, release := stopContext()
+	defer release()
+	err = root.ExecuteContext(ctx)
+	if stopped, ok := context.Cause(ctx).(interruption); ok {
+		if !errors.Is(err, train.ErrInterrupted) {
+			stopped.err = err
+		}
+		return stopped
+	}
+	return err
 }
 
 // unknownCommand is the root's argument check: train takes no arguments, so
@@ -121,8 +137,7 @@ with --resume.`,
 		SilenceErrors: true,
 		Args:          unknownCommand,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			var run *experiment.Run
 			var err error
 			switch {
@@ -155,7 +170,7 @@ with --resume.`,
 			res, err := run.Start(ctx)
 			if errors.Is(err, train.ErrInterrupted) {
 				fmt.Fprintf(os.Stderr, "\ninterrupted after step %d; checkpoint saved. Continue with: %s --resume %s\n", run.Trainer.Step(), invocation, run.Dir)
-				return nil
+				return err
 			}
 			if err != nil {
 				return err

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"deepopt/repro"
 	"deepopt/repro/bn"
@@ -44,8 +41,7 @@ last-hidden-layer sigmoid's input), the CSVs behind them and report.md.`,
 				}
 				o.Seeds = append(o.Seeds, s)
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			o.Log = os.Stderr
 			rep, err := bn.Run(ctx, o)
 			if err != nil {

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"deepopt/repro"
 	"deepopt/repro/landscape"
@@ -32,8 +29,7 @@ bands over the step sizes), beta_smoothness.png, ics.png and report.md.`,
   go run ./cmd/train repro-landscape --steps 3000 --every 100 --out runs/repro-landscape-short`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			o.Log = os.Stderr
 			if _, err := landscape.Run(ctx, o); err != nil {
 				return err
