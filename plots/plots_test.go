@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"image"
 	"image/png"
 	"math"
 	"os"
@@ -20,6 +21,14 @@ func TestLinesWritesAPNG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if b := readPNG(t, path).Bounds(); b.Dx() < 400 || b.Dy() < 250 {
+		t.Fatalf("image is only %d×%d pixels", b.Dx(), b.Dy())
+	}
+}
+
+// readPNG decodes the PNG file at path.
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -27,11 +36,9 @@ func TestLinesWritesAPNG(t *testing.T) {
 	defer f.Close()
 	img, err := png.Decode(f)
 	if err != nil {
-		t.Fatalf("not a PNG: %v", err)
+		t.Fatalf("%s is not a PNG: %v", path, err)
 	}
-	if b := img.Bounds(); b.Dx() < 400 || b.Dy() < 250 {
-		t.Fatalf("image is only %d×%d pixels", b.Dx(), b.Dy())
-	}
+	return img
 }
 
 func TestLinesRejectsBadSeries(t *testing.T) {
@@ -67,15 +74,7 @@ func TestLegendStandsBesideThePlot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := readPNG(t, path)
 	plotWidth := int(width.Dots(96))
 	if img.Bounds().Dx() <= plotWidth+50 {
 		t.Fatalf("image %d pixels wide, want the %d of the plot and a legend strip", img.Bounds().Dx(), plotWidth)
