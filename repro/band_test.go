@@ -66,3 +66,11 @@ func TestFoldSeeds(t *testing.T) {
 		t.Errorf("a missing column: want an error naming it, got %v", err)
 	}
 }
+
+func TestCommandLineQuotes(t *testing.T) {
+	got := CommandLine("go run ./cmd/train", []string{"repro-bn", "--seeds", "1 2 3", "--set", "probe.etas=[0.1, 1]", "--out", "runs/it's", ""})
+	want := `go run ./cmd/train repro-bn --seeds '1 2 3' --set 'probe.etas=[0.1, 1]' --out 'runs/it'\''s' ''`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

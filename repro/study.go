@@ -90,9 +90,9 @@ func (s *Study) Train(ctx context.Context) (failed map[string]error, err error) 
 	}
 	for i, r := range s.Runs {
 		wg.Add(1)
+		sem <- struct{}{} // runs start in their order
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
 			defer func() { <-sem }()
 			if ctx.Err() != nil {
 				errs[i] = ctx.Err()

@@ -77,3 +77,20 @@ func cpuModel() string {
 	}
 	return "an unnamed processor"
 }
+
+// CommandLine joins a command and its arguments as a POSIX shell reads
+// them back: arguments with spaces or other special characters are
+// single-quoted, so that the report's command runs as printed.
+func CommandLine(command string, args []string) string {
+	words := []string{command}
+	for _, a := range args {
+		if a == "" || strings.ContainsFunc(a, func(r rune) bool { return !strings.ContainsRune(shellSafe, r) }) {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		words = append(words, a)
+	}
+	return strings.Join(words, " ")
+}
+
+// shellSafe are the characters an argument may hold unquoted.
+const shellSafe = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%"

@@ -35,7 +35,7 @@ func main() {
 	only := flag.String("methods", "", "comma-separated subset of sgd,momentum,adam,cg,lbfgs,newton-cg (default: all)")
 	flag.Parse()
 	opts.Sets, opts.Log = overrides, os.Stderr
-	opts.Command = strings.Join(append([]string{"go run ./cmd/compare-optim"}, os.Args[1:]...), " ")
+	opts.Command = repro.CommandLine("go run ./cmd/compare-optim", os.Args[1:])
 	methods, err := pick(*only)
 	if err != nil {
 		fail(err)

@@ -18,7 +18,7 @@ import (
 // repro/bn).
 func newReproBNCommand() *cobra.Command {
 	var o bn.Options
-	o.Command = strings.Join(append([]string{invocation}, os.Args[1:]...), " ")
+	o.Command = repro.CommandLine(invocation, os.Args[1:])
 	var seeds string
 	cmd := &cobra.Command{
 		Use:   "repro-bn [--seeds \"1 2 3\"] [--out DIR] [--set key=value ...]",

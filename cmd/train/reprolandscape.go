@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"deepopt/repro"
 	"deepopt/repro/landscape"
@@ -16,7 +15,7 @@ import (
 // the Ioffe & Szegedy MNIST networks (package repro/landscape).
 func newReproLandscapeCommand() *cobra.Command {
 	var o landscape.Options
-	o.Command = strings.Join(append([]string{invocation}, os.Args[1:]...), " ")
+	o.Command = repro.CommandLine(invocation, os.Args[1:])
 	cmd := &cobra.Command{
 		Use:   "repro-landscape [--steps N] [--every N] [--batches N] [--out DIR] [--set key=value ...]",
 		Short: "Reproduce Santurkar et al. (2018) landscape probes on MNIST with and without batch normalization",
