@@ -5,29 +5,24 @@ import (
 	"math/rand/v2"
 )
 
-// Sampler chooses the examples of each training minibatch. Its whole state is
-// a BatcherState, so a checkpoint that stores State resumes the sequence of
-// batches exactly. Batcher is the uniform shuffling sampler; a weighted
-// sampler for curriculum learning fits the same interface.
+// Sampler chooses the examples of each training minibatch: the uniform
+// shuffling Batcher, or a sampler whose distribution changes with the step
+// (a curriculum's pace). Its whole state is State, integers a checkpoint
+// stores, so that a resumed run draws the same batches.
 type Sampler interface {
-	// Next returns the indices of the next minibatch. The slice is reused by
-	// the following call; copy it to keep it.
-	Next() []int
+	// Next returns the indices of the minibatch of training step step (the
+	// number of steps completed before it). The slice is reused by the
+	// following call; copy it to keep it.
+	Next(step int) []int
 	// Epoch is the training progress in epochs, fractional within an epoch.
 	Epoch() float64
-	// State is the position of the sampler in its sequence of batches.
-	State() BatcherState
+	// State is the sampler's position in its sequence of batches.
+	State() []int64
 	// Restore moves the sampler to a position returned by State.
-	Restore(BatcherState) error
+	Restore(state []int64) error
 }
 
 var _ Sampler = (*Batcher)(nil)
-
-// BatcherState is a Batcher's position: Position batches of epoch Epoch have
-// been drawn (0 ≤ Position ≤ BatchesPerEpoch()).
-type BatcherState struct {
-	Epoch, Position int
-}
 
 // Batcher draws full minibatches of size b from n examples, reshuffling every
 // epoch.
@@ -71,8 +66,9 @@ func (s *Batcher) BatchesPerEpoch() int {
 }
 
 // Next returns the indices of the next batch, moving to the next epoch after
-// the last full batch of the current one. The slice is reused.
-func (s *Batcher) Next() []int {
+// the last full batch of the current one, whatever the step. The slice is
+// reused.
+func (s *Batcher) Next(int) []int {
 	if s.BatchesPerEpoch() == 0 {
 		return nil
 	}
@@ -103,18 +99,19 @@ func (s *Batcher) Epoch() float64 {
 	return float64(s.epoch) + float64(s.position)/float64(s.BatchesPerEpoch())
 }
 
-// State returns the current position.
-func (s *Batcher) State() BatcherState {
-	return BatcherState{Epoch: s.epoch, Position: s.position}
+// State returns the current position: the epoch and the batches drawn of it
+// (0 ≤ position ≤ BatchesPerEpoch()).
+func (s *Batcher) State() []int64 {
+	return []int64{int64(s.epoch), int64(s.position)}
 }
 
 // Restore moves to a position returned by State of a Batcher with the same
 // n, b and seed; the batches that follow are those the saved Batcher would
 // have drawn.
-func (s *Batcher) Restore(state BatcherState) error {
-	if state.Epoch < 0 || state.Position < 0 || state.Position > s.BatchesPerEpoch() {
-		return fmt.Errorf("batcher: state %+v: Epoch must be ≥ 0 and Position in [0, %d] for %d examples in batches of %d", state, s.BatchesPerEpoch(), s.n, s.size)
+func (s *Batcher) Restore(state []int64) error {
+	if len(state) != 2 || state[0] < 0 || state[1] < 0 || state[1] > int64(s.BatchesPerEpoch()) {
+		return fmt.Errorf("batcher: state %v: want [epoch ≥ 0, position in [0, %d]] for %d examples in batches of %d", state, s.BatchesPerEpoch(), s.n, s.size)
 	}
-	s.epoch, s.position = state.Epoch, state.Position
+	s.epoch, s.position = int(state[0]), int(state[1])
 	return nil
 }

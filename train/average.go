@@ -78,8 +78,8 @@ func (t *Trainer) reestimateBN(w []float64) error {
 	x := make([]float64, len(t.xBuf))
 	y := make([]int, len(t.yBuf))
 	t.Model.ResetBNRunning()
-	for range batches {
-		if err := t.Train.Gather(sampler.Next(), x, y); err != nil {
+	for i := range batches {
+		if err := t.Train.Gather(sampler.Next(i), x, y); err != nil {
 			return err
 		}
 		if err := t.Model.SetBatch(x, y); err != nil {

@@ -97,8 +97,8 @@ func reestimatedEvaluation(t *testing.T, tr *Trainer, w []float64, batches int) 
 	for _, v := range state {
 		clear(v)
 	}
-	for range batches {
-		if err := tr.Train.Gather(batcher.Next(), x, y); err != nil {
+	for i := range batches {
+		if err := tr.Train.Gather(batcher.Next(i), x, y); err != nil {
 			t.Fatal(err)
 		}
 		if err := ref.SetBatch(x, y); err != nil {

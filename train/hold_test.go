@@ -98,7 +98,7 @@ func TestHeldBatchFoldsStartingPoints(t *testing.T) {
 	hits := 0
 	for step, theta := range rec.starts {
 		if step%hold == 0 {
-			if err := tr.Train.Gather(batcher.Next(), x, y); err != nil {
+			if err := tr.Train.Gather(batcher.Next(step), x, y); err != nil {
 				t.Fatal(err)
 			}
 			if err := replay.SetBatch(x, y); err != nil {
@@ -224,11 +224,11 @@ func TestFailedSearchEndsTheMinibatchNotTheRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Position counts the minibatches drawn in the epoch.
-	if got, want := failing.batch.State().Position, 6; got != want {
+	// The second number of the state counts the minibatches drawn in the epoch.
+	if got, want := failing.batch.State()[1], int64(6); got != want {
 		t.Errorf("after 6 failed steps the sampler is at %d, want %d (a new minibatch per step)", got, want)
 	}
-	if got, want := working.batch.State().Position, 2; got != want {
+	if got, want := working.batch.State()[1], int64(2); got != want {
 		t.Errorf("after 6 working steps held for 3 the sampler is at %d, want %d", got, want)
 	}
 	if _, _, err := run(failingSearch{optim.LineSearchEvaluation}); err == nil || !strings.Contains(err.Error(), "step 1") {

@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"deepopt/checkpoint"
-	"deepopt/data"
-	"deepopt/optim"
 	"deepopt/rundir"
 )
 
@@ -22,7 +20,7 @@ const (
 	keyExamples = "loop/examples"
 	keyEvals    = "loop/evals" // func, grad
 	keyWall     = "loop/wall_s"
-	keyBatcher  = "loop/batcher" // epoch, position
+	keyBatcher  = "loop/batcher" // the sampler's state (data.Batcher: epoch, position)
 	keyHeld     = "loop/held"    // steps taken on the current minibatch, whether θ is remembered
 	keyBatch    = "loop/batch"   // the current minibatch's example indices
 	prefixArch  = "arch/"        // Architecture, one string per setting
@@ -34,11 +32,10 @@ func (t *Trainer) Snapshot() *checkpoint.Archive {
 	for _, b := range t.Model.Blocks() {
 		a.SetFloat64("param/"+b.Name, t.Model.ParamShape(b.Name), t.theta[b.Start:b.End])
 	}
-	for k, v := range t.Model.BNState() {
-		a.SetFloat64("bn/"+k, []int{len(v)}, v)
-	}
-	for k, v := range t.Optimizer.State() {
-		a.SetFloat64("optim/"+k, []int{len(v)}, v)
+	setState(a, "bn/", t.Model.BNState())
+	setState(a, "optim/", t.Optimizer.State())
+	for prefix, s := range t.stateful() {
+		setState(a, prefix, s.State())
 	}
 	s := t.state
 	bs := t.batch.State()
@@ -46,7 +43,7 @@ func (t *Trainer) Snapshot() *checkpoint.Archive {
 	a.SetInt64(keyExamples, []int{1}, []int64{int64(s.Examples)})
 	a.SetInt64(keyEvals, []int{2}, []int64{int64(s.FuncEvals), int64(s.GradEvals)})
 	a.SetFloat64(keyWall, []int{1}, []float64{s.WallSeconds})
-	a.SetInt64(keyBatcher, []int{2}, []int64{int64(bs.Epoch), int64(bs.Position)})
+	a.SetInt64(keyBatcher, []int{len(bs)}, bs)
 	t.window.save(a)
 	remembered := int64(0)
 	if t.obj.Remembers(t.theta, true) {
@@ -107,20 +104,16 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 		copy(t.theta[b.Start:b.End], v)
 	}
 	t.Model.SetParams(t.theta)
-	bn, opt := map[string][]float64{}, optim.State{}
-	for _, name := range a.Names() {
-		if k, ok := strings.CutPrefix(name, "bn/"); ok {
-			_, bn[k], _ = a.Float64(name)
-		}
-		if k, ok := strings.CutPrefix(name, "optim/"); ok {
-			_, opt[k], _ = a.Float64(name)
-		}
-	}
-	if err := t.Model.SetBNState(bn); err != nil {
+	if err := t.Model.SetBNState(getState(a, "bn/")); err != nil {
 		return err
 	}
-	if err := t.Optimizer.SetState(opt); err != nil {
+	if err := t.Optimizer.SetState(getState(a, "optim/")); err != nil {
 		return fmt.Errorf("checkpoint: optimizer state: %w", err)
+	}
+	for prefix, s := range t.stateful() {
+		if err := s.SetState(getState(a, prefix)); err != nil {
+			return fmt.Errorf("checkpoint: %s: %w", strings.TrimSuffix(prefix, "/"), err)
+		}
 	}
 	ints := func(key string, n int) ([]int64, error) {
 		_, v, err := a.Int64(key)
@@ -140,7 +133,7 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 	examples, err2 := ints(keyExamples, 1)
 	evals, err3 := ints(keyEvals, 2)
 	wall, err4 := floats(keyWall, 1)
-	bs, err5 := ints(keyBatcher, 2)
+	_, bs, err5 := a.Int64(keyBatcher)
 	err6 := t.window.restore(a)
 	for _, err := range []error{err1, err2, err3, err4, err5, err6} {
 		if err != nil {
@@ -149,8 +142,8 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 	}
 	t.state = loopState{Step: int(step[0]), Examples: int(examples[0]), FuncEvals: int(evals[0]), GradEvals: int(evals[1]), WallSeconds: wall[0]}
 	t.obj.FuncEvals, t.obj.GradEvals = t.state.FuncEvals, t.state.GradEvals
-	if err := t.batch.Restore(data.BatcherState{Epoch: int(bs[0]), Position: int(bs[1])}); err != nil {
-		return err
+	if err := t.batch.Restore(bs); err != nil {
+		return fmt.Errorf("checkpoint: %s: %w", keyBatcher, err)
 	}
 	return t.restoreHeldBatch(a)
 }
@@ -191,6 +184,41 @@ func (t *Trainer) checkArchitecture(a *checkpoint.Archive) error {
 		return fmt.Errorf("checkpoint: the model differs from the one that wrote it (%s); restore the settings, or start a new run for the new model", strings.Join(changed, "; "))
 	}
 	return nil
+}
+
+// stateful returns the objective wrappers and hooks that keep state in the
+// checkpoint, by their archive prefix ("objective/0/", "hook/2/").
+func (t *Trainer) stateful() map[string]Stateful {
+	out := map[string]Stateful{}
+	for i, w := range t.Wrappers {
+		if s, ok := w.(Stateful); ok {
+			out[fmt.Sprintf("objective/%d/", i)] = s
+		}
+	}
+	for i, h := range t.Hooks {
+		if s, ok := h.(Stateful); ok {
+			out[fmt.Sprintf("hook/%d/", i)] = s
+		}
+	}
+	return out
+}
+
+// setState stores every array of s under prefix.
+func setState(a *checkpoint.Archive, prefix string, s map[string][]float64) {
+	for k, v := range s {
+		a.SetFloat64(prefix+k, []int{len(v)}, v)
+	}
+}
+
+// getState reads every float64 array under prefix.
+func getState(a *checkpoint.Archive, prefix string) map[string][]float64 {
+	s := map[string][]float64{}
+	for _, name := range a.Names() {
+		if k, ok := strings.CutPrefix(name, prefix); ok {
+			_, s[k], _ = a.Float64(name)
+		}
+	}
+	return s
 }
 
 // restoreHeldBatch puts back a minibatch held across the checkpoint, and the

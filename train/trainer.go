@@ -28,6 +28,15 @@ type Trainer struct {
 	Train, Test *data.Dataset
 	// Seed seeds the minibatch shuffling.
 	Seed uint64
+	// Sampler draws the training minibatches; nil draws them with a
+	// data.Batcher over Train seeded by Seed. Its state is saved in the
+	// checkpoint.
+	Sampler data.Sampler
+	// Wrappers wrap the model's objective, in order (the first wraps the
+	// model's, the next wraps the first): smoothing, per-example weights,
+	// extra loss terms. The optimizer sees the last. A wrapper that is
+	// Stateful keeps its state in the checkpoint.
+	Wrappers []ObjectiveWrapper
 	// Steps is the total number of steps of the run (a resumed run continues
 	// up to it).
 	Steps int
@@ -108,6 +117,22 @@ type Trainer struct {
 	attached int  // Hooks[:attached] are attached
 }
 
+// ObjectiveWrapper is an objective around another: Gaussian smoothing,
+// per-example weights, extra loss terms. The loop calls Wrap once, when the
+// run starts (Run or Restore), with the objective it wraps.
+type ObjectiveWrapper interface {
+	optim.Objective
+	Wrap(inner optim.Objective)
+}
+
+// Stateful is a part of a run whose state the checkpoint keeps: an
+// objective wrapper's (a smoothing's noise draw) or a hook's. SetState
+// receives what State returned, read back from the checkpoint.
+type Stateful interface {
+	State() optim.State
+	SetState(optim.State) error
+}
+
 // stepInfo is what one step did: the loss at its start, the optimizer's
 // report and whether its line search failed.
 type stepInfo struct {
@@ -155,16 +180,24 @@ func (t *Trainer) init() error {
 		t.LogEvery = t.EvalEvery
 	}
 	spec := t.Model.Spec()
-	var err error
-	if t.batch, err = data.NewBatcher(t.Train.Len(), spec.BatchSize, t.Seed); err != nil {
-		return fmt.Errorf("train: %w", err)
+	t.batch = t.Sampler
+	if t.batch == nil {
+		var err error
+		if t.batch, err = data.NewBatcher(t.Train.Len(), spec.BatchSize, t.Seed); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
 	}
 	t.theta = t.Model.Params(nil)
 	t.grad = make([]float64, len(t.theta))
 	t.xBuf = make([]float64, spec.BatchSize*t.Train.Dim())
 	t.yBuf = make([]int, spec.BatchSize)
 	t.stats = &statsObjective{model: t.Model}
-	t.obj = optim.NewMemo(t.stats)
+	var obj optim.Objective = t.stats
+	for _, w := range t.Wrappers {
+		w.Wrap(obj)
+		obj = w
+	}
+	t.obj = optim.NewMemo(obj)
 	return nil
 }
 
@@ -264,7 +297,7 @@ func (t *Trainer) budgetSpent() bool {
 // never folded.
 func (t *Trainer) step() error {
 	if t.held == 0 {
-		if err := t.setBatch(t.batch.Next()); err != nil {
+		if err := t.setBatch(t.batch.Next(t.state.Step)); err != nil {
 			return err
 		}
 		if t.ResetOnNewBatch {
