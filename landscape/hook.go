@@ -24,8 +24,8 @@ const File = "landscape.csv"
 // path without committing BN statistics (model.Model.Eval never changes the
 // running statistics), calls neither the optimizer nor the trainer's batcher,
 // does not count towards the run's func_evals, restores the model's
-// parameters to θ and, when it probes its own examples, the model's training
-// minibatch. A probed run's metrics.csv and final θ are bit-identical to an
+// parameters to θ and evaluates its own examples with model.Model.EvalOn,
+// which leaves the training minibatch in place. A probed run's metrics.csv and final θ are bit-identical to an
 // unprobed run's. Like metrics.csv, landscape.csv survives a resume exactly:
 // rows after the checkpoint's step are dropped when the resumed run starts
 // and are recomputed.
@@ -121,10 +121,8 @@ func (h *Hook) Measure(t *train.Trainer) (Record, error) {
 		lr = t.LR.At(t.Step())
 	}
 	var obj optim.Objective = m
-	var saved *batch
 	if h.Examples != nil {
-		var err error
-		if saved, err = h.useExamples(t); err != nil {
+		if err := h.gather(t); err != nil {
 			return Record{}, err
 		}
 		obj = &batchesObjective{m: m, xs: h.xs, ys: h.ys}
@@ -132,42 +130,26 @@ func (h *Hook) Measure(t *train.Trainer) (Record, error) {
 	theta := t.Theta()
 	r, err := Probe{Etas: h.Etas, Layers: h.layers, LR: lr}.Measure(obj, theta)
 	m.SetParams(theta)
-	if saved != nil {
-		if rerr := m.SetBatch(saved.x, saved.y); err == nil {
-			err = rerr
-		}
-	}
 	return Record{Step: t.Step(), LR: lr, Result: r}, err
 }
 
-// batch is a training minibatch: examples x (row-major) and labels y.
-type batch struct {
-	x []float64
-	y []int
-}
-
-// useExamples gathers the probe set on first use and returns the model's
-// current minibatch, which the caller puts back.
-func (h *Hook) useExamples(t *train.Trainer) (*batch, error) {
-	spec := t.Model.Spec()
-	b, dim := spec.BatchSize, t.Train.Dim()
-	if h.xs == nil {
-		if len(h.Examples) == 0 || len(h.Examples)%b != 0 {
-			return nil, fmt.Errorf("%d probe examples; want a positive multiple of the batch size %d", len(h.Examples), b)
-		}
-		for start := 0; start < len(h.Examples); start += b {
-			x, y := make([]float64, b*dim), make([]int, b)
-			if err := t.Train.Gather(h.Examples[start:start+b], x, y); err != nil {
-				return nil, fmt.Errorf("probe examples: %w", err)
-			}
-			h.xs, h.ys = append(h.xs, x), append(h.ys, y)
-		}
+// gather gathers the probe set on first use.
+func (h *Hook) gather(t *train.Trainer) error {
+	if h.xs != nil {
+		return nil
 	}
-	saved := &batch{x: make([]float64, b*dim), y: make([]int, b)}
-	if err := t.Model.Batch(saved.x, saved.y); err != nil {
-		return nil, err
+	b, dim := t.Model.Spec().BatchSize, t.Train.Dim()
+	if len(h.Examples) == 0 || len(h.Examples)%b != 0 {
+		return fmt.Errorf("%d probe examples; want a positive multiple of the batch size %d", len(h.Examples), b)
 	}
-	return saved, nil
+	for start := 0; start < len(h.Examples); start += b {
+		x, y := make([]float64, b*dim), make([]int, b)
+		if err := t.Train.Gather(h.Examples[start:start+b], x, y); err != nil {
+			return fmt.Errorf("probe examples: %w", err)
+		}
+		h.xs, h.ys = append(h.xs, x), append(h.ys, y)
+	}
+	return nil
 }
 
 // batchesObjective is the mean loss over fixed minibatches, each through the
@@ -195,10 +177,7 @@ func (o *batchesObjective) Eval(theta, grad []float64) (float64, error) {
 	var sum float64
 	k := float64(len(o.xs))
 	for i := range o.xs {
-		if err := o.m.SetBatch(o.xs[i], o.ys[i]); err != nil {
-			return 0, err
-		}
-		l, err := o.m.Eval(theta, gb)
+		l, err := o.m.EvalOn(o.xs[i], o.ys[i], theta, gb)
 		if err != nil {
 			return 0, err
 		}

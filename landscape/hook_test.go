@@ -195,7 +195,7 @@ func TestProbeSetObjectiveIsTheMean(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := &Hook{Examples: set}
-	if _, err := h.useExamples(tr); err != nil {
+	if err := h.gather(tr); err != nil {
 		t.Fatal(err)
 	}
 	theta := m.Params(nil)

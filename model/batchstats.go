@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"deepopt/batchnorm"
+	"deepopt/data"
 )
 
 // LastBatchStats returns copies of the batch statistics of the last
@@ -59,4 +60,96 @@ func (m *Model) UpdateBNAverage() {
 	for _, bn := range m.bns {
 		bn.UpdateAverage()
 	}
+}
+
+// TrainingObjective is the model's objective as a training loop steps on it:
+// Eval is the model's, and keeps the BN batch statistics each evaluation
+// produced; FoldBatchStats folds those of the last one into the running
+// statistics. Inside an optim.Memo the last evaluation is that of the Memo's
+// remembered point, so the loop folds the statistics of θ_t, the step's
+// starting point, even when the Memo serves θ_t from memory and the model
+// has run elsewhere since (line-search trials, probes).
+type TrainingObjective struct {
+	m     *Model
+	batch []batchnorm.Batch
+}
+
+// TrainingObjective returns the model's objective for a training loop.
+func (m *Model) TrainingObjective() *TrainingObjective { return &TrainingObjective{m: m} }
+
+// Dim implements optim.Objective.
+func (o *TrainingObjective) Dim() int { return o.m.Dim() }
+
+// Eval implements optim.Objective.
+func (o *TrainingObjective) Eval(theta, grad []float64) (float64, error) {
+	loss, err := o.m.Eval(theta, grad)
+	if err != nil {
+		return loss, err
+	}
+	o.batch = o.m.LastBatchStats()
+	return loss, nil
+}
+
+// FoldBatchStats folds the batch statistics of the last Eval into the
+// running statistics.
+func (o *TrainingObjective) FoldBatchStats() error { return o.m.FoldBatchStats(o.batch) }
+
+// BNReestimation says how to re-estimate BN running statistics for weights
+// other than those they were folded for (averaged weights, or weights that
+// move faster than the running average follows): on Batches minibatches of
+// Train drawn by Sampler.
+type BNReestimation struct {
+	Train   *data.Dataset
+	Sampler data.Sampler
+	Batches int
+}
+
+// ReestimateBN sets the BN running statistics to the cumulative average of
+// the batch statistics of the training path at θ over the minibatches of re,
+// as PyTorch's swa_utils.update_bn does. The training minibatch is left as
+// it was.
+func (m *Model) ReestimateBN(theta []float64, re BNReestimation) error {
+	s := m.spec
+	x, y := make([]float64, s.BatchSize*re.Train.Dim()), make([]int, s.BatchSize)
+	if err := m.Batch(x, y); err != nil {
+		return err
+	}
+	defer m.SetBatch(x, y) // what Batch read back, SetBatch accepts
+	bx, by := make([]float64, len(x)), make([]int, len(y))
+	m.ResetBNRunning()
+	for i := range re.Batches {
+		if err := re.Train.Gather(re.Sampler.Next(i), bx, by); err != nil {
+			return err
+		}
+		if err := m.SetBatch(bx, by); err != nil {
+			return err
+		}
+		if _, err := m.Eval(theta, nil); err != nil {
+			return fmt.Errorf("model: BN re-estimation: %w", err)
+		}
+		m.UpdateBNAverage()
+	}
+	return nil
+}
+
+// EvaluateAt returns the loss and accuracy on ds of the weights θ. With re
+// and BN layers, the running statistics are re-estimated for θ first
+// (ReestimateBN). The model is left as it was: its parameters, running
+// statistics and training minibatch.
+func (m *Model) EvaluateAt(theta []float64, ds *data.Dataset, re *BNReestimation) (Evaluation, error) {
+	params := m.Params(nil)
+	defer m.SetParams(params)
+	m.SetParams(theta)
+	if re == nil || !m.HasBatchNorm() {
+		return m.Evaluate(ds)
+	}
+	running := m.BNState()
+	defer func() {
+		// Restoring statistics read from the same model cannot fail.
+		_ = m.SetBNState(running)
+	}()
+	if err := m.ReestimateBN(theta, *re); err != nil {
+		return Evaluation{}, err
+	}
+	return m.Evaluate(ds)
 }

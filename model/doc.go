@@ -12,9 +12,11 @@
 // leaves each value it was compiled to compute intact after its run, even
 // one that a later requested value is computed from. None of them touches batch-normalization running statistics:
 // a training loop folds in the batch statistics of a real step's starting
-// point explicitly (FoldBatchStats with a snapshot from LastBatchStats, or
-// CommitBatchStats for the last run), so line-search trials, probes and
-// evaluations leave the model unchanged.
+// point explicitly (TrainingObjective.FoldBatchStats, or CommitBatchStats for
+// the last run), so line-search trials, probes and evaluations leave the
+// model unchanged. Re-estimating the running statistics for other weights
+// (averaged ones) and evaluating there (EvaluateAt), or evaluating the
+// training path on other examples (EvalOn), leave the model as it was.
 //
 // Optimizers see the model through optim.Objective: Eval(θ, grad) writes θ
 // into the parameter tensors in place (converting to the graph's dtype),

@@ -54,6 +54,25 @@ func (m *Model) Batch(x []float64, y []int) error {
 	return nil
 }
 
+// EvalOn is Eval on the minibatch x, y instead of the current one, which it
+// leaves in place: a probe evaluates its own examples without saving and
+// restoring the training minibatch.
+func (m *Model) EvalOn(x []float64, y []int, theta, grad []float64) (float64, error) {
+	s := m.spec
+	sx, sy := make([]float64, s.BatchSize*product(s.Input)), make([]int, s.BatchSize)
+	if err := m.Batch(sx, sy); err != nil {
+		return 0, err
+	}
+	if err := m.SetBatch(x, y); err != nil {
+		return 0, err
+	}
+	loss, err := m.Eval(theta, grad)
+	if rerr := m.SetBatch(sx, sy); err == nil {
+		err = rerr
+	}
+	return loss, err
+}
+
 // Dim is the number of parameters.
 func (m *Model) Dim() int { return m.dim }
 
@@ -112,8 +131,10 @@ func (m *Model) penalty(theta, grad []float64) float64 {
 }
 
 // CommitBatchStats folds the batch statistics of the last Eval into every BN
-// layer's running statistics. The training loop calls it once per real
-// training step, right after evaluating the step's starting point.
+// layer's running statistics, for a loop whose last evaluation is always
+// its step's starting point. The training loop, whose line searches and
+// probes evaluate elsewhere after it, folds the statistics of the starting
+// point itself (TrainingObjective.FoldBatchStats).
 func (m *Model) CommitBatchStats() {
 	for _, bn := range m.bns {
 		bn.Update()

@@ -35,10 +35,10 @@ func (t *Trainer) weights() ([]float64, bool) {
 // PyTorch's swa_utils.update_bn does: reset, then the cumulative average of
 // the batch statistics of the training path on BNReestimate training
 // minibatches (the same minibatches at every evaluation, drawn by a batcher
-// of their own). ReestimateBN does the same for the live weights. The live
-// weights, their BN running statistics, the current minibatch and the
-// training batcher are left as they were, so evaluating does not change the
-// run.
+// of their own; model.Model.ReestimateBN). ReestimateBN does the same for
+// the live weights. The model evaluates at other weights without changing
+// its running statistics or its minibatch, and the training sampler is not
+// drawn from, so evaluating does not change the run.
 func (t *Trainer) Evaluate(ds *data.Dataset) (model.Evaluation, error) {
 	if t.batch == nil {
 		if err := t.init(); err != nil {
@@ -46,26 +46,9 @@ func (t *Trainer) Evaluate(ds *data.Dataset) (model.Evaluation, error) {
 		}
 	}
 	w, averaged := t.weights()
-	defer t.Model.SetParams(t.theta)
-	t.Model.SetParams(w)
-	if !(averaged || t.ReestimateBN) || !t.Model.HasBatchNorm() {
-		return t.Model.Evaluate(ds)
+	if !averaged && !t.ReestimateBN {
+		return t.Model.EvaluateAt(w, ds, nil)
 	}
-	running := t.Model.BNState()
-	defer func() {
-		// Restoring statistics read from the same model cannot fail.
-		_ = t.Model.SetBNState(running)
-	}()
-	if err := t.reestimateBN(w); err != nil {
-		return model.Evaluation{}, err
-	}
-	return t.Model.Evaluate(ds)
-}
-
-// reestimateBN sets the BN running statistics to the cumulative average of
-// the batch statistics at weights w over BNReestimate training minibatches,
-// then puts the current training minibatch back into the model.
-func (t *Trainer) reestimateBN(w []float64) error {
 	spec := t.Model.Spec()
 	batches := t.BNReestimate
 	if batches <= 0 {
@@ -73,25 +56,7 @@ func (t *Trainer) reestimateBN(w []float64) error {
 	}
 	sampler, err := data.NewBatcher(t.Train.Len(), spec.BatchSize, t.Seed+reestimateSeed)
 	if err != nil {
-		return fmt.Errorf("train: BN re-estimation: %w", err)
+		return model.Evaluation{}, fmt.Errorf("train: BN re-estimation: %w", err)
 	}
-	x := make([]float64, len(t.xBuf))
-	y := make([]int, len(t.yBuf))
-	t.Model.ResetBNRunning()
-	for i := range batches {
-		if err := t.Train.Gather(sampler.Next(i), x, y); err != nil {
-			return err
-		}
-		if err := t.Model.SetBatch(x, y); err != nil {
-			return err
-		}
-		if _, err := t.Model.Eval(w, nil); err != nil {
-			return fmt.Errorf("train: BN re-estimation: %w", err)
-		}
-		t.Model.UpdateBNAverage()
-	}
-	if t.batchIndices == nil {
-		return nil
-	}
-	return t.Model.SetBatch(t.xBuf, t.yBuf)
+	return t.Model.EvaluateAt(w, ds, &model.BNReestimation{Train: t.Train, Sampler: sampler, Batches: batches})
 }

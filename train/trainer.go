@@ -94,10 +94,11 @@ type Trainer struct {
 	// obj is what the optimizer sees: a Memo (so that a held batch's
 	// starting point, already evaluated by the last line search, is not
 	// evaluated again; its counters are the run's func_evals and
-	// grad_evals) around stats, which keeps the BN batch statistics of
-	// the Memo's remembered point.
-	obj   *optim.Memo
-	stats *statsObjective
+	// grad_evals) around the Wrappers around the model's training
+	// objective, which keeps the BN batch statistics of its last
+	// evaluation.
+	obj      *optim.Memo
+	training *model.TrainingObjective
 	// batchIndices is the current minibatch; held counts the steps taken
 	// on it.
 	batchIndices []int
@@ -191,8 +192,8 @@ func (t *Trainer) init() error {
 	t.grad = make([]float64, len(t.theta))
 	t.xBuf = make([]float64, spec.BatchSize*t.Train.Dim())
 	t.yBuf = make([]int, spec.BatchSize)
-	t.stats = &statsObjective{model: t.Model}
-	var obj optim.Objective = t.stats
+	t.training = t.Model.TrainingObjective()
+	var obj optim.Objective = t.training
 	for _, w := range t.Wrappers {
 		w.Wrap(obj)
 		obj = w
@@ -203,7 +204,8 @@ func (t *Trainer) init() error {
 
 // Run trains until Steps, or until ctx is cancelled (then it saves a
 // checkpoint and returns ErrInterrupted). A non-finite loss stops the run with
-// an error; the last checkpoint written stays valid.
+// an error; the last checkpoint written stays valid. Run leaves θ in the
+// model's parameters.
 func (t *Trainer) Run(ctx context.Context) (Result, error) {
 	if t.batch == nil {
 		if err := t.init(); err != nil {
@@ -229,6 +231,7 @@ func (t *Trainer) Run(ctx context.Context) (Result, error) {
 		clock()
 		err = fire(t.events.step, func(f func(*Trainer) error) error { return f(t) })
 	}
+	t.Model.SetParams(t.theta)
 	return t.result, t.fireEnd(err)
 }
 
@@ -290,7 +293,7 @@ func (t *Trainer) budgetSpent() bool {
 // step performs one training step.
 //
 // The BN running statistics fold the batch statistics of the evaluation at
-// θ_t, the step's starting point, once per step: those the stats objective
+// θ_t, the step's starting point, once per step: those the training objective
 // kept with the Memo's remembered point, whether the Memo served θ_t from
 // the last line search's accepted point or evaluated it now. The model's
 // last run may be a line-search trial or a hook's probe elsewhere; it is
@@ -311,7 +314,7 @@ func (t *Trainer) step() error {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return t.nonFinite(loss)
 	}
-	if err := t.Model.FoldBatchStats(t.stats.batch); err != nil {
+	if err := t.training.FoldBatchStats(); err != nil {
 		return fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
 	}
 	lr := t.LR.At(t.state.Step)
