@@ -114,24 +114,26 @@ func movePoint(dst, theta []float64, step float64, direction []float64) {
 
 // lineFunction evaluates φ(s) = J(θ + s·d) and φ'(s) = ∇J(θ + s·d)·d in
 // scratch storage that persists between searches, counts the evaluations and
-// remembers the best point seen.
+// remembers the best point seen. Every trial evaluates J and ∇J together, so
+// the accepted point (and the best point of a failed search) comes with its
+// gradient, which the calling method needs for its next iterate.
 type lineFunction struct {
-	search                  string
-	obj                     Objective
-	theta, direction        []float64
-	f0, slope0              float64
-	point, grad, bestGrad   []float64
-	result                  LineResult // counters and the best point
-	bestHasGrad, haveFinite bool
+	search                string
+	obj                   Objective
+	theta, direction      []float64
+	f0, slope0            float64
+	point, grad, bestGrad []float64
+	result                LineResult // counters and the best point
+	haveFinite            bool
 }
 
 // start checks the arguments of LineSearcher.Search and prepares the scratch
-// storage; withGrad asks for gradient storage.
-func (l *lineFunction) start(search string, obj Objective, theta []float64, f0 float64, g0, direction []float64, s0 float64, withGrad bool) *LineSearchError {
+// storage.
+func (l *lineFunction) start(search string, obj Objective, theta []float64, f0 float64, g0, direction []float64, s0 float64) *LineSearchError {
 	l.search = search
 	n := obj.Dim()
 	l.result = LineResult{F: f0}
-	l.bestHasGrad, l.haveFinite = false, false
+	l.haveFinite = false
 	if len(theta) != n || len(g0) != n || len(direction) != n {
 		return l.fail(LineSearchBadArgument, fmt.Sprintf("len(theta) = %d, len(g0) = %d, len(d) = %d, want all equal to the objective's dimension %d", len(theta), len(g0), len(direction), n))
 	}
@@ -147,26 +149,9 @@ func (l *lineFunction) start(search string, obj Objective, theta []float64, f0 f
 		return l.fail(LineSearchNotDescent, fmt.Sprintf("g0·d = %v; the direction must satisfy g0·d < 0", l.slope0))
 	}
 	l.point = resizeFloats(l.point, n)
-	if withGrad {
-		l.grad = resizeFloats(l.grad, n)
-		l.bestGrad = resizeFloats(l.bestGrad, n)
-	}
+	l.grad = resizeFloats(l.grad, n)
+	l.bestGrad = resizeFloats(l.bestGrad, n)
 	return nil
-}
-
-// value returns φ(s), evaluating J alone.
-func (l *lineFunction) value(step float64) (float64, *LineSearchError) {
-	if err := l.moveTo(step); err != nil {
-		return math.NaN(), err
-	}
-	f, err := l.obj.Eval(l.point, nil)
-	l.result.FuncEvals++
-	l.result.Iters++
-	if err != nil {
-		return f, l.evaluationError(step, err)
-	}
-	l.record(step, f, false)
-	return f, nil
 }
 
 // valueAndSlope returns φ(s) and φ'(s), evaluating J and ∇J.
@@ -185,7 +170,7 @@ func (l *lineFunction) valueAndSlope(step float64) (float64, float64, *LineSearc
 	if math.IsNaN(slope) || math.IsInf(slope, 0) {
 		return math.NaN(), math.NaN(), nil
 	}
-	l.record(step, f, true)
+	l.record(step, f)
 	return f, slope, nil
 }
 
@@ -209,29 +194,25 @@ func (l *lineFunction) samePoint(a, b float64) bool {
 	return true
 }
 
-// record keeps (s, φ(s)) when it is the best finite point so far.
-func (l *lineFunction) record(step, f float64, withGrad bool) {
+// record keeps (s, φ(s)) and the gradient there when it is the best finite
+// point so far.
+func (l *lineFunction) record(step, f float64) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return
 	}
 	l.haveFinite = true
 	if f < l.result.F {
 		l.result.Step, l.result.F = step, f
-		l.bestHasGrad = withGrad
-		if withGrad {
-			copy(l.bestGrad, l.grad)
-		}
+		copy(l.bestGrad, l.grad)
 	}
 }
 
-// accept returns the point at step as the search's result; the gradient, when
-// evaluated, is the last one computed, in a new slice owned by the caller.
-func (l *lineFunction) accept(step, f float64, withGrad bool) LineResult {
+// accept returns the point at step, the last one evaluated, as the search's
+// result, with its gradient in a new slice owned by the caller.
+func (l *lineFunction) accept(step, f float64) LineResult {
 	result := l.result
-	result.Step, result.F, result.Grad = step, f, nil
-	if withGrad {
-		result.Grad = append([]float64(nil), l.grad...)
-	}
+	result.Step, result.F = step, f
+	result.Grad = append([]float64(nil), l.grad...)
 	return result
 }
 
@@ -240,7 +221,7 @@ func (l *lineFunction) accept(step, f float64, withGrad bool) LineResult {
 func (l *lineFunction) best() LineResult {
 	result := l.result
 	result.Grad = nil
-	if l.bestHasGrad && result.Step > 0 {
+	if result.Step > 0 {
 		result.Grad = append([]float64(nil), l.bestGrad...)
 	}
 	return result

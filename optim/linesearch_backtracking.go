@@ -29,12 +29,20 @@ const (
 //
 //	J(θ + s·d) ≤ J(θ) + c1·s·∇J(θ)·d
 //
-// holds. It evaluates J alone, never ∇J, so LineResult.Grad is nil. Without
-// interpolation each rejected step is multiplied by ρ, exactly as gonum's
-// optimize.Backtracking; with Interpolate the next step is the minimiser of a
-// quadratic (first rejection) or cubic (later ones) model of φ (§3.5, eqs.
-// 3.57–3.58), safeguarded to [0.1·s, ρ·s]. A trial with a non-finite value is
-// always contracted by ρ, so a search that overshoots into overflow recovers.
+// holds. Without interpolation each rejected step is multiplied by ρ, exactly
+// as gonum's optimize.Backtracking; with Interpolate the next step is the
+// minimiser of a quadratic (first rejection) or cubic (later ones) model of φ
+// (§3.5, eqs. 3.57–3.58), safeguarded to [0.1·s, ρ·s]. A trial with a
+// non-finite value or gradient is always contracted by ρ, so a search that
+// overshoots into overflow recovers.
+//
+// Each trial evaluates J and ∇J together, and LineResult.Grad is the gradient
+// at the accepted point. The method that called the search needs that
+// gradient for its next iterate; evaluating J alone would leave it to ask for
+// J and ∇J again at the same point, so every accepted point would be evaluated
+// twice (through a Memo, the second request is then served from memory). The
+// price is a gradient at each rejected trial, which a value-only search would
+// not pay.
 //
 // The zero value is ready to use: c1 = 1e-4, ρ = 0.5, no interpolation.
 type Backtracking struct {
@@ -56,7 +64,7 @@ type Backtracking struct {
 func (b *Backtracking) Search(obj Objective, theta []float64, f0 float64, g0, d []float64, s0 float64) (LineResult, error) {
 	const name = "backtracking"
 	line := &b.line
-	if err := line.start(name, obj, theta, f0, g0, d, s0, false); err != nil {
+	if err := line.start(name, obj, theta, f0, g0, d, s0); err != nil {
 		return err.Best, err
 	}
 	decrease, contraction, maxIterations, err := b.settings()
@@ -67,12 +75,12 @@ func (b *Backtracking) Search(obj Objective, theta []float64, f0 float64, g0, d 
 	step := s0
 	previousStep, previousValue := 0.0, 0.0
 	for iteration := range maxIterations {
-		f, err := line.value(step)
+		f, _, err := line.valueAndSlope(step)
 		if err != nil {
 			return err.Best, err
 		}
 		if f <= f0+decrease*step*line.slope0 {
-			return line.accept(step, f, false), nil
+			return line.accept(step, f), nil
 		}
 		next := contraction * step
 		if b.Interpolate && isFinite(f) {

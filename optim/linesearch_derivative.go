@@ -78,7 +78,7 @@ type DerivativeSearch struct {
 // *LineSearchError and the best point seen.
 func (s *DerivativeSearch) Search(obj Objective, theta []float64, f0 float64, g0, d []float64, s0 float64) (LineResult, error) {
 	line := &s.line
-	if err := line.start("derivative", obj, theta, f0, g0, d, s0, true); err != nil {
+	if err := line.start("derivative", obj, theta, f0, g0, d, s0); err != nil {
 		return err.Best, err
 	}
 	if err := s.checkSettings(); err != nil {
@@ -106,7 +106,7 @@ func (s *DerivativeSearch) search(s0 float64) (LineResult, *LineSearchError) {
 			return LineResult{}, err
 		}
 		if s.accepts(current) {
-			return line.accept(current.step, current.value, true), nil
+			return line.accept(current.step, current.value), nil
 		}
 		if s.closesBracket(lo, current) {
 			return s.shrink(lo, current)
@@ -160,7 +160,7 @@ func (s *DerivativeSearch) shrink(lo, hi wolfePoint) (LineResult, *LineSearchErr
 			return LineResult{}, err
 		}
 		if s.accepts(current) {
-			return line.accept(current.step, current.value, true), nil
+			return line.accept(current.step, current.value), nil
 		}
 		if s.closesBracket(lo, current) {
 			hi, hiSlope = current, current.slope

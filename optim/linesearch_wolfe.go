@@ -87,7 +87,7 @@ type wolfePoint struct{ step, value, slope float64 }
 // *LineSearchError and the best point seen.
 func (w *StrongWolfe) Search(obj Objective, theta []float64, f0 float64, g0, d []float64, s0 float64) (LineResult, error) {
 	line := &w.line
-	if err := line.start("strong Wolfe", obj, theta, f0, g0, d, s0, true); err != nil {
+	if err := line.start("strong Wolfe", obj, theta, f0, g0, d, s0); err != nil {
 		return err.Best, err
 	}
 	if err := w.checkSettings(); err != nil {
@@ -117,7 +117,7 @@ func (w *StrongWolfe) search(s0 float64) (LineResult, *LineSearchError) {
 			return w.zoom(previous, current)
 		}
 		if w.curvatureHolds(slope) {
-			return line.accept(step, f, true), nil
+			return line.accept(step, f), nil
 		}
 		if slope >= 0 {
 			return w.zoom(current, previous)
@@ -166,7 +166,7 @@ func (w *StrongWolfe) zoom(low, high wolfePoint) (LineResult, *LineSearchError) 
 			continue
 		}
 		if w.curvatureHolds(slope) {
-			return line.accept(trial, f, true), nil
+			return line.accept(trial, f), nil
 		}
 		if slope*width >= 0 {
 			high = low

@@ -311,3 +311,69 @@ func ExampleMinimize() {
 	fmt.Printf("%v: θ = (%.6f, %.6f), J < 1e-12: %v\n", result.Status, result.Theta[0], result.Theta[1], result.F < 1e-12)
 	// Output: gradient converged: θ = (1.000000, 1.000000), J < 1e-12: true
 }
+
+// pointRecorder records how often each point (matched bit for bit) is
+// evaluated, and how often with the gradient.
+type pointRecorder struct {
+	Objective
+	values, gradients map[string]int
+}
+
+func newPointRecorder(obj Objective) *pointRecorder {
+	return &pointRecorder{Objective: obj, values: map[string]int{}, gradients: map[string]int{}}
+}
+
+func (p *pointRecorder) Eval(theta, grad []float64) (float64, error) {
+	key := fmt.Sprint(theta)
+	p.values[key]++
+	if grad != nil {
+		p.gradients[key]++
+	}
+	return p.Objective.Eval(theta, grad)
+}
+
+// repeated returns the points evaluated more than once, with their counts.
+func (p *pointRecorder) repeated() map[string]int {
+	repeats := map[string]int{}
+	for key, count := range p.values {
+		if count > 1 {
+			repeats[key] = count
+		}
+	}
+	return repeats
+}
+
+func TestMinimizeEvaluatesEveryPointOnce(t *testing.T) {
+	// The point a line search accepts is the next iterate, whose value and
+	// gradient Minimize needs: the search must hand them over, so that no
+	// point is evaluated twice, whether the search is strong Wolfe (CG,
+	// BFGS, L-BFGS), Armijo backtracking (Newton, Newton-CG, block
+	// coordinate descent) or the derivative search of coordinate descent.
+	methods := append(slices.Clone(minimizeMethods),
+		minimizeMethod{name: "CD blocks of 2", new: func() Optimizer {
+			return &CoordinateDescent{Blocks: []Block{{Name: "a", Start: 0, End: 2}, {Name: "b", Start: 2, End: 4}}}
+		}},
+		minimizeMethod{name: "Newton interpolating", new: func() Optimizer { return &Newton{LineSearch: &Backtracking{Interpolate: true}} }},
+	)
+	problems := []knownProblem{rosenbrockProblem(2), moreGarbowHillstrom()[2]} // Rosenbrock-2 and Wood (n = 4)
+	for _, problem := range problems {
+		for _, method := range methods {
+			if strings.HasPrefix(method.name, "CD blocks") && problem.obj.Dim() != 4 {
+				continue
+			}
+			recorder := newPointRecorder(problem.obj)
+			result, err := Minimize(recorder, problem.start, method.new(), Settings{GradientTolerance: problem.gradTolerance, MaxIterations: problemMaxIterations})
+			if err != nil || result.Status != GradientConverged {
+				t.Errorf("%s %s: status %v, err %v", problem.name, method.name, result.Status, err)
+				continue
+			}
+			if repeats := recorder.repeated(); len(repeats) > 0 {
+				t.Errorf("%s %s: %d points evaluated more than once in %d iterations (%d evaluations)", problem.name, method.name, len(repeats), result.Iterations, result.FuncEvals)
+			}
+			// The iterates themselves are all evaluated with their gradient.
+			if result.FuncEvals != len(recorder.values) {
+				t.Errorf("%s %s: Result counts %d evaluations, the objective saw %d distinct points", problem.name, method.name, result.FuncEvals, len(recorder.values))
+			}
+		}
+	}
+}

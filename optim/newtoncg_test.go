@@ -65,9 +65,9 @@ func TestNewtonCGInnerSolveTakesAtMostNIterations(t *testing.T) {
 		t.Errorf("‖θ − A⁻¹b‖∞ = %.3g after one step, want ≤ 1e-9", diff)
 	}
 	// Every Hessian-vector product costs two gradient evaluations; the
-	// line search accepted s = 1 with one function evaluation.
-	if want := 2*stats.InnerIterations + 1; info.GradEvals != 2*stats.InnerIterations || info.FuncEvals != want {
-		t.Errorf("Info %+v; want GradEvals = 2·%d and FuncEvals = %d", info, stats.InnerIterations, want)
+	// line search accepted s = 1 with one evaluation of J and ∇J.
+	if want := 2*stats.InnerIterations + 1; info.GradEvals != want || info.FuncEvals != want || info.LineSearchIters != 1 {
+		t.Errorf("Info %+v; want GradEvals = FuncEvals = 2·%d + 1 and one line-search trial", info, stats.InnerIterations)
 	}
 }
 

@@ -100,8 +100,9 @@ type LineSearcher interface {
 type LineResult struct {
 	// Step is the accepted step length s; F = J(θ + s·d).
 	Step, F float64
-	// Grad is ∇J(θ + s·d) when the search evaluated it there (strong-Wolfe
-	// searches always do), else nil; the slice belongs to the caller.
+	// Grad is ∇J(θ + s·d), or nil when the search did not evaluate it there;
+	// the slice belongs to the caller. Every search of this package evaluates
+	// it, so that the method's next iterate is not evaluated a second time.
 	Grad []float64
 	// FuncEvals, GradEvals and Iters count the search's work.
 	FuncEvals, GradEvals, Iters int
