@@ -273,21 +273,3 @@ func splitInnerState(wrapper string, inner Optimizer, state State, ownKeys ...st
 	}
 	return innerState, own, nil
 }
-
-// stateCounter reads a non-negative integer stored under key.
-func stateCounter(method string, state State, key string) (int, error) {
-	value := state[key]
-	if len(value) != 1 || !(value[0] >= 0) || value[0] != math.Trunc(value[0]) || value[0] > 1<<53 {
-		return 0, fmt.Errorf("optim: %s: State[%q] = %v; want one non-negative integer", method, key, value)
-	}
-	return int(value[0]), nil
-}
-
-// restoredAverage copies a saved average; an empty one (saved before the
-// first Step) restores as nil.
-func restoredAverage(saved []float64) []float64 {
-	if len(saved) == 0 {
-		return nil
-	}
-	return append([]float64(nil), saved...)
-}

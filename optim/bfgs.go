@@ -21,6 +21,24 @@ const DefaultBFGSMaxDim = 2000
 // s and y are orthogonal to rounding error are not used.
 const curvatureSkipTolerance = 1e-8
 
+// pendingPair is what a quasi-Newton method (BFGS, LBFGS) keeps of its last
+// step to form the curvature pair s_k = θ_{k+1} − θ_k, y_k = g_{k+1} − g_k at
+// the next one: g_k and s_k (nil until a step succeeds), and the count of
+// steps taken.
+type pendingPair struct {
+	previousGrad, displacement []float64
+	iteration                  int
+}
+
+// record keeps the step that took θ from start, with gradient grad, to
+// theta.
+func (p *pendingPair) record(start, theta, grad []float64) {
+	p.displacement = resizeFloats(p.displacement, len(theta))
+	floats.SubTo(p.displacement, theta, start)
+	p.previousGrad = append(p.previousGrad[:0], grad...)
+	p.iteration++
+}
+
 // BFGS is the BFGS quasi-Newton method, Algorithm 6.1 of Nocedal & Wright
 // (Numerical Optimization, 2nd ed.), on a dense approximation H of the
 // inverse Hessian: d = −H·g, a strong Wolfe line search with first trial
@@ -50,36 +68,28 @@ type BFGS struct {
 	MaxDim int
 
 	defaultSearch StrongWolfe
-	restart       restartingSearch
+	method        lineSearchMethod
 
 	// inverse is H; scaled reports that it has been rescaled from the
 	// identity (eq. 6.20), so H = I exactly when scaled is false.
 	inverse mat.SymDense
 	scaled  bool
-	// previousGrad is g_k and displacement is s_k, nil until a step
-	// succeeds; the next Step forms the pair from them.
-	previousGrad, displacement []float64
-	iteration                  int
+	pendingPair
 
 	direction, difference, product []float64
 }
 
 // Step performs one BFGS iteration; see BFGS.
 func (b *BFGS) Step(obj Objective, theta []float64, loss float64, grad []float64, lr float64) (Info, error) {
-	const method = "BFGS"
-	n := obj.Dim()
-	if err := checkStepArguments(method, n, theta, grad); err != nil {
-		return Info{}, err
-	}
-	if err := b.checkDimension(n); err != nil {
-		return Info{}, err
-	}
-	if err := checkLearningRate(method, lr); err != nil {
-		return Info{}, err
-	}
-	if floats.Norm(grad, math.Inf(1)) == 0 {
-		return Info{}, nil
-	}
+	return b.method.step("BFGS", b, b.search(), obj, theta, loss, grad, lr)
+}
+
+// nextDirection implements nextDirectioner: it applies the update with the
+// pending pair and returns d = −H·g, or −g from the identity (after a reset
+// when −H·g is not a descent direction), with first trial step 1 (lr or
+// 1/‖g‖∞ from the identity).
+func (b *BFGS) nextDirection(grad []float64, lr float64) (direction []float64, s0 float64, steepest, restarted bool) {
+	n := len(grad)
 	if b.inverse.SymmetricDim() != n {
 		b.resetInverse(n)
 	}
@@ -89,40 +99,30 @@ func (b *BFGS) Step(obj Objective, theta []float64, loss float64, grad []float64
 	if b.previousGrad != nil {
 		b.update(grad)
 	}
-
-	info := Info{}
-	direction := mat.NewVecDense(n, b.direction)
-	direction.MulVec(&b.inverse, mat.NewVecDense(n, grad))
+	d := mat.NewVecDense(n, b.direction)
+	d.MulVec(&b.inverse, mat.NewVecDense(n, grad))
 	floats.Scale(-1, b.direction)
 	if b.scaled && !(floats.Dot(grad, b.direction) < 0) {
 		b.resetInverse(n)
 		floats.ScaleTo(b.direction, -1, grad)
-		info.Restarted = true
+		restarted = true
 	}
-	steepest := !b.scaled
-	s0 := 1.0
+	steepest = !b.scaled
+	s0 = 1.0
 	if steepest {
 		s0 = initialStep(lr, grad)
 	}
+	return b.direction, s0, steepest, restarted
+}
 
-	copy(b.difference, theta)
-	outcome, err := b.restart.run(method, b.search(), obj, theta, loss, grad, b.direction, s0, steepest, lr, &info)
-	if err != nil {
-		b.Reset()
-		info.Restarted = true
-		return info, err
-	}
+// moved implements nextDirectioner: a restart resets H to the identity, and
+// the pending pair spans the whole move, restarts included (the secant
+// condition H·y = s holds for any two points).
+func (b *BFGS) moved(start, theta, grad []float64, outcome searchOutcome) {
 	if outcome.restarted {
-		b.resetInverse(n)
-		info.Restarted = true
+		b.resetInverse(len(theta))
 	}
-	// The pair spans the whole move, restarts included: the secant
-	// condition H·y = s holds for any two points.
-	b.displacement = resizeFloats(b.displacement, n)
-	floats.SubTo(b.displacement, theta, b.difference)
-	b.previousGrad = append(b.previousGrad[:0], grad...)
-	b.iteration++
-	return info, nil
+	b.record(start, theta, grad)
 }
 
 // update applies the BFGS update (eq. 6.17) with the pending pair, or skips
@@ -173,8 +173,9 @@ func (b *BFGS) search() LineSearcher {
 	return &b.defaultSearch
 }
 
-// checkDimension refuses dimensions above MaxDim.
-func (b *BFGS) checkDimension(n int) error {
+// checkSettings implements nextDirectioner: it refuses dimensions above
+// MaxDim.
+func (b *BFGS) checkSettings(n int) error {
 	maxDim := b.MaxDim
 	if maxDim == 0 {
 		maxDim = DefaultBFGSMaxDim
@@ -185,10 +186,7 @@ func (b *BFGS) checkDimension(n int) error {
 	if n > maxDim {
 		return fmt.Errorf("optim: BFGS: %d parameters exceed MaxDim = %d (a dense inverse Hessian needs n² = %.3g numbers); use lbfgs (LBFGS), which stores 2m vectors, or raise MaxDim", n, maxDim, float64(n)*float64(n))
 	}
-	if b.previousGrad != nil && len(b.previousGrad) != n {
-		return fmt.Errorf("optim: BFGS: the objective's dimension is %d, but the memory holds vectors of length %d; call Reset between problems", n, len(b.previousGrad))
-	}
-	return nil
+	return checkMemoryDimension("BFGS", n, b.previousGrad)
 }
 
 // Reset forgets H and the pending pair, so the next Step starts from the
@@ -237,7 +235,7 @@ func (b *BFGS) SetState(state State) error {
 	if n*n != len(state["inverseHessian"]) {
 		return fmt.Errorf("optim: BFGS: State[\"inverseHessian\"] has length %d, not the square of a dimension", len(state["inverseHessian"]))
 	}
-	if err := b.checkDimension(n); err != nil {
+	if err := b.checkSettings(n); err != nil {
 		return err
 	}
 	previousGrad, err := stateVector(method, state, "previousGradient", n, true)

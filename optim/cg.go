@@ -76,7 +76,7 @@ type CG struct {
 	LineSearch LineSearcher
 
 	defaultSearch StrongWolfe
-	restart       restartingSearch
+	method        lineSearchMethod
 
 	// previousGrad and direction are g_{k−1} and d_{k−1}, nil before the
 	// first step and after a restart is forced; step and slope are s_{k−1}
@@ -90,49 +90,43 @@ type CG struct {
 
 // Step performs one CG iteration; see CG.
 func (c *CG) Step(obj Objective, theta []float64, loss float64, grad []float64, lr float64) (Info, error) {
-	const method = "CG"
-	n := obj.Dim()
-	if err := checkStepArguments(method, n, theta, grad); err != nil {
-		return Info{}, err
-	}
-	if err := c.checkSettings(n, lr); err != nil {
-		return Info{}, err
-	}
-	if floats.Norm(grad, math.Inf(1)) == 0 {
-		return Info{}, nil
-	}
-	direction, steepest := c.nextDirection(n, grad)
+	return c.method.step("CG", c, c.search(), obj, theta, loss, grad, lr)
+}
+
+// nextDirection implements nextDirectioner: d_k, with the first trial step
+// of eq. 3.60 once there is a previous step. Choosing steepest descent after
+// the first iteration is a restart.
+func (c *CG) nextDirection(grad []float64, lr float64) (direction []float64, s0 float64, steepest, restarted bool) {
+	direction, steepest = c.searchDirection(grad)
 	slope := floats.Dot(grad, direction)
-	s0 := initialStep(lr, grad)
+	s0 = initialStep(lr, grad)
 	if c.previousGrad != nil && c.step > 0 {
 		// Eq. 3.60; on a restart it equates the predicted decrease as well.
 		if next := c.step * c.slope / slope; next > 0 && !math.IsInf(next, 1) {
 			s0 = next
 		}
 	}
-	info := Info{Restarted: steepest && c.iteration > 0}
-	outcome, err := c.restart.run(method, c.search(), obj, theta, loss, grad, direction, s0, steepest, lr, &info)
-	if err != nil {
-		c.Reset()
-		info.Restarted = true
-		return info, err
-	}
-	info.Restarted = info.Restarted || outcome.restarted
+	return direction, s0, steepest, steepest && c.iteration > 0
+}
+
+// moved implements nextDirectioner: it remembers g_{k−1}, d_{k−1}, s_{k−1}
+// and g_{k−1}·d_{k−1} of the last search, restarts included.
+func (c *CG) moved(_, _, _ []float64, outcome searchOutcome) {
 	c.previousGrad = append(c.previousGrad[:0], outcome.grad...)
 	c.direction = append(c.direction[:0], outcome.direction...)
 	c.step = outcome.result.Step
 	c.slope = floats.Dot(outcome.grad, outcome.direction)
 	c.iteration++
 	c.sinceRestart++
-	if steepest || outcome.restarted {
+	if outcome.steepest {
 		c.sinceRestart = 1
 	}
-	return info, nil
 }
 
-// nextDirection returns d_k in c.direction's storage (reusing the previous
+// searchDirection returns d_k in c.direction's storage (reusing the previous
 // direction in place) and whether it is steepest descent.
-func (c *CG) nextDirection(n int, grad []float64) ([]float64, bool) {
+func (c *CG) searchDirection(grad []float64) ([]float64, bool) {
+	n := len(grad)
 	restartEvery := c.RestartEvery
 	if restartEvery == 0 {
 		restartEvery = n
@@ -194,8 +188,8 @@ func (c *CG) search() LineSearcher {
 	return &c.defaultSearch
 }
 
-// checkSettings reports settings or arguments out of range.
-func (c *CG) checkSettings(n int, lr float64) error {
+// checkSettings implements nextDirectioner.
+func (c *CG) checkSettings(n int) error {
 	switch {
 	case c.Variant < PolakRibierePlus || c.Variant > HestenesStiefel:
 		return fmt.Errorf("optim: CG.Variant = %d; want PolakRibierePlus, FletcherReeves, PolakRibiere or HestenesStiefel", int(c.Variant))
@@ -203,10 +197,8 @@ func (c *CG) checkSettings(n int, lr float64) error {
 		return fmt.Errorf("optim: CG.RestartEvery = %d; want a period ≥ 1, or 0 for the dimension %d", c.RestartEvery, n)
 	case math.IsNaN(c.PowellThreshold):
 		return fmt.Errorf("optim: CG.PowellThreshold = NaN; want ν > 0, 0 for %g or < 0 to disable", DefaultPowellThreshold)
-	case c.previousGrad != nil && len(c.previousGrad) != n:
-		return fmt.Errorf("optim: CG: the objective's dimension is %d, but the memory holds vectors of length %d; call Reset between problems", n, len(c.previousGrad))
 	}
-	return checkLearningRate("CG", lr)
+	return checkMemoryDimension("CG", n, c.previousGrad)
 }
 
 // Reset clears the memory, so the next Step is a steepest-descent restart;

@@ -218,15 +218,10 @@ func (c *CoordinateDescent) searchBlock(obj Objective, theta []float64, loss flo
 	if search == nil && block.End-block.Start == 1 {
 		search = &c.derivative
 	}
-	result, err := lineSearchOrDefault(search, &c.backtracking).Search(obj, theta, loss, c.gradient, c.direction, lr)
-	info.FuncEvals += result.FuncEvals
-	info.GradEvals += result.GradEvals
-	info.LineSearchIters += result.Iters
+	result, err := searchAlong(lineSearchOrDefault(search, &c.backtracking), obj, theta, loss, c.gradient, c.direction, lr, info)
 	if err != nil {
 		return LineResult{}, fmt.Errorf("optim: CoordinateDescent: line search over block %q: %w", block.Name, err)
 	}
-	movePoint(theta, theta, result.Step, c.direction)
-	info.StepLength = result.Step
 	return result, nil
 }
 

@@ -121,22 +121,3 @@ func (h *FiniteDifferenceHessian) Dense(obj Objective, theta []float64, dst *mat
 	}
 	return gradEvals, nil
 }
-
-// resizeFloats returns s with length n, reusing its storage when large enough.
-func resizeFloats(s []float64, n int) []float64 {
-	if cap(s) >= n {
-		return s[:n]
-	}
-	return make([]float64, n)
-}
-
-// firstNonFinite returns the index of the first NaN or infinite element of x,
-// or −1 when all are finite.
-func firstNonFinite(x []float64) int {
-	for i, value := range x {
-		if math.IsNaN(value) || math.IsInf(value, 0) {
-			return i
-		}
-	}
-	return -1
-}

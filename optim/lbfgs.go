@@ -2,7 +2,6 @@ package optim
 
 import (
 	"fmt"
-	"math"
 
 	"gonum.org/v1/gonum/floats"
 )
@@ -36,69 +35,52 @@ type LBFGS struct {
 	LineSearch LineSearcher
 
 	defaultSearch StrongWolfe
-	restart       restartingSearch
+	method        lineSearchMethod
 
 	// steps and changes hold s_i and y_i, oldest first; spare holds
 	// storage of dropped pairs for reuse.
 	steps, changes [][]float64
 	spare          [][]float64
-	// previousGrad and displacement are g_k and s_k of the last step, nil
-	// until a step succeeds; the next Step forms the pair from them.
-	previousGrad, displacement []float64
-	iteration                  int
+	pendingPair
 
-	direction, start, alphas []float64
+	direction, alphas []float64
 }
 
 // Step performs one L-BFGS iteration; see LBFGS.
 func (l *LBFGS) Step(obj Objective, theta []float64, loss float64, grad []float64, lr float64) (Info, error) {
-	const method = "LBFGS"
-	n := obj.Dim()
-	if err := checkStepArguments(method, n, theta, grad); err != nil {
-		return Info{}, err
-	}
-	if err := l.checkSettings(n, lr); err != nil {
-		return Info{}, err
-	}
-	if floats.Norm(grad, math.Inf(1)) == 0 {
-		return Info{}, nil
-	}
-	l.direction = resizeFloats(l.direction, n)
-	l.start = resizeFloats(l.start, n)
+	return l.method.step("LBFGS", l, l.search(), obj, theta, loss, grad, lr)
+}
+
+// nextDirection implements nextDirectioner: it stores the pending pair and
+// returns d = −H·g by the two-loop recursion, or −g without pairs (after
+// dropping them when −H·g is not a descent direction), with first trial step
+// 1 (lr or 1/‖g‖∞ without pairs).
+func (l *LBFGS) nextDirection(grad []float64, lr float64) (direction []float64, s0 float64, steepest, restarted bool) {
+	l.direction = resizeFloats(l.direction, len(grad))
 	if l.previousGrad != nil {
 		l.storePair(grad)
 	}
-
-	info := Info{}
 	l.twoLoop(grad)
 	if len(l.steps) > 0 && !(floats.Dot(grad, l.direction) < 0) {
 		l.dropPairs()
 		floats.ScaleTo(l.direction, -1, grad)
-		info.Restarted = true
+		restarted = true
 	}
-	steepest := len(l.steps) == 0
-	s0 := 1.0
+	steepest = len(l.steps) == 0
+	s0 = 1.0
 	if steepest {
 		s0 = initialStep(lr, grad)
 	}
+	return l.direction, s0, steepest, restarted
+}
 
-	copy(l.start, theta)
-	outcome, err := l.restart.run(method, l.search(), obj, theta, loss, grad, l.direction, s0, steepest, lr, &info)
-	if err != nil {
-		l.Reset()
-		info.Restarted = true
-		return info, err
-	}
+// moved implements nextDirectioner: a restart drops the pairs, and the
+// pending pair spans the whole move, restarts included.
+func (l *LBFGS) moved(start, theta, grad []float64, outcome searchOutcome) {
 	if outcome.restarted {
 		l.dropPairs()
-		info.Restarted = true
 	}
-	// The pair spans the whole move, restarts included.
-	l.displacement = resizeFloats(l.displacement, n)
-	floats.SubTo(l.displacement, theta, l.start)
-	l.previousGrad = append(l.previousGrad[:0], grad...)
-	l.iteration++
-	return info, nil
+	l.record(start, theta, grad)
 }
 
 // storePair appends (s_k, y_k) when it passes the curvature test, dropping
@@ -177,15 +159,12 @@ func (l *LBFGS) search() LineSearcher {
 	return &l.defaultSearch
 }
 
-// checkSettings reports settings or arguments out of range.
-func (l *LBFGS) checkSettings(n int, lr float64) error {
+// checkSettings implements nextDirectioner.
+func (l *LBFGS) checkSettings(n int) error {
 	if l.Memory < 0 {
 		return fmt.Errorf("optim: LBFGS.Memory = %d; want m ≥ 1 pairs, or 0 for %d", l.Memory, DefaultLBFGSMemory)
 	}
-	if l.previousGrad != nil && len(l.previousGrad) != n {
-		return fmt.Errorf("optim: LBFGS: the objective's dimension is %d, but the memory holds vectors of length %d; call Reset between problems", n, len(l.previousGrad))
-	}
-	return checkLearningRate("LBFGS", lr)
+	return checkMemoryDimension("LBFGS", n, l.previousGrad)
 }
 
 // Reset forgets the pairs and the pending step, so the next Step is steepest

@@ -247,6 +247,3 @@ func (l *lineFunction) budgetExhausted(maxIterations int, lastStep float64) *Lin
 	}
 	return l.fail(LineSearchMaxIterations, fmt.Sprintf("no acceptable step in %d trials (last trial step %g, best step %g with J = %g against J(θ) = %g); raise MaxIterations or check the gradient", maxIterations, lastStep, l.result.Step, l.result.F, l.f0))
 }
-
-// isFinite reports whether x is neither NaN nor infinite.
-func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -115,15 +115,9 @@ func (n *Newton) Step(obj Objective, theta []float64, loss float64, grad []float
 	if err := n.dampedDirection(grad); err != nil {
 		return info, err
 	}
-	result, err := lineSearchOrDefault(n.LineSearch, &n.backtracking).Search(obj, theta, loss, grad, n.direction, 1)
-	info.FuncEvals += result.FuncEvals
-	info.GradEvals += result.GradEvals
-	info.LineSearchIters = result.Iters
-	if err != nil {
+	if _, err := searchAlong(lineSearchOrDefault(n.LineSearch, &n.backtracking), obj, theta, loss, grad, n.direction, 1, &info); err != nil {
 		return info, fmt.Errorf("optim: Newton: line search along the Newton direction: %w", err)
 	}
-	movePoint(theta, theta, result.Step, n.direction)
-	info.StepLength = result.Step
 	return info, nil
 }
 
@@ -204,35 +198,8 @@ func (n *Newton) factorizeShifted(dim int) error {
 	return fmt.Errorf("optim: Newton: H + τI is not positive definite even for τ = %g after %d trials; the Hessian is not finite or is badly scaled here", tau, newtonMaxShifts)
 }
 
-// lineSearchOrDefault returns search, or fallback (Armijo backtracking with
-// its defaults, kept by the method so that its scratch storage is reused)
-// when search is nil.
-func lineSearchOrDefault(search LineSearcher, fallback *Backtracking) LineSearcher {
-	if search == nil {
-		return fallback
-	}
-	return search
-}
-
-// checkStepArguments reports a θ or gradient whose length differs from the
-// objective's dimension, naming the method.
-func checkStepArguments(method string, dim int, theta, grad []float64) error {
-	if len(theta) != dim || len(grad) != dim {
-		return fmt.Errorf("optim: %s: len(theta) = %d and len(grad) = %d, want both equal to the objective's dimension %d", method, len(theta), len(grad), dim)
-	}
-	return nil
-}
-
 // State returns an empty State: Newton keeps nothing between steps.
 func (n *Newton) State() State { return State{} }
 
 // SetState accepts only an empty State, the one State returns.
 func (n *Newton) SetState(state State) error { return expectEmptyState("Newton", state) }
-
-// expectEmptyState reports any key of a State given to a stateless method.
-func expectEmptyState(method string, state State) error {
-	for key := range state {
-		return fmt.Errorf("optim: %s keeps no state, but the State has key %q; was it saved by another optimizer?", method, key)
-	}
-	return nil
-}

@@ -93,15 +93,9 @@ func (n *NewtonCG) Step(obj Objective, theta []float64, loss float64, grad []flo
 	if err != nil {
 		return info, err
 	}
-	result, err := lineSearchOrDefault(n.LineSearch, &n.backtracking).Search(obj, theta, loss, grad, direction, 1)
-	info.FuncEvals += result.FuncEvals
-	info.GradEvals += result.GradEvals
-	info.LineSearchIters = result.Iters
-	if err != nil {
+	if _, err := searchAlong(lineSearchOrDefault(n.LineSearch, &n.backtracking), obj, theta, loss, grad, direction, 1, &info); err != nil {
 		return info, fmt.Errorf("optim: NewtonCG: line search along the Newton-CG direction: %w", err)
 	}
-	movePoint(theta, theta, result.Step, direction)
-	info.StepLength = result.Step
 	return info, nil
 }
 

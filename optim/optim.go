@@ -7,8 +7,11 @@
 // averaging wrappers sit around any method. One interface makes every method
 // comparable by the same counters (function and gradient evaluations).
 //
-// Optimizer state is explicit and serialisable (State), in the manner of
-// optax's init/update, so that a checkpointed run resumes exactly.
+// Each optimizer keeps its state (velocities, moment estimates, previous
+// directions, counters) in its own unexported fields, as gonum's methods and
+// PyTorch's optimizers do, and hands out a deep copy of it as named vectors
+// (State) that SetState restores, so that a checkpointed run resumes
+// exactly.
 package optim
 
 // Objective is the loss J(θ) of the current minibatch as a function of the flat

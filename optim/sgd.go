@@ -1,10 +1,6 @@
 package optim
 
-import (
-	"fmt"
-	"math"
-	"slices"
-)
+import "fmt"
 
 var _ Optimizer = (*SGD)(nil)
 
@@ -124,56 +120,4 @@ func (s *SGD) SetState(state State) error {
 	}
 	s.velocity = velocity
 	return nil
-}
-
-// checkWeightDecay reports a negative or non-finite weight decay λ.
-func checkWeightDecay(method string, decay float64) error {
-	if !(decay >= 0) || math.IsInf(decay, 1) {
-		return fmt.Errorf("optim: %s.WeightDecay = %v; want a finite coefficient λ ≥ 0 (0 for none)", method, decay)
-	}
-	return nil
-}
-
-// checkFirstOrderStep checks the arguments of a first-order method's Step:
-// θ and the gradient have the objective's dimension (len(theta) when obj is
-// nil) and that of the method's state vectors (stateDim, 0 when the method
-// has none yet), lr is finite and ≥ 0 (a schedule may decay it to 0), and
-// the gradient is finite, so that a diverged loss does not poison the state.
-func checkFirstOrderStep(method string, obj Objective, theta, grad []float64, lr float64, stateDim int) error {
-	dim := len(theta)
-	if obj != nil {
-		dim = obj.Dim()
-	}
-	if err := checkStepArguments(method, dim, theta, grad); err != nil {
-		return err
-	}
-	if stateDim != 0 && stateDim != dim {
-		return fmt.Errorf("optim: %s: θ has length %d, but the optimizer's state holds vectors of length %d from another problem or a restored State; call Reset to start afresh", method, dim, stateDim)
-	}
-	if !(lr >= 0) || math.IsInf(lr, 1) {
-		return fmt.Errorf("optim: %s: lr = %v; want a finite learning rate ≥ 0 (check the schedule)", method, lr)
-	}
-	if i := firstNonFinite(grad); i >= 0 {
-		return fmt.Errorf("optim: %s: grad[%d] = %v; the loss has diverged, so lower the learning rate or add warm-up (θ and the optimizer's state are unchanged)", method, i, grad[i])
-	}
-	return nil
-}
-
-// restoredVector copies the vector State[key] for an optimizer whose state
-// vectors have length dim, or 0 before its first Step, when any length is
-// accepted and a mismatch with θ is reported by the next Step. An empty
-// vector (saved before the first Step) restores as nil. Non-finite values
-// are rejected.
-func restoredVector(method string, state State, key string, dim int) ([]float64, error) {
-	value := state[key]
-	if len(value) == 0 {
-		return nil, nil
-	}
-	if dim != 0 && len(value) != dim {
-		return nil, fmt.Errorf("optim: %s: State[%q] has length %d; want %d, the length of this optimizer's state, or 0 for a State saved before the first step (call Reset first to restore a State of another dimension)", method, key, len(value), dim)
-	}
-	if i := firstNonFinite(value); i >= 0 {
-		return nil, fmt.Errorf("optim: %s: State[%q][%d] = %v; want finite numbers (the State was saved after the run diverged)", method, key, i, value[i])
-	}
-	return slices.Clone(value), nil
 }
