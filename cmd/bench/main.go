@@ -1,0 +1,247 @@
+// Command bench measures training throughput and test-set evaluation speed
+// on full MNIST, in examples per second, for the workloads of the README's
+// performance section. With --compare it runs the same workloads in PyTorch
+// (cmd/bench/torch_bench.py), alternating the two systems over several
+// passes, each workload in a fresh process, and prints the medians and the
+// ratio deepopt/PyTorch per workload.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"deepopt/data"
+	"deepopt/model"
+	"deepopt/optim"
+	"deepopt/schedule"
+	"deepopt/train"
+
+	"gorgonia.org/tensor"
+)
+
+// workload is one measured task: training steps of a network at a batch
+// size, or one pass of its evaluation path over the 10,000 test examples.
+type workload struct {
+	name string
+	spec model.Spec
+	// opt and lr are the training step's optimizer and constant rate.
+	opt  optim.Optimizer
+	lr   float64
+	eval bool
+}
+
+// workloads are the benchmark's tasks, in the order they are printed: the
+// Ioffe & Szegedy MLP (784-100-100-100-10, sigmoid, N(0, 0.1²) weights,
+// plain SGD at 0.1) with and without BN at batch 60 and 256, the CNN of
+// configs/mnist-cnn-bn.yaml with Nesterov momentum, and the evaluation of the
+// BN MLP and the CNN.
+func workloads() []workload {
+	mlp := func(bn bool, batch int) model.Spec {
+		return model.Spec{Kind: "mlp", Input: []int{784}, Classes: 10, Hidden: []int{100, 100, 100}, Activation: "sigmoid",
+			BatchNorm: bn, Init: "gaussian", InitStd: 0.1, Dtype: tensor.Float32, BatchSize: batch, EvalBatch: 1000, Seed: 1}
+	}
+	cnn := model.Spec{Kind: "cnn", Input: []int{1, 28, 28}, Classes: 10, Hidden: []int{100},
+		Conv:       []model.ConvStage{{Channels: 16, Kernel: 5, Stride: 1, Padding: 2, Pool: 2}, {Channels: 32, Kernel: 5, Stride: 1, Padding: 2, Pool: 2}},
+		Activation: "relu", BatchNorm: true, Init: "he", Dtype: tensor.Float32, BatchSize: 60, EvalBatch: 500, Seed: 1}
+	sgd := func() optim.Optimizer { return &optim.SGD{} }
+	return []workload{
+		{name: "mlp-bn-60", spec: mlp(true, 60), opt: sgd(), lr: 0.1},
+		{name: "mlp-bn-256", spec: mlp(true, 256), opt: sgd(), lr: 0.1},
+		{name: "mlp-60", spec: mlp(false, 60), opt: sgd(), lr: 0.1},
+		{name: "mlp-256", spec: mlp(false, 256), opt: sgd(), lr: 0.1},
+		{name: "cnn-bn-60", spec: cnn, opt: &optim.SGD{Momentum: 0.9, Nesterov: true}, lr: 0.05},
+		{name: "eval-mlp-bn", spec: mlp(true, 60), eval: true},
+		{name: "eval-cnn-bn", spec: cnn, eval: true},
+	}
+}
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	only := fs.String("workloads", "", "comma-separated workload names (default: all)")
+	seconds := fs.Float64("seconds", 3, "measured time per workload, after warm-up")
+	compare := fs.Bool("compare", false, "also run the PyTorch script and print medians and ratios")
+	passes := fs.Int("passes", 3, "passes of the comparison, alternating the two systems")
+	python := fs.String("python", "python3", "Python interpreter with torch, for --compare")
+	script := fs.String("script", "cmd/bench/torch_bench.py", "the PyTorch benchmark, for --compare")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured runs to this file (go tool pprof)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	selected, err := selectWorkloads(*only)
+	if err != nil {
+		return err
+	}
+	if *seconds <= 0 || *passes < 1 {
+		return errors.New("--seconds must be positive and --passes at least 1")
+	}
+	if *compare {
+		return compareSystems(selected, *seconds, *passes, *python, *script, out)
+	}
+	trainSet, testSet, err := data.LoadMNIST("", os.Stderr)
+	if err != nil {
+		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	for _, w := range selected {
+		rate, err := measure(w, trainSet, testSet, *seconds)
+		if err != nil {
+			return fmt.Errorf("%s: %w", w.name, err)
+		}
+		fmt.Fprintf(out, "%-12s %10.0f examples/s\n", w.name, rate)
+	}
+	return nil
+}
+
+func selectWorkloads(only string) ([]workload, error) {
+	all := workloads()
+	if only == "" {
+		return all, nil
+	}
+	var names []string
+	for _, w := range all {
+		names = append(names, w.name)
+	}
+	var sel []workload
+	for _, name := range strings.Split(only, ",") {
+		i := slices.Index(names, name)
+		if i < 0 {
+			return nil, fmt.Errorf("unknown workload %q; valid: %s", name, strings.Join(names, ", "))
+		}
+		sel = append(sel, all[i])
+	}
+	return sel, nil
+}
+
+// measure returns the examples per second of w after a warm-up, over at
+// least the given seconds: whole training steps (minibatch gather, forward,
+// backward, BN commit, update) or whole evaluations of the test set.
+func measure(w workload, trainSet, testSet *data.Dataset, seconds float64) (float64, error) {
+	m, err := model.New(w.spec)
+	if err != nil {
+		return 0, err
+	}
+	if w.eval {
+		if _, err := m.Evaluate(testSet); err != nil {
+			return 0, err
+		}
+		start := time.Now()
+		n := 0
+		for time.Since(start).Seconds() < seconds {
+			if _, err := m.Evaluate(testSet); err != nil {
+				return 0, err
+			}
+			n += testSet.Len()
+		}
+		return float64(n) / time.Since(start).Seconds(), nil
+	}
+	t := &train.Trainer{Model: m, Optimizer: w.opt, LR: schedule.Constant{Rate: w.lr}, Train: trainSet, Seed: 1, Steps: 50}
+	if _, err := t.Run(context.Background()); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	first := t.Step()
+	for time.Since(start).Seconds() < seconds {
+		t.Steps += 20
+		if _, err := t.Run(context.Background()); err != nil {
+			return 0, err
+		}
+	}
+	return float64((t.Step()-first)*w.spec.BatchSize) / time.Since(start).Seconds(), nil
+}
+
+// compareSystems runs every workload passes times in each system, each run
+// in a fresh process and the systems alternating, and prints the medians.
+func compareSystems(selected []workload, seconds float64, passes int, python, script string, out io.Writer) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	mnist, err := data.LocateMNIST(os.Stderr)
+	if err != nil {
+		return err
+	}
+	if err := exec.Command(python, "-c", "import torch").Run(); err != nil {
+		return fmt.Errorf("%s cannot import torch (%v); install it, e.g. `apt-get install -y python3-torch` and --python /usr/bin/python3", python, err)
+	}
+	secs := strconv.FormatFloat(seconds, 'g', -1, 64)
+	rates := map[string][2][]float64{}
+	for pass := 1; pass <= passes; pass++ {
+		for _, w := range selected {
+			for sys, cmd := range []*exec.Cmd{
+				exec.Command(self, "--workloads", w.name, "--seconds", secs),
+				exec.Command(python, script, "--mnist", mnist, "--workloads", w.name, "--seconds", secs),
+			} {
+				if sys == 1 {
+					cmd.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS=1")
+				}
+				cmd.Stderr = os.Stderr
+				b, err := cmd.Output()
+				if err != nil {
+					return fmt.Errorf("pass %d, %s: %s: %w", pass, w.name, cmd.Args[0], err)
+				}
+				rate, err := parseRate(string(b), w.name)
+				if err != nil {
+					return fmt.Errorf("pass %d: %s: %w", pass, cmd.Args[0], err)
+				}
+				r := rates[w.name]
+				r[sys] = append(r[sys], rate)
+				rates[w.name] = r
+			}
+			fmt.Fprintf(os.Stderr, "pass %d/%d %s: deepopt %.0f, PyTorch %.0f examples/s\n", pass, passes, w.name,
+				rates[w.name][0][pass-1], rates[w.name][1][pass-1])
+		}
+	}
+	fmt.Fprintf(out, "%-12s %14s %14s %8s   (medians of %d passes, examples/s)\n", "workload", "deepopt", "PyTorch", "ratio", passes)
+	for _, w := range selected {
+		d, p := median(rates[w.name][0]), median(rates[w.name][1])
+		fmt.Fprintf(out, "%-12s %14.0f %14.0f %8.2f\n", w.name, d, p, d/p)
+	}
+	return nil
+}
+
+// parseRate reads "<name> <rate> examples/s" from a benchmark's output.
+func parseRate(output, name string) (float64, error) {
+	for _, line := range strings.Split(output, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 3 && f[0] == name && f[2] == "examples/s" {
+			return strconv.ParseFloat(f[1], 64)
+		}
+	}
+	return 0, fmt.Errorf("no %q result in its output %q", name, output)
+}
+
+func median(v []float64) float64 {
+	s := slices.Sorted(slices.Values(v))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+

@@ -1,0 +1,153 @@
+"""The workloads of cmd/bench in PyTorch, for `make bench-compare`.
+
+Same networks, initialisation, batch sizes, optimizers and data as deepopt's
+benchmark (float32, full MNIST, minibatches gathered from a shuffled epoch
+permutation each step), timed the same way: a warm-up of 50 steps or one
+evaluation, then whole steps or evaluations for at least --seconds. Prints
+"<workload> <rate> examples/s" per workload. Run with OPENBLAS_NUM_THREADS=1;
+it sets torch.set_num_threads(2).
+"""
+import argparse
+import gzip
+import os
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def read_idx(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        raw = f.read()
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def load(mnist, images, labels):
+    def find(base):
+        for name in (base, base + ".gz"):
+            if os.path.exists(os.path.join(mnist, name)):
+                return os.path.join(mnist, name)
+        raise SystemExit(f"torch_bench: {base} not found in {mnist}")
+    x = torch.from_numpy(read_idx(find(images)).astype(np.float32) / 255.0).reshape(-1, 1, 28, 28)
+    y = torch.from_numpy(read_idx(find(labels)).astype(np.int64))
+    return x, y
+
+
+def mlp(bn):
+    layers, width = [nn.Flatten()], 784
+    for _ in range(3):
+        layers.append(nn.Linear(width, 100))
+        if bn:
+            layers.append(nn.BatchNorm1d(100))
+        layers.append(nn.Sigmoid())
+        width = 100
+    layers.append(nn.Linear(width, 10))
+    net = nn.Sequential(*layers)
+    for m in net.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, std=0.1)
+            nn.init.zeros_(m.bias)
+    return net
+
+
+def cnn():
+    net = nn.Sequential(
+        nn.Conv2d(1, 16, 5, padding=2), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 5, padding=2), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(32 * 7 * 7, 100), nn.BatchNorm1d(100), nn.ReLU(), nn.Linear(100, 10))
+    for m in net.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            nn.init.kaiming_normal_(m.weight)
+            nn.init.zeros_(m.bias)
+    return net
+
+
+# name: (network, batch size, optimizer factory, evaluation batch or None)
+WORKLOADS = {
+    "mlp-bn-60": (lambda: mlp(True), 60, lambda p: torch.optim.SGD(p, lr=0.1), None),
+    "mlp-bn-256": (lambda: mlp(True), 256, lambda p: torch.optim.SGD(p, lr=0.1), None),
+    "mlp-60": (lambda: mlp(False), 60, lambda p: torch.optim.SGD(p, lr=0.1), None),
+    "mlp-256": (lambda: mlp(False), 256, lambda p: torch.optim.SGD(p, lr=0.1), None),
+    "cnn-bn-60": (cnn, 60, lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True), None),
+    "eval-mlp-bn": (lambda: mlp(True), None, None, 1000),
+    "eval-cnn-bn": (cnn, None, None, 500),
+}
+
+
+def train_rate(net, batch, opt, x, y, seconds):
+    loss_fn = nn.CrossEntropyLoss()
+    gen = torch.Generator().manual_seed(1)
+    perm, pos = torch.randperm(len(y), generator=gen), 0
+
+    def step():
+        nonlocal perm, pos
+        if pos + batch > len(y):
+            perm, pos = torch.randperm(len(y), generator=gen), 0
+        idx = perm[pos:pos + batch]
+        pos += batch
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(net(x[idx]), y[idx])
+        loss.backward()
+        opt.step()
+        return loss
+
+    net.train()
+    for _ in range(50):
+        step()
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(20):
+            step()
+        steps += 20
+    return steps * batch / (time.perf_counter() - start)
+
+
+def eval_rate(net, batch, x, y, seconds):
+    net.eval()
+    loss_fn = nn.CrossEntropyLoss(reduction="sum")
+
+    def evaluate():
+        loss, correct = 0.0, 0
+        with torch.no_grad():
+            for i in range(0, len(y), batch):
+                logits = net(x[i:i + batch])
+                loss += loss_fn(logits, y[i:i + batch]).item()
+                correct += (logits.argmax(1) == y[i:i + batch]).sum().item()
+        return loss / len(y), correct / len(y)
+
+    evaluate()
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        evaluate()
+        n += len(y)
+    return n / (time.perf_counter() - start)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mnist", required=True, help="folder with the MNIST IDX files")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS))
+    ap.add_argument("--seconds", type=float, default=3)
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(1)
+    for name in args.workloads.split(","):
+        if name not in WORKLOADS:
+            raise SystemExit(f"torch_bench: unknown workload {name!r}; valid: {', '.join(WORKLOADS)}")
+        make, batch, optimizer, eval_batch = WORKLOADS[name]
+        net = make()
+        if eval_batch is None:
+            x, y = load(args.mnist, "train-images-idx3-ubyte", "train-labels-idx1-ubyte")
+            rate = train_rate(net, batch, optimizer(net.parameters()), x, y, args.seconds)
+        else:
+            x, y = load(args.mnist, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+            rate = eval_rate(net, eval_batch, x, y, args.seconds)
+        print(f"{name:<12} {rate:10.0f} examples/s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
