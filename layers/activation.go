@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"deepopt/internal/names"
@@ -29,9 +30,8 @@ func ActivationKinds() []ActivationKind { return []ActivationKind{Sigmoid, Tanh,
 // Activation applies an elementwise nonlinearity to any input shape. It has
 // no parameters.
 type Activation struct {
-	name  string
-	kind  ActivationKind
-	apply func(*G.Node) (*G.Node, error)
+	name string
+	kind ActivationKind
 }
 
 var _ Layer = (*Activation)(nil)
@@ -39,18 +39,10 @@ var _ Layer = (*Activation)(nil)
 // NewActivation returns the activation layer of the given kind: Sigmoid
 // ("sigmoid"), Tanh ("tanh") or ReLU ("relu").
 func NewActivation(name string, kind ActivationKind) (*Activation, error) {
-	var apply func(*G.Node) (*G.Node, error)
-	switch kind {
-	case Sigmoid:
-		apply = G.Sigmoid
-	case Tanh:
-		apply = G.Tanh
-	case ReLU:
-		apply = G.Rectify
-	default:
+	if !slices.Contains(ActivationKinds(), kind) {
 		return nil, fmt.Errorf("%s: unknown activation %q; valid: %s", name, kind, strings.Join(names.Strings(ActivationKinds()), ", "))
 	}
-	return &Activation{name: name, kind: kind, apply: apply}, nil
+	return &Activation{name: name, kind: kind}, nil
 }
 
 // Name returns the layer's name.
@@ -67,10 +59,10 @@ func (a *Activation) Forward(x *G.Node, training bool) (*G.Node, error) {
 	if x == nil {
 		return nil, fmt.Errorf("%s: input node is nil", a.name)
 	}
-	if a.apply == nil {
+	if !slices.Contains(ActivationKinds(), a.kind) {
 		return nil, fmt.Errorf("%s: activation has no kind; create it with NewActivation", a.name)
 	}
-	y, err := a.apply(x)
+	y, err := applyActivation(a.kind, x)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", a.name, a.kind, err)
 	}

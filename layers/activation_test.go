@@ -81,3 +81,47 @@ func TestNewActivationUnknown(t *testing.T) {
 		t.Fatalf("got %v, want an error naming softplus and the choices sigmoid, tanh, relu", err)
 	}
 }
+
+// TestSigmoid32 compares the float32 sigmoid with the float64 definition
+// rounded to float32, on a fine grid over [−100, 100] (both tails included):
+// at most 2 ulp apart.
+func TestSigmoid32(t *testing.T) {
+	worst := 0
+	for i := -200000; i <= 200000; i++ {
+		x := float32(i) / 2000
+		want := float32(1 / (1 + math.Exp(-float64(x))))
+		got := sigmoid32(x)
+		ulps := int(math.Float32bits(got)) - int(math.Float32bits(want))
+		worst = max(worst, ulps, -ulps)
+		if worst > 2 {
+			t.Fatalf("sigmoid32(%g) = %g, want %g (%d ulp)", x, got, want, ulps)
+		}
+	}
+	t.Logf("largest difference: %d ulp", worst)
+}
+
+// TestActivation32 checks each float32 kernel and gradient against the
+// float64 ones to float32 precision.
+func TestActivation32(t *testing.T) {
+	xs := awayFromZero(rand.New(rand.NewPCG(5, 6)), 1000)
+	for i := range xs {
+		xs[i] *= 4
+	}
+	x32, dy32, dy := make([]float32, len(xs)), make([]float32, len(xs)), normals(rand.New(rand.NewPCG(7, 8)), len(xs))
+	for i := range xs {
+		x32[i], dy32[i] = float32(xs[i]), float32(dy[i])
+	}
+	for _, kind := range ActivationKinds() {
+		y64, y32 := make([]float64, len(xs)), make([]float32, len(xs))
+		activate64(kind, y64, xs)
+		activate32(kind, y32, x32)
+		d64, d32 := make([]float64, len(xs)), make([]float32, len(xs))
+		activationGradient(kind, d64, y64, dy)
+		activationGradient(kind, d32, y32, dy32)
+		for i := range xs {
+			if math.Abs(float64(y32[i])-y64[i]) > 1e-6 || math.Abs(float64(d32[i])-d64[i]) > 1e-6*(1+math.Abs(d64[i])) {
+				t.Fatalf("%s at %g: float32 f = %g, f'·dy = %g; float64 %g, %g", kind, xs[i], y32[i], d32[i], y64[i], d64[i])
+			}
+		}
+	}
+}

@@ -1,0 +1,238 @@
+package layers
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"math"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// activationOp applies one activation elementwise, y = f(x), as a single
+// Gorgonia operation with a kernel per dtype. Gorgonia's own sigmoid computes
+// float32 through float64 math.Exp behind a function call per element and
+// differentiates by a chain of elementwise operations that recompute σ; here
+// the float32 kernel stays in float32 and the gradient is one operation on
+// the output: f'(x) = y(1 − y) for the sigmoid, 1 − y² for tanh and [y > 0]
+// for ReLU.
+type activationOp struct {
+	kind  ActivationKind
+	shape tensor.Shape
+}
+
+// activationGradOp computes ∂J/∂x = f'(x)·dy from (y, dy).
+type activationGradOp struct{ forward *activationOp }
+
+var (
+	_ G.Op   = (*activationOp)(nil)
+	_ G.SDOp = (*activationOp)(nil)
+	_ G.Op   = (*activationGradOp)(nil)
+)
+
+// applyActivation returns the node f(x) for an activation kind.
+func applyActivation(kind ActivationKind, x *G.Node) (*G.Node, error) {
+	return G.ApplyOp(&activationOp{kind: kind, shape: x.Shape().Clone()}, x)
+}
+
+func (op *activationOp) Arity() int { return 1 }
+
+// Type is a → a for tensors of x's rank.
+func (op *activationOp) Type() hm.Type {
+	t := G.TensorType{Dims: len(op.shape), Of: hm.TypeVariable('a')}
+	return hm.NewFnType(t, t)
+}
+
+func (op *activationOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
+
+// Do computes y = f(x) into a new tensor.
+func (op *activationOp) Do(inputs ...G.Value) (G.Value, error) {
+	x, err := denseInputs(op, inputs, 1)
+	if err != nil {
+		return nil, err
+	}
+	y := tensor.New(tensor.WithShape(op.shape.Clone()...), tensor.Of(x[0].Dtype()))
+	switch xs := x[0].Data().(type) {
+	case []float32:
+		activate32(op.kind, y.Data().([]float32), xs)
+	case []float64:
+		activate64(op.kind, y.Data().([]float64), xs)
+	default:
+		return nil, fmt.Errorf("layers: %s of a %v tensor; use float32 or float64", op.kind, x[0].Dtype())
+	}
+	return y, nil
+}
+
+func (op *activationOp) ReturnsPtr() bool      { return false }
+func (op *activationOp) CallsExtern() bool     { return false }
+func (op *activationOp) OverwritesInput() int  { return -1 }
+func (op *activationOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "layers.%s%v", op.kind, op.shape) }
+func (op *activationOp) Hashcode() uint32      { return hashOf(op) }
+func (op *activationOp) String() string        { return string(op.kind) }
+
+// DiffWRT reports that y is differentiable in x.
+func (op *activationOp) DiffWRT(int) []bool { return []bool{true} }
+
+// SymDiff returns ∂J/∂x as an activationGradOp on (y, dy).
+func (op *activationOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	dx, err := G.ApplyOp(&activationGradOp{forward: op}, output, grad)
+	if err != nil {
+		return nil, fmt.Errorf("layers: ∂%s: %w", op.kind, err)
+	}
+	return G.Nodes{dx}, nil
+}
+
+func (op *activationGradOp) Arity() int { return 2 }
+
+// Type is (a, a) → a.
+func (op *activationGradOp) Type() hm.Type {
+	t := G.TensorType{Dims: len(op.forward.shape), Of: hm.TypeVariable('a')}
+	return hm.NewFnType(t, t, t)
+}
+
+func (op *activationGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return op.forward.shape.Clone(), nil
+}
+
+// Do computes f'(x)·dy from y and dy.
+func (op *activationGradOp) Do(inputs ...G.Value) (G.Value, error) {
+	t, err := denseInputs(op, inputs, 2)
+	if err != nil {
+		return nil, err
+	}
+	dx := tensor.New(tensor.WithShape(op.forward.shape.Clone()...), tensor.Of(t[0].Dtype()))
+	switch y := t[0].Data().(type) {
+	case []float32:
+		activationGradient(op.forward.kind, dx.Data().([]float32), y, t[1].Data().([]float32))
+	case []float64:
+		activationGradient(op.forward.kind, dx.Data().([]float64), y, t[1].Data().([]float64))
+	default:
+		return nil, fmt.Errorf("layers: ∂%s of a %v tensor; use float32 or float64", op.forward.kind, t[0].Dtype())
+	}
+	return dx, nil
+}
+
+func (op *activationGradOp) ReturnsPtr() bool     { return false }
+func (op *activationGradOp) CallsExtern() bool    { return false }
+func (op *activationGradOp) OverwritesInput() int { return -1 }
+func (op *activationGradOp) WriteHash(h hash.Hash) {
+	op.forward.WriteHash(h)
+	fmt.Fprint(h, ".gradient")
+}
+func (op *activationGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op *activationGradOp) String() string   { return "∂" + string(op.forward.kind) }
+
+// denseInputs checks that inputs are n dense tensors of one dtype with the
+// op's shape and returns them contiguous.
+func denseInputs(op G.Op, inputs []G.Value, n int) ([]*tensor.Dense, error) {
+	if len(inputs) != n {
+		return nil, fmt.Errorf("layers: %v takes %d inputs, got %d", op, n, len(inputs))
+	}
+	out := make([]*tensor.Dense, n)
+	for i, v := range inputs {
+		d, ok := v.(*tensor.Dense)
+		if !ok {
+			return nil, fmt.Errorf("layers: %v: input %d is a %T, want a dense tensor", op, i, v)
+		}
+		if d.Dtype() != inputs[0].Dtype() {
+			return nil, fmt.Errorf("layers: %v: input %d has dtype %v, input 0 %v", op, i, d.Dtype(), inputs[0].Dtype())
+		}
+		if d.RequiresIterator() {
+			d = d.Materialize().(*tensor.Dense)
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+// hashOf is the FNV-1a hash of op.WriteHash.
+func hashOf(op G.Op) uint32 {
+	h := fnv.New32a()
+	op.WriteHash(h)
+	return h.Sum32()
+}
+
+// activate64 writes f(x) into y in float64.
+func activate64(kind ActivationKind, y, x []float64) {
+	switch kind {
+	case Sigmoid:
+		for i, v := range x {
+			y[i] = 1 / (1 + math.Exp(-v))
+		}
+	case Tanh:
+		for i, v := range x {
+			y[i] = math.Tanh(v)
+		}
+	case ReLU:
+		for i, v := range x {
+			y[i] = max(v, 0)
+		}
+	}
+}
+
+// activate32 writes f(x) into y in float32; the sigmoid uses sigmoid32.
+func activate32(kind ActivationKind, y, x []float32) {
+	switch kind {
+	case Sigmoid:
+		for i, v := range x {
+			y[i] = sigmoid32(v)
+		}
+	case Tanh:
+		for i, v := range x {
+			y[i] = float32(math.Tanh(float64(v)))
+		}
+	case ReLU:
+		for i, v := range x {
+			y[i] = max(v, 0)
+		}
+	}
+}
+
+// activationGradient writes f'(x)·dy into dx, f' expressed by y = f(x).
+func activationGradient[T float32 | float64](kind ActivationKind, dx, y, dy []T) {
+	switch kind {
+	case Sigmoid:
+		for i, v := range y {
+			dx[i] = dy[i] * v * (1 - v)
+		}
+	case Tanh:
+		for i, v := range y {
+			dx[i] = dy[i] * (1 - v*v)
+		}
+	case ReLU:
+		for i, v := range y {
+			if v > 0 {
+				dx[i] = dy[i]
+			}
+		}
+	}
+}
+
+// sigmoid32 is 1/(1 + e^(−x)) in float32 with e^(−x) from exp32, within
+// 2 ulp of the correctly rounded value.
+func sigmoid32(x float32) float32 {
+	switch {
+	case x > 17: // 1 − σ(x) < 2⁻²⁴: σ rounds to 1
+		return 1
+	case x < -80: // near and below the subnormal range (σ < 2⁻¹¹⁵), where float32 rounding errors grow
+		return float32(1 / (1 + math.Exp(-float64(x))))
+	}
+	return 1 / (1 + exp32(-x))
+}
+
+// exp32 is e^x for |x| ≤ 87 in float32: x = k·ln 2 + r with |r| ≤ ln 2 / 2,
+// e^r by its degree-7 Taylor polynomial (truncation error below 2⁻²⁷
+// relative), scaled by 2^k through the exponent bits.
+func exp32(x float32) float32 {
+	const (
+		log2e = 1.44269504088896341
+		ln2Hi = 0.693359375 // ln 2 split so that k·ln2Hi is exact
+		ln2Lo = -2.12194440e-4
+	)
+	k := float32(math.Floor(float64(x*log2e + 0.5)))
+	r := x - k*ln2Hi - k*ln2Lo
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))
+	return p * math.Float32frombits(uint32(int32(k)+127)<<23)
+}
