@@ -63,11 +63,7 @@ func (l *Linear) Forward(x *G.Node, training bool) (*G.Node, error) {
 	if features := x.Shape()[1]; features != l.in {
 		return nil, fmt.Errorf("%s: input has %d features, layer expects %d", l.name, features, l.in)
 	}
-	xw, err := G.Mul(x, l.w)
-	if err != nil {
-		return nil, fmt.Errorf("%s: x·W: %w", l.name, err)
-	}
-	y, err := G.BroadcastAdd(xw, l.b, nil, []byte{0})
+	y, err := affine(x, l.w, l.b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: x·W + b: %w", l.name, err)
 	}
