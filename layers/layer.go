@@ -1,5 +1,6 @@
 // Package layers holds the graph building blocks of deepopt's models on
-// Gorgonia: Linear, Conv2D, MaxPool2D, Flatten and the activations, with
+// Gorgonia: Linear, Conv2D, MaxPool2D, Flatten, the activations and
+// (inverted) Dropout, with
 // seeded initialisers. Each layer owns its parameters and names them.
 //
 // Parameters are created when a layer is constructed, on the given graph and

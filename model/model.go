@@ -21,6 +21,8 @@ type Model struct {
 	stack  []layers.Layer
 	params G.Nodes
 	bns    []*batchnorm.BatchNorm
+	// dropouts are the dropout layers in stack order (dropout.go).
+	dropouts []*layers.Dropout
 	layers []Layer
 	blocks []optim.Block
 	dim    int
@@ -66,6 +68,7 @@ func New(spec Spec) (*Model, error) {
 	if err := m.buildEvaluationPath(); err != nil {
 		return nil, err
 	}
+	m.DrawDropout(0)
 	return m, nil
 }
 
@@ -95,6 +98,20 @@ func (m *Model) buildStack(rng *rand.Rand) error {
 			m.stack = append(m.stack, bn)
 		}
 		return add(layers.NewActivation("act"+name, s.Activation))
+	}
+	addDropout := func(name string, rate float64) error {
+		if rate == 0 {
+			return nil
+		}
+		d, err := layers.NewDropout(name, rate)
+		if err != nil {
+			return err
+		}
+		m.dropouts = append(m.dropouts, d)
+		return add(d, nil)
+	}
+	if err := addDropout("drop0", s.InputDropout); err != nil {
+		return err
 	}
 	features := product(s.Input)
 	if s.Kind == CNN {
@@ -135,6 +152,9 @@ func (m *Model) buildStack(rng *rand.Rand) error {
 			return err
 		}
 		if err := addBNAndActivation(name, width); err != nil {
+			return err
+		}
+		if err := addDropout("drop"+name, s.Dropout); err != nil {
 			return err
 		}
 		features = width
@@ -182,6 +202,7 @@ func (m *Model) buildEvaluationPath() error {
 // nodes with their names (see NodeNames), in the order the network computes
 // them: every layer's output under the layer's name, preceded for an
 // activation by its input under the activation's name and InputSuffix.
+// Dropout layers, the identity on the evaluation path, are not named.
 func (m *Model) forward(x *G.Node, training bool) (out *G.Node, names []string, nodes G.Nodes, err error) {
 	for _, l := range m.stack {
 		if _, ok := l.(*layers.Activation); ok {
@@ -190,7 +211,9 @@ func (m *Model) forward(x *G.Node, training bool) (out *G.Node, names []string, 
 		if x, err = l.Forward(x, training); err != nil {
 			return nil, nil, nil, err
 		}
-		names, nodes = append(names, l.Name()), append(nodes, x)
+		if _, ok := l.(*layers.Dropout); !ok {
+			names, nodes = append(names, l.Name()), append(nodes, x)
+		}
 	}
 	return x, names, nodes, nil
 }

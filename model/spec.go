@@ -67,6 +67,11 @@ type Spec struct {
 	BatchNorm bool
 	// BNMomentum and BNEps configure the BN layers (zero: package defaults).
 	BNMomentum, BNEps float64
+	// InputDropout and Dropout are the rates of inverted dropout
+	// (layers.Dropout) on the input and on every hidden dense layer's output
+	// (after its nonlinearity), on the training path only; 0 disables it.
+	// Hinton et al. (2012) use 0.2 and 0.5.
+	InputDropout, Dropout float64
 	// L2 is the coefficient λ of the weight penalty (λ/2)·Σ w² added to the
 	// loss (weights only; biases and BN parameters are not penalised).
 	L2 float64
