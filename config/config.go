@@ -67,6 +67,12 @@ type Data struct {
 	// TrainLimit uses only the first TrainLimit training examples; 0 uses
 	// all of them.
 	TrainLimit int `yaml:"train_limit"`
+	// Jitter translates every training example by a random whole number of
+	// pixels from −jitter to +jitter along each axis, zeros shifted in
+	// (Hinton et al. 2012 train their MNIST teacher with ±2); seeded by the
+	// step, so a resumed run repeats it. 0 disables it; evaluation never
+	// jitters.
+	Jitter int `yaml:"jitter"`
 }
 
 // Model describes the network: a multilayer perceptron, or a convolutional
@@ -89,6 +95,16 @@ type Model struct {
 	BNMomentum float64 `yaml:"bn_momentum"`
 	// BNEps is the ε added to the variance, x̂ = (x − μ)/√(σ² + ε).
 	BNEps float64 `yaml:"bn_eps"`
+	// Dropout is the rate of inverted dropout on every hidden fully
+	// connected layer's output (after its nonlinearity), in [0, 1): each
+	// unit is zeroed with this probability and the rest scaled by
+	// 1/(1 − rate) during training, the evaluation uses the whole network
+	// (Srivastava et al. 2014; Hinton et al. 2012 use 0.5). The masks are
+	// seeded by the step, so a resumed run repeats them. 0 disables it.
+	Dropout float64 `yaml:"dropout"`
+	// InputDropout is the rate of inverted dropout on the input pixels, in
+	// [0, 1) (Hinton et al. 2012 use 0.2); 0 disables it.
+	InputDropout float64 `yaml:"input_dropout"`
 	// L2 is the coefficient λ of the weight penalty (λ/2)·Σ w² added to the
 	// loss over the weight tensors (not biases or BN's γ, β). It is part of
 	// the objective, so every optimizer minimises the same function; sgd and

@@ -93,6 +93,7 @@ func (d *Data) validate(p *problems, batchSize int) {
 	if !ok {
 		return // the choices check reported it
 	}
+	p.intRange("data.jitter", d.Jitter, 0, shape.side-1, fmt.Sprintf("pixels of translation within the %d×%d images; 0 disables it", shape.side, shape.side))
 	size := shape.train
 	if d.TrainLimit != 0 {
 		p.intRange("data.train_limit", d.TrainLimit, 0, shape.train, fmt.Sprintf("0 uses all %d %s training examples", shape.train, d.Dataset))
@@ -118,6 +119,8 @@ func (m *Model) validate(p *problems, input datasetShape) {
 	p.interval("model.bn_momentum", m.BNMomentum, interval{lo: 0, hi: 1, loOpen: true})
 	p.interval("model.bn_eps", m.BNEps, positive)
 	p.interval("model.l2", m.L2, nonNegative)
+	p.interval("model.dropout", m.Dropout, unitInterval)
+	p.interval("model.input_dropout", m.InputDropout, unitInterval)
 	if m.Init == "gaussian" {
 		p.interval("model.init_std", m.InitStd, positive)
 	}

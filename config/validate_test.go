@@ -48,6 +48,12 @@ func TestValidateConfigBuiltInGo(t *testing.T) {
 		{"negative log_every", func(c *Config) { c.Train.LogEvery = -1 }, "train.log_every: want an integer ≥ 0 (0 logs at each evaluation), got -1"},
 		{"zero width", func(c *Config) { c.Model.Hidden = []int{10, 0} }, "model.hidden.1: want an integer ≥ 1 (a layer width), got 0"},
 		{"softmax regression", func(c *Config) { c.Model.Hidden = nil }, ""},
+		{"dropout one", func(c *Config) { c.Model.Dropout = 1 }, "model.dropout: want a number in [0, 1), got 1"},
+		{"negative input dropout", func(c *Config) { c.Model.InputDropout = -0.2 }, "model.input_dropout: want a number in [0, 1), got -0.2"},
+		{"Hinton's dropout and jitter", func(c *Config) { c.Model.InputDropout, c.Model.Dropout, c.Data.Jitter = 0.2, 0.5, 2 }, ""},
+		{"negative jitter", func(c *Config) { c.Data.Jitter = -1 },
+			"data.jitter: want an integer from 0 to 27 (pixels of translation within the 28×28 images; 0 disables it), got -1"},
+		{"jitter of the image side", func(c *Config) { c.Data.Jitter = 28 }, "data.jitter: want an integer from 0 to 27"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,6 +28,7 @@ func modelSpec(cfg *config.Config, ds *data.Dataset) model.Spec {
 	spec := model.Spec{
 		Kind: model.Kind(c.Kind), Input: input, Classes: ds.Classes, Hidden: c.Hidden,
 		Activation: layers.ActivationKind(c.Activation), BatchNorm: c.BatchNorm, BNMomentum: c.BNMomentum, BNEps: c.BNEps, L2: c.L2,
+		InputDropout: c.InputDropout, Dropout: c.Dropout,
 		Init: model.Init(c.Init), InitStd: c.InitStd, Dtype: dt,
 		BatchSize: cfg.Train.BatchSize, EvalBatch: cfg.Train.EvalBatch, Seed: uint64(cfg.Seed),
 	}

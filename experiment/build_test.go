@@ -230,3 +230,19 @@ func TestRefusedResumeLeavesTheRunAlone(t *testing.T) {
 		t.Error("the resumed run's config.yaml does not hold train.steps = 6")
 	}
 }
+
+// TestRegularisersReachTheRun checks that data.jitter and the dropout keys
+// reach the Trainer and the model, and that such a run trains.
+func TestRegularisersReachTheRun(t *testing.T) {
+	run, err := New(fixtureConfig(t, "model.dropout=0.5", "model.input_dropout=0.2", "data.jitter=2"), t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := run.Trainer.Model.Spec()
+	if spec.Dropout != 0.5 || spec.InputDropout != 0.2 || run.Trainer.Jitter != 2 {
+		t.Errorf("model dropout %v, input dropout %v, trainer jitter %d; want 0.5, 0.2, 2", spec.Dropout, spec.InputDropout, run.Trainer.Jitter)
+	}
+	if _, err := run.Trainer.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -65,7 +65,7 @@ func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 		Model: m, Optimizer: opt, LR: lr, Train: trainSet, Test: testSet,
 		Seed: uint64(cfg.Seed), Steps: cfg.Train.Steps,
 		EvalEvery: cfg.Train.EvalEvery, LogEvery: cfg.Train.LogEvery, CheckpointEvery: cfg.Train.CheckpointEvery,
-		HoldBatch: cfg.Train.HoldBatch, BNReestimate: cfg.Train.BNReestimate,
+		Jitter: cfg.Data.Jitter, HoldBatch: cfg.Train.HoldBatch, BNReestimate: cfg.Train.BNReestimate,
 		ReestimateBN: cfg.Train.EvalBN == "reestimate", ResetOnNewBatch: cfg.Optimizer.ResetOnNewBatch,
 		MaxGradEvals: cfg.Train.MaxGradEvals, EvalEveryGradEvals: cfg.Train.EvalEveryGradEvals,
 		Architecture: architecture(cfg), Dir: dir, Progress: log,

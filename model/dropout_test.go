@@ -75,39 +75,6 @@ func TestDropoutLeavesEvaluationAlone(t *testing.T) {
 	}
 }
 
-// TestDropoutObjectiveGradient compares the objective's gradient with
-// dropout masks drawn and held fixed against central differences, as
-// TestObjectiveGradient does without dropout.
-func TestDropoutObjectiveGradient(t *testing.T) {
-	spec := smallSpec(MLP, true, tensor.Float64)
-	spec.InputDropout, spec.Dropout = 0.2, 0.5
-	m, err := New(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	randomBatch(t, m, 1)
-	m.DrawDropout(3)
-	theta := m.Params(nil)
-	grad := make([]float64, m.Dim())
-	if _, err := m.Eval(theta, grad); err != nil {
-		t.Fatal(err)
-	}
-	const h = 1e-6
-	worst := 0.0
-	for i := range theta {
-		orig := theta[i]
-		theta[i] = orig + h
-		fp, _ := m.Eval(theta, nil)
-		theta[i] = orig - h
-		fm, _ := m.Eval(theta, nil)
-		theta[i] = orig
-		worst = max(worst, math.Abs(grad[i]-(fp-fm)/(2*h))/(1+math.Abs(grad[i])))
-	}
-	if worst > 1e-6 {
-		t.Errorf("worst gradient error %.3g over %d parameters", worst, m.Dim())
-	}
-}
-
 // TestDropoutRateErrors: a rate outside [0, 1) is refused with the layer's
 // name and the valid range.
 func TestDropoutRateErrors(t *testing.T) {

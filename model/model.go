@@ -23,9 +23,9 @@ type Model struct {
 	bns    []*batchnorm.BatchNorm
 	// dropouts are the dropout layers in stack order (dropout.go).
 	dropouts []*layers.Dropout
-	layers []Layer
-	blocks []optim.Block
-	dim    int
+	layers   []Layer
+	blocks   []optim.Block
+	dim      int
 
 	// Training path.
 	x, y   *G.Node

@@ -43,20 +43,26 @@ func randomBatch(t *testing.T, m *Model, seed uint64) ([]float64, []int) {
 
 // TestObjectiveGradient compares the objective's gradient (through every
 // layer, BN in training mode and the loss) with central differences of its
-// value, in float64: |analytic − numeric| ≤ 1e-6·(1 + |analytic|).
+// value, in float64: |analytic − numeric| ≤ 1e-6·(1 + |analytic|). With
+// dropout, the masks drawn for one step stay fixed through the differences.
 func TestObjectiveGradient(t *testing.T) {
 	for _, tc := range []struct {
-		kind Kind
-		bn   bool
-		l2   float64
-	}{{"mlp", false, 0}, {"mlp", true, 0}, {"mlp", true, 0.3}, {"cnn", true, 0}} {
+		kind    Kind
+		bn      bool
+		l2      float64
+		dropout bool
+	}{{"mlp", false, 0, false}, {"mlp", true, 0, false}, {"mlp", true, 0.3, false}, {"cnn", true, 0, false}, {"mlp", true, 0, true}, {"cnn", false, 0, true}} {
 		spec := smallSpec(tc.kind, tc.bn, tensor.Float64)
 		spec.L2 = tc.l2
+		if tc.dropout {
+			spec.InputDropout, spec.Dropout = 0.2, 0.5
+		}
 		m, err := New(spec)
 		if err != nil {
 			t.Fatal(err)
 		}
 		randomBatch(t, m, 1)
+		m.DrawDropout(3)
 		theta := m.Params(nil)
 		grad := make([]float64, m.Dim())
 		if _, err := m.Eval(theta, grad); err != nil {
@@ -75,7 +81,7 @@ func TestObjectiveGradient(t *testing.T) {
 			worst = max(worst, math.Abs(grad[i]-num)/(1+math.Abs(grad[i])))
 		}
 		if worst > 1e-6 {
-			t.Errorf("%s bn=%v: worst gradient error %.3g over %d parameters", tc.kind, tc.bn, worst, m.Dim())
+			t.Errorf("%s bn=%v dropout=%v: worst gradient error %.3g over %d parameters", tc.kind, tc.bn, tc.dropout, worst, m.Dim())
 		}
 	}
 }

@@ -253,7 +253,7 @@ func (t *Trainer) restoreHeldBatch(a *checkpoint.Archive) error {
 		}
 		idx[i] = int(v)
 	}
-	if err := t.setBatch(idx); err != nil {
+	if err := t.setBatch(idx, t.state.Step-int(held[0])); err != nil {
 		return err
 	}
 	t.held = int(held[0])

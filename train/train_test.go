@@ -123,7 +123,8 @@ func (c cancelAt) afterStep(t *Trainer) error {
 // statistics), and for CG on minibatches held for 3 steps (interrupted in
 // the middle of a held batch, with the starting point remembered), with the
 // running BN statistics and with re-estimated ones, and for L-BFGS that
-// forgets its pairs at each new minibatch.
+// forgets its pairs at each new minibatch, and with input jitter and
+// dropout, whose shifts and masks are redrawn from the step.
 func TestResumeMatchesUninterrupted(t *testing.T) {
 	variants := []struct {
 		name  string
@@ -141,10 +142,27 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 		{"lbfgs held, reset on new batch", func(tr *Trainer) {
 			tr.Optimizer, tr.HoldBatch, tr.ResetOnNewBatch = &optim.LBFGS{}, 3, true
 		}},
+		{"dropout and jitter", func(tr *Trainer) {
+			tr.Model, tr.Jitter = withDropout(t, tr.Model), 2
+		}},
+		{"dropout and jitter, cg held", func(tr *Trainer) {
+			tr.Model, tr.Jitter, tr.Optimizer, tr.HoldBatch = withDropout(t, tr.Model), 2, &optim.CG{}, 3
+		}},
 	}
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) { testResume(t, v.setup) })
 	}
+}
+
+// withDropout rebuilds m with input dropout 0.2 and hidden dropout 0.5.
+func withDropout(t *testing.T, m *model.Model) *model.Model {
+	spec := m.Spec()
+	spec.InputDropout, spec.Dropout = 0.2, 0.5
+	d, err := model.New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func testResume(t *testing.T, setup func(*Trainer)) {

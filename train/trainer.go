@@ -50,6 +50,9 @@ type Trainer struct {
 	Progress io.Writer
 	// Hooks attach to the loop's events when Run starts, in order.
 	Hooks []Hook
+	// Jitter translates every training example by up to ±Jitter pixels
+	// (data.Jitter, seeded by Seed); 0 leaves examples alone.
+	Jitter int
 	// HoldBatch holds each minibatch for HoldBatch steps (0 and 1: a new
 	// minibatch every step), so that line-search methods minimise one
 	// function for a few iterations (Le et al., ICML 2011).
@@ -173,6 +176,9 @@ func (t *Trainer) init() error {
 	}
 	if t.Steps < 1 {
 		return fmt.Errorf("train: Steps = %d, need at least 1", t.Steps)
+	}
+	if err := (data.Jitter{Pixels: t.Jitter}).Check(t.Train.Shape); err != nil {
+		return fmt.Errorf("train: Jitter: %w", err)
 	}
 	if t.EvalEvery <= 0 {
 		t.EvalEvery = t.Steps
@@ -300,7 +306,7 @@ func (t *Trainer) budgetSpent() bool {
 // never folded.
 func (t *Trainer) step() error {
 	if t.held == 0 {
-		if err := t.setBatch(t.batch.Next(t.state.Step)); err != nil {
+		if err := t.setBatch(t.batch.Next(t.state.Step), t.state.Step); err != nil {
 			return err
 		}
 		if t.ResetOnNewBatch {
@@ -351,13 +357,18 @@ func (t *Trainer) nonFinite(v float64) error {
 	return fmt.Errorf("%s; lower the learning rate (schedule.lr, now %g at this step) or add warm-up", msg, t.LR.At(t.state.Step))
 }
 
-// setBatch makes the training examples idx the current minibatch, on which
-// the Memo's remembered point is no longer valid.
-func (t *Trainer) setBatch(idx []int) error {
+// setBatch makes the training examples idx, drawn at step, the current
+// minibatch, on which the Memo's remembered point is no longer valid. Its
+// input jitter and the model's dropout masks are those of step.
+func (t *Trainer) setBatch(idx []int, step int) error {
 	t.batchIndices = append(t.batchIndices[:0], idx...)
 	if err := t.Train.Gather(idx, t.xBuf, t.yBuf); err != nil {
 		return err
 	}
+	if err := (data.Jitter{Pixels: t.Jitter, Seed: t.Seed}).Apply(t.xBuf, t.Train.Shape, uint64(step)); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	t.Model.DrawDropout(uint64(step))
 	t.obj.Reset()
 	return t.Model.SetBatch(t.xBuf, t.yBuf)
 }
