@@ -48,12 +48,14 @@ func Fold(dirs []string, x, y string) (Band, error) {
 		}
 		b.Runs = append(b.Runs, cols[1])
 	}
-	b.spread()
-	return b, nil
+	return NewBand(b.X, b.Runs), nil
 }
 
-// spread computes the mean, minimum and maximum over the runs at every x.
-func (b *Band) spread() {
+// NewBand is the band of runs, each holding one value per x: their mean,
+// minimum and maximum at every x. The runs may be seeds, or any other set a
+// quantity spreads over (the step sizes of a probe).
+func NewBand(x []float64, runs [][]float64) Band {
+	b := Band{X: x, Runs: runs}
 	n := len(b.X)
 	b.Mean, b.Min, b.Max = make([]float64, n), make([]float64, n), make([]float64, n)
 	for i := range n {
@@ -64,6 +66,7 @@ func (b *Band) spread() {
 			b.Max[i] = max(b.Max[i], r[i])
 		}
 	}
+	return b
 }
 
 // At returns the index of the last x at or before x, -1 if none.

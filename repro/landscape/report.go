@@ -39,14 +39,16 @@ func (rep *Report) write() error {
 	for _, q := range bands {
 		fig := plots.Figure{Title: q.title, XLabel: "training step", YLabel: q.ylabel, LogY: true}
 		for _, n := range rep.Networks {
-			s := plots.Series{Name: n.Label}
+			// One band over the step sizes: Runs[k] is the quantity at η_k.
+			var steps []float64
+			perEta := make([][]float64, len(etasOf(rep)))
 			for _, r := range n.Records {
-				v := q.values(r)
-				s.X = append(s.X, float64(r.Step))
-				s.Y = append(s.Y, mean(v))
-				s.Low, s.High = append(s.Low, slices.Min(v)), append(s.High, slices.Max(v))
+				steps = append(steps, float64(r.Step))
+				for k, v := range q.values(r) {
+					perEta[k] = append(perEta[k], v)
+				}
 			}
-			fig.Series = append(fig.Series, s)
+			fig.Series = append(fig.Series, repro.NewBand(steps, perEta).Series(n.Label))
 		}
 		if err := plots.Lines(filepath.Join(dir, q.file), fig); err != nil {
 			return err
@@ -81,14 +83,6 @@ func (rep *Report) write() error {
 		}
 	}
 	return repro.WriteFile(filepath.Join(dir, repro.ReportFile), []byte(rep.markdown()))
-}
-
-func mean(v []float64) float64 {
-	var s float64
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
 }
 
 // markdown is the text of report.md: the set-up, a table of every fourth
