@@ -6,7 +6,8 @@ import (
 	"strconv"
 )
 
-// Columns are the metrics.csv columns, in order. func_evals and grad_evals
+// Columns are the loop's own metrics.csv columns, in order; hooks may add
+// theirs after them (train.Trainer.AddColumns). func_evals and grad_evals
 // are cumulative counts of objective evaluations (the loop's own one per step
 // included), the fair x-axis for comparing optimizers; ls_iters, restarts
 // (steps whose method fell back to steepest descent) and ls_failures (steps
@@ -39,19 +40,27 @@ func (r Row) Fields() []string {
 }
 
 // ReadMetrics reads a metrics.csv written by the loop back into Rows, so that
-// reports (method comparisons, figures) use the run's own numbers. A header
-// other than Columns is an error naming both.
+// reports (method comparisons, figures) use the run's own numbers. Columns
+// are found by name, so columns hooks added are skipped; a header without
+// every one of Columns is an error naming both.
 func ReadMetrics(path string) ([]Row, error) {
 	t, err := ReadCSV(path)
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Equal(t.Header, Columns) {
-		return nil, fmt.Errorf("%s: header %v is not the metrics header %v", path, t.Header, Columns)
+	idx := make([]int, len(Columns))
+	for k, name := range Columns {
+		if idx[k] = slices.Index(t.Header, name); idx[k] < 0 {
+			return nil, fmt.Errorf("%s: header %v is not the metrics header %v", path, t.Header, Columns)
+		}
 	}
 	rows := make([]Row, 0, len(t.Rows))
 	for i, rec := range t.Rows {
-		row, err := parseRow(rec)
+		own := make([]string, len(idx))
+		for k, j := range idx {
+			own[k] = rec[j]
+		}
+		row, err := parseRow(own)
 		if err != nil {
 			return nil, fmt.Errorf("%s: line %d: %w", path, i+2, err)
 		}
@@ -60,7 +69,7 @@ func ReadMetrics(path string) ([]Row, error) {
 	return rows, nil
 }
 
-// parseRow is the inverse of Row.Fields.
+// parseRow is the inverse of Row.Fields: f holds Columns' fields in order.
 func parseRow(f []string) (Row, error) {
 	var errs []error
 	i := func(k int) int {

@@ -30,6 +30,17 @@ func TestReadMetricsRoundTrip(t *testing.T) {
 	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("ReadMetrics = %+v, want %+v", got, want)
 	}
+	// A hook's column after the loop's own is skipped.
+	text, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimSuffix(string(text), "\n"), "\n")
+	lines[0] += ",probe"
+	for i := 1; i < len(lines); i++ {
+		lines[i] += ",0.5"
+	}
+	os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	if got, err := ReadMetrics(path); err != nil || len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("with a hook's column: ReadMetrics = %+v, %v; want %+v", got, err, want)
+	}
 	os.WriteFile(path, []byte("step,loss\n1,2\n"), 0o644)
 	if _, err := ReadMetrics(path); err == nil || !strings.Contains(err.Error(), "is not the metrics header") {
 		t.Errorf("foreign header: err = %v", err)
