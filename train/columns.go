@@ -100,10 +100,7 @@ func (w *window) save(a *checkpoint.Archive) {
 // `train eval` still reads them (resuming them needs a metrics.csv with the
 // new header).
 func (w *window) restore(a *checkpoint.Archive) error {
-	_, sums, err := a.Float64(keyWindow)
-	if err == nil && len(sums) != 2 {
-		err = fmt.Errorf("checkpoint: %s has %d values, want 2", keyWindow, len(sums))
-	}
+	sums, err := values(a.Float64, keyWindow, 2)
 	if err != nil {
 		return err
 	}

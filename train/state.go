@@ -115,24 +115,10 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 			return fmt.Errorf("checkpoint: %s: %w", strings.TrimSuffix(prefix, "/"), err)
 		}
 	}
-	ints := func(key string, n int) ([]int64, error) {
-		_, v, err := a.Int64(key)
-		if err == nil && len(v) != n {
-			err = fmt.Errorf("checkpoint: %s has %d values, want %d", key, len(v), n)
-		}
-		return v, err
-	}
-	floats := func(key string, n int) ([]float64, error) {
-		_, v, err := a.Float64(key)
-		if err == nil && len(v) != n {
-			err = fmt.Errorf("checkpoint: %s has %d values, want %d", key, len(v), n)
-		}
-		return v, err
-	}
-	step, err1 := ints(keyStep, 1)
-	examples, err2 := ints(keyExamples, 1)
-	evals, err3 := ints(keyEvals, 2)
-	wall, err4 := floats(keyWall, 1)
+	step, err1 := values(a.Int64, keyStep, 1)
+	examples, err2 := values(a.Int64, keyExamples, 1)
+	evals, err3 := values(a.Int64, keyEvals, 2)
+	wall, err4 := values(a.Float64, keyWall, 1)
 	_, bs, err5 := a.Int64(keyBatcher)
 	err6 := t.window.restore(a)
 	for _, err := range []error{err1, err2, err3, err4, err5, err6} {
@@ -184,6 +170,16 @@ func (t *Trainer) checkArchitecture(a *checkpoint.Archive) error {
 		return fmt.Errorf("checkpoint: the model differs from the one that wrote it (%s); restore the settings, or start a new run for the new model", strings.Join(changed, "; "))
 	}
 	return nil
+}
+
+// values reads the array at key with read (Archive.Int64 or
+// Archive.Float64) and checks that it holds n values.
+func values[T any](read func(string) ([]int, []T, error), key string, n int) ([]T, error) {
+	_, v, err := read(key)
+	if err == nil && len(v) != n {
+		err = fmt.Errorf("checkpoint: %s has %d values, want %d", key, len(v), n)
+	}
+	return v, err
 }
 
 // stateful returns the objective wrappers and hooks that keep state in the
