@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"hash"
 
-	"deepopt/internal/sgemm"
 	"github.com/chewxy/hm"
-
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -212,31 +210,9 @@ func sumRows[T float32 | float64](s, dy []T) {
 
 // gemm adds op(a)·op(b) to c (beta = 1) or writes it into c, which is
 // then zero (beta = 0), for row-major dense matrices with op(a) m×k and
-// op(b) k×n. float32 products run on internal/sgemm (op(b) = bᵀ is first
-// copied transposed, a small matrix next to the product's work) unless
-// float32BLAS is set; float64 products, and float32 ones with float32BLAS,
-// run on the BLAS of gonum's blas32 and blas64 packages (their Use selects
-// the implementation).
+// op(b) k×n, by the BLAS of gonum's blas32 and blas64 packages (their Use
+// selects the implementation; see blas.go).
 func gemm(transA, transB bool, m, n, k int, a, b *tensor.Dense, beta float64, c *tensor.Dense) {
-	if cs, ok := c.Data().([]float32); ok && !float32BLAS {
-		as, bs := a.Data().([]float32), b.Data().([]float32)
-		am := sgemm.Matrix{Data: as, Rows: m, Cols: k, RowStride: k, ColStride: 1}
-		if transA {
-			am.RowStride, am.ColStride = 1, m
-		}
-		if transB {
-			bt := make([]float32, k*n)
-			for j := range n {
-				for l, v := range bs[j*k : (j+1)*k] {
-					bt[l*n+j] = v
-				}
-			}
-			bs = bt
-		}
-		sgemm.MulAdd(sgemm.Matrix{Data: cs, Rows: m, Cols: n, RowStride: n, ColStride: 1}, am,
-			sgemm.Matrix{Data: bs, Rows: k, Cols: n, RowStride: n, ColStride: 1})
-		return
-	}
 	ta, tb := blas.NoTrans, blas.NoTrans
 	ra, ca, rb, cb := m, k, k, n
 	if transA {
@@ -258,7 +234,3 @@ func gemm(transA, transB bool, m, n, k int, a, b *tensor.Dense, beta float64, c 
 			beta, blas64.General{Rows: m, Cols: n, Stride: n, Data: cs})
 	}
 }
-
-// float32BLAS makes gemm run float32 products on gonum's blas32 too; the
-// build tag openblas sets it.
-var float32BLAS = false

@@ -15,7 +15,6 @@ import (
 // libopenblas (Debian: apt-get install libopenblas-dev); build with
 // CGO_LDFLAGS=-lopenblas go build -tags openblas, or make bench BLAS=openblas.
 func init() {
-	float32BLAS = true
 	blas32.Use(netlib.Implementation{})
 	blas64.Use(netlib.Implementation{})
 	G.Use(netlib.Implementation{})
