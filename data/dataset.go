@@ -6,12 +6,13 @@ import (
 	"slices"
 )
 
-// Dataset is a labelled set of examples held in memory, with float64 inputs
-// ready to be copied into a graph's input tensor. The zero value is an empty
-// set.
+// Dataset is a labelled set of examples held in memory. Inputs are float32,
+// the precision of the graphs that train on them, which halves the memory of
+// float64 (MNIST's training images take 188 MB instead of 376 MB); Gather
+// widens them exactly into float64 buffers. The zero value is an empty set.
 type Dataset struct {
 	// X holds Len() examples of Dim() values each, row-major (N×D).
-	X []float64
+	X []float32
 	// Shape is one example's shape, e.g. [1 28 28] (channels, height, width)
 	// for MNIST; Dim() is its product.
 	Shape []int
@@ -85,7 +86,7 @@ func (d *Dataset) Subset(idx []int) (*Dataset, error) {
 	}
 	dim := d.Dim()
 	sub := &Dataset{
-		X:       make([]float64, len(idx)*dim),
+		X:       make([]float32, len(idx)*dim),
 		Shape:   slices.Clone(d.Shape),
 		Y:       make([]int, len(idx)),
 		Classes: d.Classes,
@@ -154,7 +155,9 @@ func (d *Dataset) Gather(idx []int, x []float64, y []int) error {
 		return err
 	}
 	for i, j := range idx {
-		copy(x[i*dim:(i+1)*dim], d.X[j*dim:(j+1)*dim])
+		for k, v := range d.X[j*dim : (j+1)*dim] {
+			x[i*dim+k] = float64(v)
+		}
 		if y != nil {
 			y[i] = d.Y[j]
 		}

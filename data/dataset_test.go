@@ -8,9 +8,9 @@ import (
 // rampDataset has n examples of shape [2]: example i is (i, -i), label i mod
 // 3, difficulty i/10.
 func rampDataset(n int) *Dataset {
-	d := &Dataset{Shape: []int{2}, Classes: 3, X: make([]float64, 2*n), Y: make([]int, n), Difficulty: make([]float64, n)}
+	d := &Dataset{Shape: []int{2}, Classes: 3, X: make([]float32, 2*n), Y: make([]int, n), Difficulty: make([]float64, n)}
 	for i := range n {
-		d.X[2*i], d.X[2*i+1] = float64(i), -float64(i)
+		d.X[2*i], d.X[2*i+1] = float32(i), -float32(i)
 		d.Y[i] = i % 3
 		d.Difficulty[i] = float64(i) / 10
 	}
@@ -32,7 +32,7 @@ func TestDatasetSubsetCopiesRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantX := []float64{4, -4, 1, -1, 1, -1}
+	wantX := []float32{4, -4, 1, -1, 1, -1}
 	if !slices.Equal(sub.X, wantX) || !slices.Equal(sub.Y, []int{1, 1, 1}) || !slices.Equal(sub.Difficulty, []float64{0.4, 0.1, 0.1}) {
 		t.Errorf("subset X %v Y %v difficulty %v, want %v [1 1 1] [0.4 0.1 0.1]", sub.X, sub.Y, sub.Difficulty, wantX)
 	}
@@ -53,7 +53,7 @@ func TestDatasetSubsetCopiesRows(t *testing.T) {
 func TestDatasetHead(t *testing.T) {
 	d := rampDataset(5)
 	head, err := d.Head(2)
-	if err != nil || !slices.Equal(head.X, []float64{0, 0, 1, -1}) || !slices.Equal(head.Y, []int{0, 1}) {
+	if err != nil || !slices.Equal(head.X, []float32{0, 0, 1, -1}) || !slices.Equal(head.Y, []int{0, 1}) {
 		t.Errorf("Head(2) = %+v, %v", head, err)
 	}
 	for _, n := range []int{0, 6, -1} {

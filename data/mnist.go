@@ -104,13 +104,13 @@ func loadMNISTSet(imagesPath, labelsPath string) (*Dataset, error) {
 		return nil, fmt.Errorf("%s: %d images need %s as float64, more than the %s available; use fewer examples", imagesPath, images.Dims[0], memory.Format(need), available)
 	}
 	set := &Dataset{
-		X:       make([]float64, len(images.Data)),
+		X:       make([]float32, len(images.Data)),
 		Shape:   []int{1, mnistRows, mnistCols},
 		Y:       make([]int, len(labels.Data)),
 		Classes: mnistClasses,
 	}
 	for i, pixel := range images.Data {
-		set.X[i] = float64(pixel) / 255
+		set.X[i] = float32(float64(pixel) / 255)
 	}
 	for i, label := range labels.Data {
 		if label >= mnistClasses {

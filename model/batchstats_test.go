@@ -52,11 +52,11 @@ func TestEvaluateAtLeavesTheModel(t *testing.T) {
 		other[i] *= 1.1
 	}
 	rows := 32
-	xs, ys := make([]float64, rows*12), make([]int, rows)
+	xs, ys := make([]float32, rows*12), make([]int, rows)
 	for i := range rows {
 		ys[i] = i % 3
 		for j := range 12 {
-			xs[i*12+j] = float64((i*7+j*3)%11)/5 - 1
+			xs[i*12+j] = float32(float64((i*7+j*3)%11)/5 - 1)
 		}
 	}
 	ds := &data.Dataset{X: xs, Shape: []int{12}, Y: ys, Classes: 3}

@@ -29,7 +29,8 @@ func randomBatch(t *testing.T, m *Model, seed uint64) ([]float64, []int) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	x := make([]float64, s.BatchSize*product(s.Input))
 	for i := range x {
-		x[i] = rng.NormFloat64()
+		// float32 values, so that a data.Dataset holds the same batch
+		x[i] = float64(float32(rng.NormFloat64()))
 	}
 	y := make([]int, s.BatchSize)
 	for i := range y {
@@ -131,7 +132,7 @@ func TestEvaluationPathMatchesTrainingPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := m.Evaluate(&data.Dataset{X: x, Shape: []int{12}, Y: y, Classes: 3})
+	ev, err := m.Evaluate(&data.Dataset{X: narrow(x), Shape: []int{12}, Y: y, Classes: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +157,7 @@ func TestOnlyCommitMovesRunningStatistics(t *testing.T) {
 		if _, err := m.Eval(theta, grad); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := m.Evaluate(&data.Dataset{X: x, Shape: []int{12}, Y: y, Classes: 3}); err != nil {
+		if _, err := m.Evaluate(&data.Dataset{X: narrow(x), Shape: []int{12}, Y: y, Classes: 3}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -236,7 +237,25 @@ func TestBadInputErrors(t *testing.T) {
 	if err := m.SetBatch(make([]float64, 8*12), []int{0, 1, 2, 3, 0, 0, 0, 0}); err == nil {
 		t.Fatal("label 3 of a 3-class model was accepted")
 	}
-	if _, err := m.Evaluate(&data.Dataset{X: make([]float64, 10), Shape: []int{10}, Y: []int{0}, Classes: 3}); err == nil {
+	if _, err := m.Evaluate(&data.Dataset{X: make([]float32, 10), Shape: []int{10}, Y: []int{0}, Classes: 3}); err == nil {
 		t.Fatal("a data set of 10-value examples was accepted by a 12-input model")
 	}
+}
+
+// narrow returns x in float32 (exact for randomBatch's values).
+func narrow(x []float64) []float32 {
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = float32(v)
+	}
+	return out
+}
+
+// widen returns x in float64.
+func widen(x []float32) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = float64(v)
+	}
+	return out
 }

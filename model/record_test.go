@@ -23,9 +23,9 @@ func recordSpec(bn bool) Spec {
 }
 
 func randomSet(rng *rand.Rand, n, dim int) *data.Dataset {
-	ds := &data.Dataset{X: make([]float64, n*dim), Shape: []int{dim}, Y: make([]int, n), Classes: 3}
+	ds := &data.Dataset{X: make([]float32, n*dim), Shape: []int{dim}, Y: make([]int, n), Classes: 3}
 	for i := range ds.X {
-		ds.X[i] = rng.NormFloat64()
+		ds.X[i] = float32(rng.NormFloat64())
 	}
 	for i := range ds.Y {
 		ds.Y[i] = rng.IntN(3)
@@ -151,7 +151,7 @@ func TestNodesMatchReference(t *testing.T) {
 		}
 		worst := 0.0
 		for r, j := range idx {
-			want := referenceForward(m, ds.X[j*6:(j+1)*6], false)
+			want := referenceForward(m, widen(ds.X[j*6:(j+1)*6]), false)
 			for i, name := range names {
 				w := want[name]
 				for u := range w {
