@@ -6,12 +6,14 @@
 // a training path over a minibatch of fixed size, ending in the softmax
 // cross-entropy loss and its symbolic gradient, and an evaluation path over a
 // batch of EvalBatch examples ending in the logits, with batch normalization
-// in inference mode. Three compiled machines run on the graph: loss and
+// in inference mode and without dropout (the training path's masks are
+// redrawn by DrawDropout). Three compiled machines run on the graph: loss and
 // gradient, loss alone (cheap line-search trials), and logits alone
 // (evaluation); Nodes compiles more, for named hidden nodes. Every machine
 // leaves each value it was compiled to compute intact after its run, even
-// one that a later requested value is computed from. None of them touches batch-normalization running statistics:
-// a training loop folds in the batch statistics of a real step's starting
+// one that a later requested value is computed from. None of them touches
+// batch-normalization running statistics: a training loop folds in the batch
+// statistics of a real step's starting
 // point explicitly (TrainingObjective.FoldBatchStats, or CommitBatchStats for
 // the last run), so line-search trials, probes and evaluations leave the
 // model unchanged. Re-estimating the running statistics for other weights
