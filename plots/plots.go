@@ -1,7 +1,8 @@
 // Package plots draws deepopt's figures (learning curves, percentile bands,
-// probe ranges) as PNG files with gonum/plot. It has one job: turn named
-// series into a readable line chart, so that every report in the project
-// looks alike and no package carries plotting code of its own.
+// probe ranges) as PNG files with gonum/plot, and grids of grey image tiles
+// (a dictionary's atoms). It has one job: turn named series or images into
+// a readable figure, so that every report in the project looks alike and no
+// package carries plotting code of its own.
 package plots
 
 import (

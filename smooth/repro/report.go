@@ -13,6 +13,8 @@ import (
 	"deepopt/plots"
 	"deepopt/rundir"
 	"deepopt/smooth"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // Files written into the report directory.
@@ -52,27 +54,12 @@ func (rep *Report) Summaries() []Summary {
 					values, evals = append(values, o.F), append(evals, float64(o.Evals))
 				}
 			}
-			s.MeanF, s.SDF = meanSD(values)
-			s.MeanEvals, s.SDEvals = meanSD(evals)
+			s.MeanF, s.SDF = stat.MeanStdDev(values, nil)
+			s.MeanEvals, s.SDEvals = stat.MeanStdDev(evals, nil)
 			out = append(out, s)
 		}
 	}
 	return out
-}
-
-// meanSD returns the mean and the sample standard deviation.
-func meanSD(v []float64) (mean, sd float64) {
-	for _, x := range v {
-		mean += x
-	}
-	mean /= float64(len(v))
-	for _, x := range v {
-		sd += (x - mean) * (x - mean)
-	}
-	if len(v) > 1 {
-		sd = math.Sqrt(sd / float64(len(v)-1))
-	}
-	return mean, sd
 }
 
 // The 1-D functions of the smoothing figures and their widths t.
