@@ -77,19 +77,3 @@ func TestReadCSVByName(t *testing.T) {
 		t.Errorf("empty file: err = %v", err)
 	}
 }
-
-func TestWriteCSVReadsBack(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "table.csv")
-	rows := [][]string{{"rbf", "0.5"}, {"rastrigin, 10-D", "1e-9"}}
-	if err := WriteCSV(path, []string{"problem", "value"}, rows); err != nil {
-		t.Fatal(err)
-	}
-	table, err := ReadCSV(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	values, err := table.Floats(nil, "value")
-	if err != nil || !slices.Equal(values[0], []float64{0.5, 1e-9}) || table.Rows[1][0] != "rastrigin, 10-D" {
-		t.Errorf("read back %v, %v, %q; want [[0.5 1e-9]] and the quoted field", values, err, table.Rows)
-	}
-}

@@ -5,16 +5,18 @@ import (
 	"os"
 	"path/filepath"
 
-	"deepopt/smooth/repro"
+	"deepopt/repro"
+	"deepopt/repro/continuation"
 
 	"github.com/spf13/cobra"
 )
 
 // newReproContinuationCommand compares continuation with plain local
 // minimisation on problems with closed-form smoothing (package
-// smooth/repro).
+// repro/continuation).
 func newReproContinuationCommand() *cobra.Command {
-	var o repro.Options
+	var o continuation.Options
+	o.Command = repro.CommandLine(invocation, os.Args[1:])
 	cmd := &cobra.Command{
 		Use:   "repro-continuation [--starts N] [--seed S] [--samples 16,256] [--out DIR]",
 		Short: "Reproduce continuation (Mobahi & Fisher 2015) against plain L-BFGS on an RBF mixture and Rastrigin",
@@ -31,13 +33,13 @@ the sorted final values final-values-rbf.png and final-values-rastrigin.png.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Log = os.Stderr
-			rep, err := repro.Run(o)
+			rep, err := continuation.Run(o)
 			if err != nil {
 				return err
 			}
 			for _, s := range rep.Summaries() {
 				fmt.Printf("%-18s %-46s reached f* %3d/%d, mean final f %.4g, mean evaluations %.0f\n",
-					s.Problem, s.Method, s.Successes, s.Runs, s.MeanF, s.MeanEvals)
+					s.Problem, continuation.Describe(s.Method), s.Successes, s.Runs, s.MeanF, s.MeanEvals)
 			}
 			fmt.Printf("report: %s\n", filepath.Join(o.Dir, repro.ReportFile))
 			return nil

@@ -5,16 +5,18 @@ import (
 	"os"
 	"path/filepath"
 
-	"deepopt/sparsecode/repro"
+	"deepopt/repro"
+	"deepopt/repro/sparsecoding"
 
 	"github.com/spf13/cobra"
 )
 
 // newReproSparseCodingCommand runs sparse coding on MNIST by block
-// coordinate descent and proximal gradient (package sparsecode/repro).
+// coordinate descent and proximal gradient (package repro/sparsecoding).
 func newReproSparseCodingCommand() *cobra.Command {
-	var o repro.Options
+	var o sparsecoding.Options
 	var seeds []uint
+	o.Command = repro.CommandLine(invocation, os.Args[1:])
 	cmd := &cobra.Command{
 		Use:   "repro-sparse-coding [--examples N] [--atoms K] [--lambda L] [--seeds 1,2,3] [--out DIR]",
 		Short: "Sparse coding of MNIST digits by block coordinate descent against joint proximal gradient",
@@ -33,7 +35,7 @@ dictionaries dictionary-bcd.png and dictionary-pg.png.`,
 			for _, seed := range seeds {
 				o.Seeds = append(o.Seeds, uint64(seed))
 			}
-			if _, err := repro.Study(o); err != nil {
+			if _, err := sparsecoding.Study(o); err != nil {
 				return err
 			}
 			fmt.Printf("report: %s\n", filepath.Join(o.Dir, repro.ReportFile))

@@ -1,4 +1,4 @@
-package repro
+package continuation
 
 import (
 	"os"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"deepopt/repro"
 	"deepopt/rundir"
 )
 
@@ -18,7 +19,7 @@ func TestRunWritesReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, file := range []string{ReportFile, OutcomesCSV, SummaryCSV, SmoothingCSV, SmoothingRBF, SmoothingRastr, FinalValuesRBF, FinalValuesRast} {
+	for _, file := range []string{repro.ReportFile, OutcomesCSV, SummaryCSV, SmoothingCSV, SmoothingRBF, SmoothingRastr, FinalValuesRBF, FinalValuesRast} {
 		if info, err := os.Stat(filepath.Join(dir, file)); err != nil || info.Size() == 0 {
 			t.Errorf("%s: %v", file, err)
 		}
@@ -57,7 +58,7 @@ func TestRunWritesReport(t *testing.T) {
 	if global != successes {
 		t.Errorf("outcomes.csv has %d runs at f*, the summary %d", global, successes)
 	}
-	report, _ := os.ReadFile(filepath.Join(dir, ReportFile))
+	report, _ := os.ReadFile(filepath.Join(dir, repro.ReportFile))
 	if !strings.Contains(string(report), "continuation, Monte-Carlo smoothing, K = 4") {
 		t.Errorf("report.md does not name the Monte-Carlo method:\n%s", report)
 	}

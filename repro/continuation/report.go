@@ -1,25 +1,22 @@
-package repro
+package continuation
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
-	"deepopt/internal/atomicfile"
 	"deepopt/plots"
-	"deepopt/rundir"
+	"deepopt/repro"
 	"deepopt/smooth"
 
 	"gonum.org/v1/gonum/stat"
 )
 
-// Files written into the report directory.
+// Files written into the report directory besides repro.ReportFile.
 const (
-	ReportFile      = "report.md"
 	OutcomesCSV     = "outcomes.csv"
 	SummaryCSV      = "summary.csv"
 	SmoothingCSV    = "smoothing.csv"
@@ -31,6 +28,7 @@ const (
 
 // Summary is one method on one problem over all starts.
 type Summary struct {
+	// Problem and Method are names, as in Outcome.
 	Problem, Method string
 	Runs, Successes int
 	// MeanF, SDF: mean and standard deviation of the final f; MeanEvals,
@@ -77,17 +75,17 @@ func (rep *Report) write() error {
 	dir := rep.Options.Dir
 	var rows [][]string
 	for _, o := range rep.Outcomes {
-		rows = append(rows, []string{o.Problem, o.Method, strconv.Itoa(o.Start), num(o.F), strconv.FormatBool(o.Success), strconv.Itoa(o.Evals)})
+		rows = append(rows, []string{o.Problem, o.Method, strconv.Itoa(o.Start), repro.G(o.F), strconv.FormatBool(o.Success), strconv.Itoa(o.Evals)})
 	}
-	if err := rundir.WriteCSV(filepath.Join(dir, OutcomesCSV), []string{"problem", "method", "start", "final_f", "global", "evaluations"}, rows); err != nil {
+	if err := repro.WriteCSV(filepath.Join(dir, OutcomesCSV), []string{"problem", "method", "start", "final_f", "global", "evaluations"}, rows); err != nil {
 		return err
 	}
 	rows = rows[:0]
 	for _, s := range rep.Summaries() {
 		rows = append(rows, []string{s.Problem, s.Method, strconv.Itoa(s.Runs), strconv.Itoa(s.Successes),
-			num(s.MeanF), num(s.SDF), num(s.MeanEvals), num(s.SDEvals)})
+			repro.G(s.MeanF), repro.G(s.SDF), repro.G(s.MeanEvals), repro.G(s.SDEvals)})
 	}
-	if err := rundir.WriteCSV(filepath.Join(dir, SummaryCSV), []string{"problem", "method", "runs", "global", "mean_final_f", "sd_final_f", "mean_evaluations", "sd_evaluations"}, rows); err != nil {
+	if err := repro.WriteCSV(filepath.Join(dir, SummaryCSV), []string{"problem", "method", "runs", "global", "mean_final_f", "sd_final_f", "mean_evaluations", "sd_evaluations"}, rows); err != nil {
 		return err
 	}
 	if err := writeSmoothing(dir); err != nil {
@@ -95,8 +93,8 @@ func (rep *Report) write() error {
 	}
 	for i, file := range []string{FinalValuesRBF, FinalValuesRast} {
 		p := rep.Problems[i]
-		fig := plots.Figure{Title: fmt.Sprintf("%s: final f of the %d starts, sorted", p.Name, rep.Options.Starts),
-			XLabel: "start (sorted by final f)", YLabel: "final f − f*", Legend: "top left"}
+		fig := plots.Figure{Title: fmt.Sprintf("%s: final f of the %d starts, sorted", p.Title, rep.Options.Starts),
+			XLabel: "start (sorted by final f)", YLabel: "final f − f*"}
 		for _, method := range rep.Methods {
 			var values []float64
 			for _, o := range rep.Outcomes {
@@ -105,7 +103,7 @@ func (rep *Report) write() error {
 				}
 			}
 			slices.Sort(values)
-			s := plots.Series{Name: method, Y: values}
+			s := plots.Series{Name: Describe(method), Y: values}
 			for k := range values {
 				s.X = append(s.X, float64(k+1))
 			}
@@ -115,7 +113,17 @@ func (rep *Report) write() error {
 			return err
 		}
 	}
-	return atomicfile.Write(filepath.Join(dir, ReportFile), rep.markdown)
+	return repro.WriteFile(filepath.Join(dir, repro.ReportFile), rep.markdown())
+}
+
+// title is the prose name of the named problem.
+func (rep *Report) title(name string) string {
+	for _, p := range rep.Problems {
+		if p.Name == name {
+			return p.Title
+		}
+	}
+	return name
 }
 
 // writeSmoothing draws g(x; t) of a 1-D mixture and of 1-D Rastrigin.
@@ -126,10 +134,10 @@ func writeSmoothing(dir string) error {
 		f          smooth.Exact
 		lo, hi     float64
 	}{
-		{"rbf mixture", SmoothingRBF, mixture1D, -4.5, 4},
+		{"rbf-mixture", SmoothingRBF, mixture1D, -4.5, 4},
 		{"rastrigin", SmoothingRastr, smooth.Rastrigin{N: 1}, -4, 4},
 	} {
-		fig := plots.Figure{Title: fmt.Sprintf("Gaussian smoothing g(x; t) of the 1-D %s", f.name), XLabel: "x", YLabel: "g(x; t)"}
+		fig := plots.Figure{Title: fmt.Sprintf("Gaussian smoothing g(x; t) of the 1-D %s", strings.ReplaceAll(f.name, "-", " ")), XLabel: "x", YLabel: "g(x; t)"}
 		for _, t := range figureWidths {
 			s := plots.Series{Name: fmt.Sprintf("t = %g", t)}
 			for i := range 401 {
@@ -139,7 +147,7 @@ func writeSmoothing(dir string) error {
 					return err
 				}
 				s.X, s.Y = append(s.X, x), append(s.Y, g)
-				rows = append(rows, []string{f.name, num(t), num(x), num(g)})
+				rows = append(rows, []string{f.name, repro.G(t), repro.G(x), repro.G(g)})
 			}
 			fig.Series = append(fig.Series, s)
 		}
@@ -147,14 +155,11 @@ func writeSmoothing(dir string) error {
 			return err
 		}
 	}
-	return rundir.WriteCSV(filepath.Join(dir, SmoothingCSV), []string{"function", "t", "x", "g"}, rows)
+	return repro.WriteCSV(filepath.Join(dir, SmoothingCSV), []string{"function", "t", "x", "g"}, rows)
 }
 
-// num formats a number for a CSV.
-func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-
-// markdown writes report.md.
-func (rep *Report) markdown(out io.Writer) error {
+// markdown is report.md.
+func (rep *Report) markdown() []byte {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	o := rep.Options
@@ -167,7 +172,7 @@ func (rep *Report) markdown(out io.Writer) error {
 	w("a sample-average approximation of g) and seeded per start. ")
 	w("Every local minimisation stops at ‖∇‖∞ ≤ 1e-8 or 2000 iterations. A run reaches the global minimum when its final f ≤ f* + 1e-6.\n\n")
 	for _, p := range rep.Problems {
-		w("- **%s**: f* = %.6g; starts in [−%g, %g]^%d.", p.Name, p.Min, p.Box, p.Box, p.F.Dim())
+		w("- **%s**: f* = %.6g; starts in [−%g, %g]^%d.", p.Title, p.Min, p.Box, p.Box, p.F.Dim())
 		if _, ok := p.F.(*smooth.RBFMixture); ok {
 			w(" The mixture: a broad well (depth 1, width 3) at the origin and 24 narrow wells (depths 0.5–1.5, widths 0.2–0.5) centred N(0, 1.5²); f* found by L-BFGS from every centre and a 61×61 grid over [−6, 6]².")
 		} else {
@@ -178,7 +183,7 @@ func (rep *Report) markdown(out io.Writer) error {
 	w("\n| problem | method | reached f* | final f, mean ± sd | evaluations of f, mean ± sd |\n|---|---|---|---|---|\n")
 	for _, s := range rep.Summaries() {
 		share := float64(s.Successes) / float64(s.Runs)
-		w("| %s | %s | %d/%d (%.0f%% ± %.0f%%) | %.4g ± %.3g | %.0f ± %.0f |\n", s.Problem, s.Method, s.Successes, s.Runs,
+		w("| %s | %s | %d/%d (%.0f%% ± %.0f%%) | %.4g ± %.3g | %.0f ± %.0f |\n", rep.title(s.Problem), Describe(s.Method), s.Successes, s.Runs,
 			100*share, 100*math.Sqrt(share*(1-share)/float64(s.Runs)), s.MeanF, s.SDF, s.MeanEvals, s.SDEvals)
 	}
 	w("\nThe ± of the share is its binomial standard error over the starts. ")
@@ -186,7 +191,7 @@ func (rep *Report) markdown(out io.Writer) error {
 	w("Mobahi & Fisher report no success rate over random starts for these problems, so there is no number of theirs to set beside ours.\n\n")
 	w("![smoothed mixture](%s)\n\n![smoothed Rastrigin](%s)\n\n", SmoothingRBF, SmoothingRastr)
 	w("![final values, mixture](%s)\n\n![final values, Rastrigin](%s)\n\n", FinalValuesRBF, FinalValuesRast)
-	w("Files: %s (one row per start and method), %s, %s (the curves of the smoothing figures).\n", OutcomesCSV, SummaryCSV, SmoothingCSV)
-	_, err := io.WriteString(out, b.String())
-	return err
+	w("Files: %s (one row per start and method), %s, %s (the curves of the smoothing figures).\n\n", OutcomesCSV, SummaryCSV, SmoothingCSV)
+	w("%s", repro.Provenance(o.Command, nil))
+	return []byte(b.String())
 }

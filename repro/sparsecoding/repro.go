@@ -1,8 +1,8 @@
-// Package repro runs sparse coding on MNIST digits by block coordinate
+// Package sparsecoding runs sparse coding on MNIST digits by block coordinate
 // descent and by joint proximal gradient descent from the same starts, and
 // reports J against iterations and wall time, the sparsity of the codes and
 // the learned dictionaries.
-package repro
+package sparsecoding
 
 import (
 	"fmt"
@@ -33,6 +33,8 @@ type Options struct {
 	// and 150); block coordinate descent also stops when an iteration
 	// lowers J by less than 10⁻⁴ of it.
 	BCDIterations, PGIterations int
+	// Command is the command line that reproduces the report, quoted in it.
+	Command string
 	// Log receives progress (nil for none).
 	Log io.Writer
 }

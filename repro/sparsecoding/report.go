@@ -1,24 +1,21 @@
-package repro
+package sparsecoding
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
 
-	"deepopt/internal/atomicfile"
 	"deepopt/plots"
-	"deepopt/rundir"
+	"deepopt/repro"
 	"deepopt/sparsecode"
 
 	"gonum.org/v1/gonum/stat"
 )
 
-// Files written into the report directory.
+// Files written into the report directory besides repro.ReportFile.
 const (
-	ReportFile       = "report.md"
 	TraceCSV         = "trace.csv"
 	IterationsFigure = "j-iterations.png"
 	TimeFigure       = "j-time.png"
@@ -39,15 +36,15 @@ func (rep *Report) write() error {
 		name := fmt.Sprintf("%s, seed %d", run.Method, run.Seed)
 		iterations, times := plots.Series{Name: name}, plots.Series{Name: name}
 		for _, p := range run.Trace {
-			rows = append(rows, []string{run.Method, strconv.FormatUint(run.Seed, 10), strconv.Itoa(p.Iteration), num(p.Seconds),
-				num(p.J), num(p.Residual), num(p.Penalty), num(p.Sparsity)})
+			rows = append(rows, []string{run.Method, strconv.FormatUint(run.Seed, 10), strconv.Itoa(p.Iteration), repro.G(p.Seconds),
+				repro.G(p.J), repro.G(p.Residual), repro.G(p.Penalty), repro.G(p.Sparsity)})
 			iterations.X, iterations.Y = append(iterations.X, float64(p.Iteration)), append(iterations.Y, p.J)
 			times.X, times.Y = append(times.X, p.Seconds), append(times.Y, p.J)
 		}
 		byIteration.Series = append(byIteration.Series, iterations)
 		byTime.Series = append(byTime.Series, times)
 	}
-	if err := rundir.WriteCSV(filepath.Join(dir, TraceCSV), []string{"method", "seed", "iteration", "seconds", "j", "residual", "penalty", "sparsity"}, rows); err != nil {
+	if err := repro.WriteCSV(filepath.Join(dir, TraceCSV), []string{"method", "seed", "iteration", "seconds", "j", "residual", "penalty", "sparsity"}, rows); err != nil {
 		return err
 	}
 	for file, fig := range map[string]plots.Figure{IterationsFigure: byIteration, TimeFigure: byTime} {
@@ -66,11 +63,8 @@ func (rep *Report) write() error {
 			return err
 		}
 	}
-	return atomicfile.Write(filepath.Join(dir, ReportFile), rep.markdown)
+	return repro.WriteFile(filepath.Join(dir, repro.ReportFile), rep.markdown())
 }
-
-// num formats a number for a CSV.
-func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // final is a method's last points over the seeds.
 func (rep *Report) final(method string) []sparsecode.Point {
@@ -105,8 +99,8 @@ func atTime(trace []sparsecode.Point, seconds float64) float64 {
 	return j
 }
 
-// markdown writes report.md.
-func (rep *Report) markdown(out io.Writer) error {
+// markdown is report.md.
+func (rep *Report) markdown() []byte {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	o := rep.Options
@@ -142,7 +136,7 @@ func (rep *Report) markdown(out io.Writer) error {
 	w("![J against iterations](%s)\n\n![J against wall time](%s)\n\n", IterationsFigure, TimeFigure)
 	w("Dictionaries of seed %d (atoms in rows of %d, each scaled to its own range), block coordinate descent then proximal gradient:\n\n", o.Seeds[0], int(math.Ceil(math.Sqrt(float64(o.Atoms)))))
 	w("![dictionary, block coordinate descent](%s)\n\n![dictionary, proximal gradient](%s)\n\n", DictionaryBCD, DictionaryPG)
-	w("Files: %s (every iteration of every run).\n", TraceCSV)
-	_, err := io.WriteString(out, b.String())
-	return err
+	w("Files: %s (every iteration of every run).\n\n", TraceCSV)
+	w("%s", repro.Provenance(o.Command, nil))
+	return []byte(b.String())
 }

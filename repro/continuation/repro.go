@@ -1,11 +1,11 @@
-// Package repro reproduces the claim of continuation methods (Mobahi &
+// Package continuation reproduces the claim of continuation methods (Mobahi &
 // Fisher 2015; Algorithm 4 of the lecture) on two problems whose Gaussian
 // smoothing is known in closed form, a 2-D mixture of Gaussian wells and
 // 10-D Rastrigin: from random starts, how often plain local minimisation
 // and continuation reach the global minimum, their final values and the
 // function evaluations they spend. It also draws the smoothed 1-D
 // functions g(x; t) for several t, as the lecture's Figure 1.
-package repro
+package continuation
 
 import (
 	"fmt"
@@ -31,6 +31,8 @@ type Options struct {
 	// evaluation, one Monte-Carlo continuation each (16 and 256; none for
 	// exact continuation only).
 	Samples []int
+	// Command is the command line that reproduces the report, quoted in it.
+	Command string
 	// Log receives progress (nil for none).
 	Log io.Writer
 }
@@ -39,13 +41,25 @@ type Options struct {
 // exact smoothing, and continuation with Monte-Carlo smoothing for each
 // Options.Samples (named by MonteCarlo).
 const (
-	Plain = "plain L-BFGS"
-	Exact = "continuation, exact smoothing"
+	Plain = "plain"
+	Exact = "exact"
 )
 
 // MonteCarlo names continuation with Monte-Carlo smoothing from K pairs.
-func MonteCarlo(pairs int) string {
-	return fmt.Sprintf("continuation, Monte-Carlo smoothing, K = %d", pairs)
+func MonteCarlo(pairs int) string { return fmt.Sprintf("mc-%d", pairs) }
+
+// Describe is a method's name in prose.
+func Describe(method string) string {
+	var pairs int
+	switch _, err := fmt.Sscanf(method, "mc-%d", &pairs); {
+	case method == Plain:
+		return "plain L-BFGS"
+	case method == Exact:
+		return "continuation, exact smoothing"
+	case err == nil:
+		return fmt.Sprintf("continuation, Monte-Carlo smoothing, K = %d", pairs)
+	}
+	return method
 }
 
 // successSlack is how far above f* a final value still counts as f*.
@@ -53,6 +67,7 @@ const successSlack = 1e-6
 
 // Outcome is one run from one start.
 type Outcome struct {
+	// Problem and Method are names of Problem and of Report.Methods.
 	Problem, Method string
 	Start           int
 	// F is f at the final point; Success says F ≤ f* + 10⁻⁶.
@@ -65,8 +80,9 @@ type Outcome struct {
 
 // Problem is a test problem of the study.
 type Problem struct {
-	Name string
-	F    smooth.Exact
+	// Name is its name in the CSVs, Title in prose.
+	Name, Title string
+	F           smooth.Exact
 	// Min is the global minimum f*; Box is the half-width of the cube of
 	// starts around 0.
 	Min, Box float64
@@ -114,8 +130,8 @@ func Run(o Options) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{Options: o, Levels: levels, Methods: methods, Problems: []Problem{
-		{Name: "RBF mixture, 2-D", F: rbf, Min: rbfMin, Box: 5},
-		{Name: "Rastrigin, 10-D", F: smooth.Rastrigin{N: 10}, Min: 0, Box: 5.12},
+		{Name: "rbf-2d", Title: "RBF mixture, 2-D", F: rbf, Min: rbfMin, Box: 5},
+		{Name: "rastrigin-10d", Title: "Rastrigin, 10-D", F: smooth.Rastrigin{N: 10}, Min: 0, Box: 5.12},
 	}}
 	for _, p := range rep.Problems {
 		rng := rand.New(rand.NewPCG(o.Seed, 2))
@@ -127,13 +143,13 @@ func Run(o Options) (*Report, error) {
 			for m, method := range rep.Methods {
 				outcome, err := rep.run(p, m, start, theta)
 				if err != nil {
-					return nil, fmt.Errorf("%s, %s, start %d: %w", p.Name, method, start, err)
+					return nil, fmt.Errorf("%s, %s, start %d: %w", p.Title, Describe(method), start, err)
 				}
 				rep.Outcomes = append(rep.Outcomes, outcome)
 			}
 		}
 		if o.Log != nil {
-			fmt.Fprintf(o.Log, "%s: %d starts done\n", p.Name, o.Starts)
+			fmt.Fprintf(o.Log, "%s: %d starts done\n", p.Title, o.Starts)
 		}
 	}
 	return rep, rep.write()

@@ -1,4 +1,4 @@
-package repro
+package sparsecoding
 
 import (
 	"os"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"deepopt/repro"
 	"deepopt/rundir"
 )
 
@@ -19,7 +20,7 @@ func TestStudyOnFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, file := range []string{ReportFile, TraceCSV, IterationsFigure, TimeFigure, DictionaryBCD, DictionaryPG} {
+	for _, file := range []string{repro.ReportFile, TraceCSV, IterationsFigure, TimeFigure, DictionaryBCD, DictionaryPG} {
 		if info, err := os.Stat(filepath.Join(dir, file)); err != nil || info.Size() == 0 {
 			t.Errorf("%s: %v", file, err)
 		}
