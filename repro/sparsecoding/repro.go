@@ -124,10 +124,14 @@ func digits(dir string, n int, log io.Writer) (*mat.Dense, error) {
 	if n > train.Len() {
 		return nil, fmt.Errorf("repro-sparse-coding: %d examples asked for, the training set has %d", n, train.Len())
 	}
-	p := train.Dim()
-	x := mat.NewDense(p, n, nil)
-	for j := range n {
-		x.SetCol(j, train.X[j*p:(j+1)*p])
+	// Gather gives the digits as rows (n×784); X holds them as columns.
+	idx := make([]int, n)
+	for j := range idx {
+		idx[j] = j
 	}
-	return x, nil
+	rows := make([]float64, n*train.Dim())
+	if err := train.Gather(idx, rows, nil); err != nil {
+		return nil, err
+	}
+	return mat.DenseCopyOf(mat.NewDense(n, train.Dim(), rows).T()), nil
 }
