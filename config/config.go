@@ -286,6 +286,10 @@ type Train struct {
 	// multiple of EvalEveryGradEvals, so that methods with different
 	// evaluations per step are sampled at comparable cost; 0 disables it.
 	EvalEveryGradEvals int `yaml:"eval_every_grad_evals"`
+	// Freeze lists globs over parameter names ("fc1.*", "bn1.*"); the
+	// parameters they match keep their values while the optimizer moves
+	// the others (train.Trainer.Trainable).
+	Freeze []string `yaml:"freeze"`
 }
 
 // Default returns the default configuration: the MNIST network of Ioffe &
@@ -313,6 +317,7 @@ func Default() Config {
 		Schedule: Schedule{Kind: "constant", LR: 0.1, StepSize: 1000, Gamma: 0.1},
 		Train: Train{
 			BatchSize:       60,
+			Freeze:          []string{},
 			Steps:           1000,
 			EvalEvery:       500,
 			EvalBatch:       1000,

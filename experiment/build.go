@@ -61,8 +61,14 @@ func architecture(cfg *config.Config) map[string]string {
 }
 
 // newOptimizer builds the optimizer section's method for m, wrapped in the
-// averager the section asks for.
-func newOptimizer(cfg *config.Config, m *model.Model) (optim.Optimizer, error) {
+// averager the section asks for. Trainable (nil: all of θ) are the
+// coordinates it moves: the dimension the dense methods store matrices of
+// and the subspace block coordinate descent sweeps.
+func newOptimizer(cfg *config.Config, m *model.Model, trainable []int) (optim.Optimizer, error) {
+	dim := m.Dim()
+	if trainable != nil {
+		dim = len(trainable)
+	}
 	c := cfg.Optimizer
 	var opt optim.Optimizer
 	switch c.Kind {
@@ -89,7 +95,7 @@ func newOptimizer(cfg *config.Config, m *model.Model) (optim.Optimizer, error) {
 			LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{CurvatureFactor: optim.CGCurvatureFactor})}
 	case "bfgs":
 		limit := cmp.Or(c.MaxDenseParams, optim.DefaultBFGSMaxDim)
-		if err := denseFits("bfgs", "inverse Hessian", "lbfgs, which keeps optimizer.memory vector pairs,", m.Dim(), limit); err != nil {
+		if err := denseFits("bfgs", "inverse Hessian", "lbfgs, which keeps optimizer.memory vector pairs,", dim, limit); err != nil {
 			return nil, err
 		}
 		opt = &optim.BFGS{MaxDim: limit, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
@@ -97,14 +103,21 @@ func newOptimizer(cfg *config.Config, m *model.Model) (optim.Optimizer, error) {
 		opt = &optim.LBFGS{Memory: c.Memory, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
 	case "newton":
 		limit := cmp.Or(c.MaxDenseParams, optim.DefaultNewtonMaxDim)
-		if err := denseFits("newton", "Hessian", "newton-cg, which needs only Hessian-vector products,", m.Dim(), limit); err != nil {
+		if err := denseFits("newton", "Hessian", "newton-cg, which needs only Hessian-vector products,", dim, limit); err != nil {
 			return nil, err
 		}
 		opt = &optim.Newton{MaxDim: limit, Beta: c.Damping, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
 	case "newton-cg":
 		opt = &optim.NewtonCG{MaxInner: c.MaxInner, LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
 	case "bcd":
-		opt = &optim.CoordinateDescent{Blocks: layerBlocks(m.Layers()), RandomOrder: c.BlockOrder == "random",
+		blocks := layerBlocks(m.Layers())
+		if trainable != nil {
+			var err error
+			if blocks, err = optim.SubspaceBlocks(blocks, trainable, m.Dim()); err != nil {
+				return nil, err
+			}
+		}
+		opt = &optim.CoordinateDescent{Blocks: blocks, RandomOrder: c.BlockOrder == "random",
 			Seed: uint64(cfg.Seed), LineSearch: lineSearch(c.LineSearch, optim.StrongWolfe{})}
 	default:
 		return nil, fmt.Errorf("optimizer.kind: %q is not supported", c.Kind)

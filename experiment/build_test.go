@@ -56,6 +56,12 @@ func TestEveryKindBuildsAndTrains(t *testing.T) {
 			b := o.(*optim.CoordinateDescent)
 			return b.RandomOrder && b.Seed == 1 && len(b.Blocks) == 3
 		}},
+		// Frozen fc1 and bn1: coordinate descent sweeps the two other
+		// layers, in the subspace of the trainable coordinates.
+		{[]string{"optimizer.kind=bcd", "train.freeze=[fc1.*, bn1.*]"}, func(o optim.Optimizer) bool {
+			b := o.(*optim.CoordinateDescent).Blocks
+			return len(b) == 2 && b[0] == optim.Block{Name: "fc2+bn2", Start: 0, End: 8*6 + 3*6} && b[1].Start == b[0].End
+		}},
 		{[]string{"optimizer.kind=adam", "optimizer.average=ema", "optimizer.ema_decay=0.5"}, func(o optim.Optimizer) bool {
 			e := o.(*optim.ExponentialAverage)
 			_, adam := e.Inner.(*optim.Adam)
@@ -102,6 +108,19 @@ func TestTrainSectionReachesTheTrainer(t *testing.T) {
 		if tr.HoldBatch != 3 || tr.BNReestimate != 7 || tr.ReestimateBN != (evalBN == "reestimate") || tr.MaxGradEvals != 40 || tr.EvalEveryGradEvals != 20 || tr.ResetOnNewBatch != reset {
 			t.Errorf("eval_bn %s: Trainer has hold %d, bn_reestimate %d, ReestimateBN %v, max_grad_evals %d, eval_every_grad_evals %d, ResetOnNewBatch %v",
 				evalBN, tr.HoldBatch, tr.BNReestimate, tr.ReestimateBN, tr.MaxGradEvals, tr.EvalEveryGradEvals, tr.ResetOnNewBatch)
+		}
+	}
+}
+
+// TestFreezeRefusals checks that train.freeze globs that match nothing or
+// freeze every parameter stop the run before it is built.
+func TestFreezeRefusals(t *testing.T) {
+	for set, want := range map[string]string{
+		"train.freeze=[fc1.*, conv1.*]":  `train.freeze: "conv1.*" matches no parameter; the model's parameters are fc1.W`,
+		"train.freeze=[fc*, bn*, out.*]": "freezes every parameter",
+	} {
+		if _, err := New(fixtureConfig(t, set), "", nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: New = %v, want an error containing %q", set, err, want)
 		}
 	}
 }

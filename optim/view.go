@@ -123,18 +123,26 @@ func (v *View) Embed(x, theta []float64) {
 }
 
 // Blocks maps blocks of θ (one per layer, say) to blocks of the View for
-// CoordinateDescent: each keeps its name and covers the block's trainable
-// coordinates, which are contiguous in the View because the trainable indices
-// increase; a block with no trainable coordinate is dropped, for coordinate
-// descent would have nothing to move there. A block outside θ is an error.
+// CoordinateDescent: SubspaceBlocks of the View's trainable coordinates.
 func (v *View) Blocks(blocks []Block) ([]Block, error) {
+	return SubspaceBlocks(blocks, v.trainable, len(v.point))
+}
+
+// SubspaceBlocks maps blocks of a θ of dim coordinates to blocks of the
+// subspace of its trainable coordinates (strictly increasing, as for
+// NewView), so that a CoordinateDescent can be built before its View: each
+// block keeps its name and covers the block's trainable coordinates, which
+// are contiguous in the subspace because the trainable indices increase; a
+// block with no trainable coordinate is dropped, for coordinate descent
+// would have nothing to move there. A block outside θ is an error.
+func SubspaceBlocks(blocks []Block, trainable []int, dim int) ([]Block, error) {
 	var mapped []Block
 	for i, block := range blocks {
-		if block.Start < 0 || block.Start >= block.End || block.End > len(v.point) {
-			return nil, fmt.Errorf("optim: View.Blocks: block %d (%q) is [%d, %d); want 0 ≤ Start < End ≤ %d", i, block.Name, block.Start, block.End, len(v.point))
+		if block.Start < 0 || block.Start >= block.End || block.End > dim {
+			return nil, fmt.Errorf("optim: View.Blocks: block %d (%q) is [%d, %d); want 0 ≤ Start < End ≤ %d", i, block.Name, block.Start, block.End, dim)
 		}
-		start, _ := slices.BinarySearch(v.trainable, block.Start)
-		end, _ := slices.BinarySearch(v.trainable, block.End)
+		start, _ := slices.BinarySearch(trainable, block.Start)
+		end, _ := slices.BinarySearch(trainable, block.End)
 		if start < end {
 			mapped = append(mapped, Block{Name: block.Name, Start: start, End: end})
 		}

@@ -23,6 +23,11 @@ func (t *Trainer) Weights() []float64 {
 func (t *Trainer) weights() ([]float64, bool) {
 	if avg, ok := t.Optimizer.(optim.Averager); ok {
 		if w := avg.Averaged(); w != nil {
+			if t.view != nil {
+				t.full = append(t.full[:0], t.theta...)
+				t.view.Embed(w, t.full)
+				w = t.full
+			}
 			return w, true
 		}
 	}

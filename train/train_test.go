@@ -148,6 +148,14 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 		{"dropout and jitter, cg held", func(tr *Trainer) {
 			tr.Model, tr.Jitter, tr.Optimizer, tr.HoldBatch = withDropout(t, tr.Model), 2, &optim.CG{}, 3
 		}},
+		{"frozen fc1 and bn1, lbfgs held", func(tr *Trainer) {
+			freeze(t, tr)
+			tr.Optimizer, tr.HoldBatch = &optim.LBFGS{}, 3
+		}},
+		{"frozen fc1 and bn1, polyak", func(tr *Trainer) {
+			freeze(t, tr)
+			tr.Optimizer, tr.BNReestimate = &optim.PolyakAverage{Inner: &optim.SGD{Momentum: 0.9}, Start: 20}, 4
+		}},
 	}
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) { testResume(t, v.setup) })

@@ -87,6 +87,17 @@ type Trainer struct {
 	// settings differ, listing each, so that a run never continues with a
 	// different network than the one that trained it.
 	Architecture map[string]string
+	// Trainable lists the coordinates of θ the optimizer moves, in
+	// increasing order (model.Model.Trainable builds it from freeze globs);
+	// nil trains them all. The optimizer then steps on an optim.View of the
+	// objective: its state, its counters and averaged weights live in the
+	// trainable subspace, and the frozen coordinates keep the bits they had
+	// when the run started or was restored. BN running statistics are no
+	// coordinates of θ: a frozen BN layer keeps its γ and β but still
+	// normalises by batch statistics in training and updates its running
+	// statistics, as a PyTorch module with requires_grad = False in train
+	// mode does.
+	Trainable []int
 
 	state loopState
 	theta []float64
@@ -102,6 +113,11 @@ type Trainer struct {
 	// evaluation.
 	obj      *optim.Memo
 	training *model.TrainingObjective
+	// view is the optimizer's objective when Trainable is set, made when
+	// Run starts so that its frozen coordinates are those of θ after a
+	// Restore; full is a copy of θ into which averaged weights are embedded.
+	view *optim.View
+	full []float64
 	// batchIndices is the current minibatch; held counts the steps taken
 	// on it.
 	batchIndices []int
@@ -221,6 +237,12 @@ func (t *Trainer) Run(ctx context.Context) (Result, error) {
 	if err := t.attach(); err != nil {
 		return Result{}, err
 	}
+	if t.Trainable != nil && t.view == nil {
+		var err error
+		if t.view, err = optim.NewView(t.obj, t.theta, t.Trainable); err != nil {
+			return Result{}, fmt.Errorf("train: Trainable: %w", err)
+		}
+	}
 	start, wallBase := time.Now(), t.state.WallSeconds
 	clock := func() { t.state.WallSeconds = wallBase + time.Since(start).Seconds() }
 	err := fire(t.events.start, func(f func(*Trainer) error) error { return f(t) })
@@ -313,7 +335,13 @@ func (t *Trainer) step() error {
 			optim.ResetMemory(t.Optimizer)
 		}
 	}
-	loss, err := t.obj.Eval(t.theta, t.grad)
+	// The optimizer acts on x, θ itself or its trainable coordinates.
+	var obj optim.Objective = t.obj
+	x, grad := t.theta, t.grad
+	if t.view != nil {
+		obj, x, grad = t.view, t.view.Restrict(t.theta), t.grad[:t.view.Dim()]
+	}
+	loss, err := obj.Eval(x, grad)
 	if err != nil {
 		return err
 	}
@@ -324,7 +352,10 @@ func (t *Trainer) step() error {
 		return fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
 	}
 	lr := t.LR.At(t.state.Step)
-	info, err := t.Optimizer.Step(t.obj, t.theta, loss, t.grad, lr)
+	info, err := t.Optimizer.Step(obj, x, loss, grad, lr)
+	if t.view != nil {
+		t.view.Embed(x, t.theta)
+	}
 	// A line search that failed on this minibatch, after the method's own
 	// restart along −∇J, left θ at the best point it saw and the method's
 	// memory forgotten; the minibatch offers no further descent, so the run
