@@ -120,7 +120,48 @@ type Model struct {
 	// Conv lists the convolutional layers of a cnn, in order; required for
 	// cnn, not allowed for mlp.
 	Conv []ConvLayer `yaml:"conv,omitempty" kinds:"cnn"`
+	// AuxHeads attaches auxiliary classifiers to named nodes of the network
+	// (deeply-supervised nets, Lee et al. 2015): each head's cross-entropy
+	// is a weighted term of the objective; evaluation uses the main head.
+	AuxHeads []AuxHead `yaml:"aux_heads,omitempty"`
 }
+
+// AuxHead is one auxiliary classifier: the node it reads (a feature map is
+// flattened), optional hidden dense layers with the model's activation, then
+// a linear map to the classes and the softmax.
+type AuxHead struct {
+	// At names the node the head reads, as train record lists them (act1,
+	// fc2, pool1, ...).
+	At string `yaml:"at"`
+	// Hidden lists the widths of the head's hidden dense layers.
+	Hidden []int `yaml:"hidden"`
+	// Weight is the weight of the head's loss in the objective, ≥ 0
+	// (GoogLeNet's 0.3 by default).
+	Weight float64 `yaml:"weight"`
+	// Until switches the head's term off from this step on; 0 keeps it to
+	// the end.
+	Until int `yaml:"until"`
+	// Decay lowers the weight linearly to 0 by step Until instead of
+	// holding it; it needs until > 0.
+	Decay bool `yaml:"decay"`
+}
+
+// DefaultAuxHead is the head a list entry starts from: the keys an entry
+// leaves out keep these values.
+func DefaultAuxHead() AuxHead { return AuxHead{Weight: 0.3} }
+
+// UnmarshalYAML decodes an aux_heads entry on top of DefaultAuxHead.
+func (h *AuxHead) UnmarshalYAML(node *yaml.Node) error {
+	type plain AuxHead // plain has no UnmarshalYAML: no recursion
+	head := plain(DefaultAuxHead())
+	if err := node.Decode(&head); err != nil {
+		return err
+	}
+	*h = AuxHead(head)
+	return nil
+}
+
+var _ yaml.Unmarshaler = (*AuxHead)(nil)
 
 // ConvLayer is one convolution (square kernel, zero padding), followed by
 // the activation and an optional max pooling.

@@ -124,6 +124,20 @@ func (m *Model) validate(p *problems, input datasetShape) {
 	if m.Init == "gaussian" {
 		p.interval("model.init_std", m.InitStd, positive)
 	}
+	for i, h := range m.AuxHeads {
+		key := fmt.Sprintf("model.aux_heads.%d", i)
+		if h.At == "" {
+			p.add(key+".at", "name the node the head reads, e.g. act1 (train record lists a model's nodes)")
+		}
+		for j, width := range h.Hidden {
+			p.atLeast(fmt.Sprintf("%s.hidden.%d", key, j), width, 1, "a layer width")
+		}
+		p.interval(key+".weight", h.Weight, nonNegative)
+		p.atLeast(key+".until", h.Until, 0, "the step the head's term stops at, 0 for never")
+		if h.Decay && h.Until == 0 {
+			p.add(key+".decay", "true needs until > 0, the step by which the weight reaches 0")
+		}
+	}
 	if m.Kind == "cnn" && len(m.Conv) == 0 {
 		p.add("model.conv", "model.kind cnn needs at least one conv layer, got none; e.g. conv: [{channels: 32}, {channels: 64}]")
 	}

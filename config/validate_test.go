@@ -54,6 +54,12 @@ func TestValidateConfigBuiltInGo(t *testing.T) {
 		{"negative jitter", func(c *Config) { c.Data.Jitter = -1 },
 			"data.jitter: want an integer from 0 to 27 (pixels of translation within the 28×28 images; 0 disables it), got -1"},
 		{"jitter of the image side", func(c *Config) { c.Data.Jitter = 28 }, "data.jitter: want an integer from 0 to 27"},
+		{"aux head", func(c *Config) { c.Model.AuxHeads = []AuxHead{{At: "act1", Weight: 0.3, Until: 100, Decay: true}} }, ""},
+		{"negative aux weight", func(c *Config) { c.Model.AuxHeads = []AuxHead{{At: "act1", Weight: -0.3}} },
+			"model.aux_heads.0.weight: want a number ≥ 0, got -0.3"},
+		{"aux decay without until", func(c *Config) { c.Model.AuxHeads = []AuxHead{{At: "act1", Weight: 0.3, Decay: true}} },
+			"model.aux_heads.0.decay: true needs until > 0"},
+		{"aux head at no node", func(c *Config) { c.Model.AuxHeads = []AuxHead{{Weight: 0.3}} }, "model.aux_heads.0.at: name the node"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

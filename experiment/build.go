@@ -3,6 +3,7 @@ package experiment
 import (
 	"cmp"
 	"fmt"
+	"strings"
 
 	"deepopt/config"
 	"deepopt/data"
@@ -35,7 +36,23 @@ func modelSpec(cfg *config.Config, ds *data.Dataset) model.Spec {
 	for _, l := range c.Conv {
 		spec.Conv = append(spec.Conv, model.ConvStage{Channels: l.Channels, Kernel: l.Kernel, Stride: l.Stride, Padding: l.Padding, Pool: l.Pool})
 	}
+	for _, h := range c.AuxHeads {
+		spec.AuxHeads = append(spec.AuxHeads, model.AuxHead{At: h.At, Hidden: h.Hidden, Weight: auxWeight(h)})
+	}
 	return spec
+}
+
+// auxWeight is an aux head's weight over the steps: held, held until a step
+// and then 0, or decayed linearly to 0 by that step.
+func auxWeight(h config.AuxHead) schedule.Scalar {
+	w := schedule.Constant{Rate: h.Weight}
+	switch {
+	case h.Decay:
+		return schedule.Linear{From: h.Weight, Steps: h.Until}
+	case h.Until > 0:
+		return schedule.Until{Steps: h.Until, Value: w}
+	}
+	return w
 }
 
 // architecture lists, by config key, the settings that shape the model's
@@ -56,6 +73,13 @@ func architecture(cfg *config.Config) map[string]string {
 	}
 	if c.Kind == "cnn" {
 		arch["model.conv"] = fmt.Sprintf("%+v", c.Conv)
+	}
+	if len(c.AuxHeads) > 0 {
+		heads := make([]string, len(c.AuxHeads))
+		for i, h := range c.AuxHeads {
+			heads[i] = fmt.Sprintf("%s%v", h.At, h.Hidden)
+		}
+		arch["model.aux_heads"] = strings.Join(heads, " ")
 	}
 	return arch
 }

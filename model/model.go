@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"deepopt/batchnorm"
@@ -26,6 +27,13 @@ type Model struct {
 	layers   []Layer
 	blocks   []optim.Block
 	dim      int
+	// heads are the auxiliary heads (terms.go), after the stack in θ.
+	heads []auxHead
+	// terms are the objective's graph terms, the main head's first; the
+	// loss is their weighted sum, and lastPenalty the L2 penalty of the
+	// last Eval.
+	terms       []term
+	lastPenalty float64
 
 	// Training path.
 	x, y   *G.Node
@@ -40,6 +48,10 @@ type Model struct {
 	xEvalT *tensor.Dense
 	logits *G.Node
 	evalVM G.VM
+	// headLogits are the auxiliary heads' logits on the evaluation path,
+	// run by headVM (compiled on first use).
+	headLogits G.Nodes
+	headVM     G.VM
 
 	// Named nodes (record.go): the names in layer order, each path's nodes
 	// in the same order, and one forward-only machine per requested set of
@@ -61,7 +73,6 @@ func New(spec Spec) (*Model, error) {
 	if err := m.buildStack(rng); err != nil {
 		return nil, err
 	}
-	m.layout()
 	if err := m.buildTrainingPath(); err != nil {
 		return nil, err
 	}
@@ -69,6 +80,9 @@ func New(spec Spec) (*Model, error) {
 		return nil, err
 	}
 	m.DrawDropout(0)
+	if err := m.SetStep(0); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -162,6 +176,9 @@ func (m *Model) buildStack(rng *rand.Rand) error {
 	return add(layers.NewLinear(m.g, "out", features, s.Classes, s.Dtype, init, rng))
 }
 
+// buildTrainingPath applies the stack to the minibatch, attaches the
+// auxiliary heads to its nodes, lays θ out over every parameter and builds
+// the loss, its gradient and their machines.
 func (m *Model) buildTrainingPath() error {
 	s := m.spec
 	m.xT = tensor.New(tensor.WithShape(append([]int{s.BatchSize}, s.Input...)...), tensor.Of(s.Dtype))
@@ -173,16 +190,25 @@ func (m *Model) buildTrainingPath() error {
 	if logits, m.nodeNames, m.trainNodes, err = m.forward(m.x, true); err != nil {
 		return err
 	}
-	if m.loss, err = layers.SoftmaxCrossEntropy(logits, m.y); err != nil {
+	if err := m.buildAuxHeads(); err != nil {
+		return err
+	}
+	m.layout()
+	mainCE, err := layers.SoftmaxCrossEntropy(logits, m.y)
+	if err != nil {
+		return err
+	}
+	if m.loss, err = m.addAuxTerms(mainCE); err != nil {
 		return err
 	}
 	if m.grads, err = G.Grad(m.loss, m.params...); err != nil {
 		return fmt.Errorf("model: gradient: %w", err)
 	}
-	if m.gradVM, err = m.compile(append(G.Nodes{m.loss}, m.grads...)); err != nil {
+	terms := m.termOutputs()
+	if m.gradVM, err = m.compile(append(append(G.Nodes{m.loss}, m.grads...), terms...)); err != nil {
 		return err
 	}
-	m.lossVM, err = m.compile(G.Nodes{m.loss})
+	m.lossVM, err = m.compile(append(G.Nodes{m.loss}, terms...))
 	return err
 }
 
@@ -193,6 +219,13 @@ func (m *Model) buildEvaluationPath() error {
 	var err error
 	if m.logits, _, m.evalNodes, err = m.forward(m.xEval, false); err != nil {
 		return err
+	}
+	for _, h := range m.heads {
+		logits, err := h.forward(m.evalNodes[slices.Index(m.nodeNames, h.at)], false)
+		if err != nil {
+			return err
+		}
+		m.headLogits = append(m.headLogits, logits)
 	}
 	m.evalVM, err = m.compile(G.Nodes{m.logits})
 	return err

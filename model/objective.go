@@ -77,6 +77,7 @@ func (m *Model) EvalOn(x []float64, y []int, theta, grad []float64) (float64, er
 func (m *Model) Dim() int { return m.dim }
 
 // Eval returns the mean softmax cross-entropy of the current minibatch at θ,
+// plus each auxiliary head's weighted by its weight at the step (SetStep),
 // plus the L2 penalty (Spec.L2/2)·Σ w² over the weights when Spec.L2 > 0,
 // and, when grad is non-nil, its gradient. It runs the training path (batch
 // statistics in BN layers) but never changes the BN running statistics; see
@@ -95,13 +96,15 @@ func (m *Model) Eval(theta, grad []float64) (float64, error) {
 		return 0, fmt.Errorf("model: training forward pass: %w", err)
 	}
 	loss := scalar(m.loss.Value())
+	m.readTerms()
 	if grad != nil {
 		for i, gr := range m.grads {
 			b := m.blocks[i]
 			copyOut(grad[b.Start:b.End], gr.Value())
 		}
 	}
-	return loss + m.penalty(theta, grad), nil
+	m.lastPenalty = m.penalty(theta, grad)
+	return loss + m.lastPenalty, nil
 }
 
 // penalty adds the L2 weight penalty's gradient λ·w to grad (when non-nil)

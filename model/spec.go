@@ -86,6 +86,9 @@ type Spec struct {
 	EvalBatch int
 	// Seed seeds the initialisers.
 	Seed uint64
+	// AuxHeads are auxiliary classifiers on hidden nodes, each a weighted
+	// term of the objective (terms.go).
+	AuxHeads []AuxHead
 }
 
 // ConvStage is one convolution stage of a CNN.

@@ -65,10 +65,14 @@ func (m *Model) Layers() []Layer {
 }
 
 // layout lays θ out over the stack's parameters, tensor by tensor in layer
-// order, and groups them into layers by the role of each layer's tensors
+// order (the auxiliary heads' after the network's), and groups them into layers by the role of each layer's tensors
 // (buildStack puts every BN layer after an affine one).
 func (m *Model) layout() {
-	for _, l := range m.stack {
+	all := m.stack
+	for _, h := range m.heads {
+		all = append(all[:len(all):len(all)], h.stack...)
+	}
+	for _, l := range all {
 		var roles []Role
 		switch l.(type) {
 		case *layers.Linear, *layers.Conv2D:

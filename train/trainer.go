@@ -390,7 +390,7 @@ func (t *Trainer) nonFinite(v float64) error {
 
 // setBatch makes the training examples idx, drawn at step, the current
 // minibatch, on which the Memo's remembered point is no longer valid. Its
-// input jitter and the model's dropout masks are those of step.
+// input jitter, the model's dropout masks and its terms' weights are those of step.
 func (t *Trainer) setBatch(idx []int, step int) error {
 	t.batchIndices = append(t.batchIndices[:0], idx...)
 	if err := t.Train.Gather(idx, t.xBuf, t.yBuf); err != nil {
@@ -400,6 +400,9 @@ func (t *Trainer) setBatch(idx []int, step int) error {
 		return fmt.Errorf("train: %w", err)
 	}
 	t.Model.DrawDropout(uint64(step))
+	if err := t.Model.SetStep(step); err != nil {
+		return err
+	}
 	t.obj.Reset()
 	return t.Model.SetBatch(t.xBuf, t.yBuf)
 }

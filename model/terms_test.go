@@ -1,0 +1,244 @@
+package model
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"deepopt/schedule"
+
+	"gorgonia.org/tensor"
+)
+
+// auxSpec is smallSpec with two auxiliary heads: for the mlp on act1 (one
+// hidden layer) and fc2; for the cnn on pool1 (a feature map, flattened)
+// and act1.
+func auxSpec(kind Kind, bn bool, dt tensor.Dtype, w1, w2 float64) Spec {
+	s := smallSpec(kind, bn, dt)
+	at := [2]string{"act1", "fc2"}
+	if kind == CNN {
+		at = [2]string{"pool1", "act1"}
+	}
+	s.AuxHeads = []AuxHead{
+		{At: at[0], Hidden: []int{3}, Weight: schedule.Constant{Rate: w1}},
+		{At: at[1], Weight: schedule.Constant{Rate: w2}},
+	}
+	return s
+}
+
+// TestAuxObjectiveGradient compares the gradient of the composite objective
+// (main head, two weighted auxiliary heads, L2) with central differences of
+// its value, in float64, for an mlp and a cnn with and without BN:
+// |analytic − numeric| ≤ 1e-6·(1 + |analytic|), as TestObjectiveGradient.
+func TestAuxObjectiveGradient(t *testing.T) {
+	for _, tc := range []struct {
+		kind Kind
+		bn   bool
+	}{{MLP, false}, {MLP, true}, {CNN, false}, {CNN, true}} {
+		spec := auxSpec(tc.kind, tc.bn, tensor.Float64, 0.7, 0.3)
+		spec.L2 = 0.1
+		m, err := New(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		randomBatch(t, m, 2)
+		theta := m.Params(nil)
+		grad := make([]float64, m.Dim())
+		if _, err := m.Eval(theta, grad); err != nil {
+			t.Fatal(err)
+		}
+		const h = 1e-6
+		worst := 0.0
+		for i := range theta {
+			orig := theta[i]
+			theta[i] = orig + h
+			fp, _ := m.Eval(theta, nil)
+			theta[i] = orig - h
+			fm, _ := m.Eval(theta, nil)
+			theta[i] = orig
+			num := (fp - fm) / (2 * h)
+			worst = max(worst, math.Abs(grad[i]-num)/(1+math.Abs(grad[i])))
+		}
+		if worst > 1e-6 {
+			t.Errorf("%s bn=%v: worst gradient error %.3g over %d parameters", tc.kind, tc.bn, worst, m.Dim())
+		}
+	}
+}
+
+// TestTermsSumToTheObjective checks the terms against independent
+// evaluations: the main term equals the loss of the same network built
+// without heads (whose weights the heads leave as they were), the l2 term
+// is ½Σw² over the weights, and the objective is Σ weight·loss.
+func TestTermsSumToTheObjective(t *testing.T) {
+	for _, kind := range Kinds() {
+		spec := auxSpec(kind, true, tensor.Float64, 0.7, 0.3)
+		spec.L2 = 0.1
+		m, err := New(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plainSpec := spec
+		plainSpec.AuxHeads, plainSpec.L2 = nil, 0
+		plain, err := New(plainSpec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, y := randomBatch(t, m, 3)
+		if err := plain.SetBatch(x, y); err != nil {
+			t.Fatal(err)
+		}
+		theta := m.Params(nil)
+		loss, err := m.Eval(theta, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := plain.Eval(theta[:plain.Dim()], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		terms := m.Terms()
+		names := []string{}
+		sum := 0.0
+		for _, tm := range terms {
+			names = append(names, tm.Name)
+			sum += tm.Weight * tm.Loss
+		}
+		if got := strings.Join(names, ","); got != "main,aux1,aux2,l2" {
+			t.Fatalf("%s: terms %s, want main,aux1,aux2,l2", kind, got)
+		}
+		if terms[0].Loss != want {
+			t.Errorf("%s: main term %v, the network without heads %v", kind, terms[0].Loss, want)
+		}
+		var sq float64
+		for _, l := range m.Layers() {
+			for _, p := range l.Params {
+				if p.Role == Weight {
+					for _, v := range theta[p.Start:p.End] {
+						sq += v * v
+					}
+				}
+			}
+		}
+		if got := terms[3].Loss; math.Abs(got-sq/2) > 1e-12*sq {
+			t.Errorf("%s: l2 term %v, ½Σw² = %v", kind, got, sq/2)
+		}
+		if terms[1].Weight != 0.7 || terms[2].Weight != 0.3 || terms[3].Weight != 0.1 {
+			t.Errorf("%s: weights %v %v %v, want 0.7 0.3 0.1", kind, terms[1].Weight, terms[2].Weight, terms[3].Weight)
+		}
+		if math.Abs(loss-sum) > 1e-12*math.Abs(loss) {
+			t.Errorf("%s: objective %v, Σ weight·loss %v", kind, loss, sum)
+		}
+	}
+}
+
+// TestZeroWeightHeadsTrainBitIdentically runs 5 plain gradient steps in
+// float32 on a network with heads of weight 0 and on the same network
+// without them: the network's parameters and the losses agree bit for bit,
+// and the heads' parameters never move.
+func TestZeroWeightHeadsTrainBitIdentically(t *testing.T) {
+	for _, kind := range Kinds() {
+		spec := auxSpec(kind, true, tensor.Float32, 0, 0)
+		m, err := New(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plainSpec := spec
+		plainSpec.AuxHeads = nil
+		plain, err := New(plainSpec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theta, ref := m.Params(nil), plain.Params(nil)
+		head := append([]float64(nil), theta[plain.Dim():]...)
+		grad, refGrad := make([]float64, m.Dim()), make([]float64, plain.Dim())
+		for step := range 5 {
+			x, y := randomBatch(t, m, uint64(10+step))
+			if err := plain.SetBatch(x, y); err != nil {
+				t.Fatal(err)
+			}
+			loss, err := m.Eval(theta, grad)
+			if err != nil {
+				t.Fatal(err)
+			}
+			refLoss, err := plain.Eval(ref, refGrad)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if loss != refLoss {
+				t.Fatalf("%s step %d: loss %v with zero-weight heads, %v without", kind, step, loss, refLoss)
+			}
+			for i := range theta {
+				theta[i] -= 0.5 * grad[i]
+			}
+			for i := range ref {
+				ref[i] -= 0.5 * refGrad[i]
+			}
+		}
+		for i, v := range ref {
+			if theta[i] != v {
+				t.Fatalf("%s: θ[%d] = %v with zero-weight heads, %v without", kind, i, theta[i], v)
+			}
+		}
+		for i, v := range head {
+			if theta[plain.Dim()+i] != v {
+				t.Fatalf("%s: head parameter %d moved from %v to %v at weight 0", kind, i, v, theta[plain.Dim()+i])
+			}
+		}
+	}
+}
+
+// TestTermWeightsFollowTheirSchedule sets steps before, on and after the end
+// of an Until and a Linear schedule and reads the weights back.
+func TestTermWeightsFollowTheirSchedule(t *testing.T) {
+	spec := auxSpec(MLP, false, tensor.Float64, 0, 0)
+	spec.AuxHeads[0].Weight = schedule.Until{Steps: 10, Value: schedule.Constant{Rate: 0.3}}
+	spec.AuxHeads[1].Weight = schedule.Linear{From: 0.5, Steps: 4}
+	m, err := New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	randomBatch(t, m, 4)
+	for _, tc := range []struct {
+		step   int
+		w1, w2 float64
+	}{{0, 0.3, 0.5}, {2, 0.3, 0.25}, {9, 0.3, 0}, {10, 0, 0}} {
+		if err := m.SetStep(tc.step); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Eval(m.Params(nil), nil); err != nil {
+			t.Fatal(err)
+		}
+		terms := m.Terms()
+		if terms[1].Weight != tc.w1 || terms[2].Weight != tc.w2 {
+			t.Errorf("step %d: weights %v, %v; want %v, %v", tc.step, terms[1].Weight, terms[2].Weight, tc.w1, tc.w2)
+		}
+	}
+}
+
+// TestAuxHeadErrors: an unknown node is refused with the valid node names,
+// a negative weight with the weight.
+func TestAuxHeadErrors(t *testing.T) {
+	for _, tc := range []struct {
+		head AuxHead
+		want []string
+	}{
+		{AuxHead{At: "act9", Weight: schedule.Constant{Rate: 0.3}}, []string{`unknown node "act9"`, "valid nodes: fc1, act1.in, act1, fc2, act2.in, act2"}},
+		{AuxHead{At: "out", Weight: schedule.Constant{Rate: 0.3}}, []string{`unknown node "out"`}},
+		{AuxHead{At: "act1", Weight: schedule.Constant{Rate: -0.3}}, []string{"weight -0.3", "≥ 0"}},
+		{AuxHead{At: "act1"}, []string{"has no weight"}},
+		{AuxHead{At: "act1", Hidden: []int{0}, Weight: schedule.Constant{Rate: 1}}, []string{"hidden[0] = 0"}},
+	} {
+		spec := smallSpec(MLP, false, tensor.Float64)
+		spec.AuxHeads = []AuxHead{tc.head}
+		_, err := New(spec)
+		if err == nil {
+			t.Errorf("%+v: no error", tc.head)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%+v: error %q does not say %q", tc.head, err, w)
+			}
+		}
+	}
+}
