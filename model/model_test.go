@@ -64,27 +64,36 @@ func TestObjectiveGradient(t *testing.T) {
 		}
 		randomBatch(t, m, 1)
 		m.DrawDropout(3)
-		theta := m.Params(nil)
-		grad := make([]float64, m.Dim())
-		if _, err := m.Eval(theta, grad); err != nil {
-			t.Fatal(err)
-		}
-		const h = 1e-6
-		worst := 0.0
-		for i := range theta {
-			orig := theta[i]
-			theta[i] = orig + h
-			fp, _ := m.Eval(theta, nil)
-			theta[i] = orig - h
-			fm, _ := m.Eval(theta, nil)
-			theta[i] = orig
-			num := (fp - fm) / (2 * h)
-			worst = max(worst, math.Abs(grad[i]-num)/(1+math.Abs(grad[i])))
-		}
-		if worst > 1e-6 {
+		if worst := worstGradientError(t, m); worst > 1e-6 {
 			t.Errorf("%s bn=%v dropout=%v: worst gradient error %.3g over %d parameters", tc.kind, tc.bn, tc.dropout, worst, m.Dim())
 		}
 	}
+}
+
+// worstGradientError returns the largest |analytic − numeric|/(1 + |analytic|)
+// over the coordinates of θ, the numeric derivative the central difference
+// of the objective with step 1e-6, at the model's parameters and current
+// minibatch.
+func worstGradientError(t *testing.T, m *Model) float64 {
+	t.Helper()
+	theta := m.Params(nil)
+	grad := make([]float64, m.Dim())
+	if _, err := m.Eval(theta, grad); err != nil {
+		t.Fatal(err)
+	}
+	const h = 1e-6
+	worst := 0.0
+	for i := range theta {
+		orig := theta[i]
+		theta[i] = orig + h
+		fp, _ := m.Eval(theta, nil)
+		theta[i] = orig - h
+		fm, _ := m.Eval(theta, nil)
+		theta[i] = orig
+		num := (fp - fm) / (2 * h)
+		worst = max(worst, math.Abs(grad[i]-num)/(1+math.Abs(grad[i])))
+	}
+	return worst
 }
 
 // TestL2PenaltyIsHalfSquaredWeights compares the penalised loss with the

@@ -42,24 +42,7 @@ func TestAuxObjectiveGradient(t *testing.T) {
 			t.Fatal(err)
 		}
 		randomBatch(t, m, 2)
-		theta := m.Params(nil)
-		grad := make([]float64, m.Dim())
-		if _, err := m.Eval(theta, grad); err != nil {
-			t.Fatal(err)
-		}
-		const h = 1e-6
-		worst := 0.0
-		for i := range theta {
-			orig := theta[i]
-			theta[i] = orig + h
-			fp, _ := m.Eval(theta, nil)
-			theta[i] = orig - h
-			fm, _ := m.Eval(theta, nil)
-			theta[i] = orig
-			num := (fp - fm) / (2 * h)
-			worst = max(worst, math.Abs(grad[i]-num)/(1+math.Abs(grad[i])))
-		}
-		if worst > 1e-6 {
+		if worst := worstGradientError(t, m); worst > 1e-6 {
 			t.Errorf("%s bn=%v: worst gradient error %.3g over %d parameters", tc.kind, tc.bn, worst, m.Dim())
 		}
 	}
