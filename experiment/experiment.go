@@ -85,6 +85,8 @@ func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 
 // Resume reopens the run in dir: its resolved config with sets applied on
 // top (e.g. "train.steps=60000" to extend a finished run) and its checkpoint.
+// A run stopped before its first checkpoint starts again from step 0, in
+// its own directory with its own config.
 func Resume(dir string, sets []string, log io.Writer) (*Run, error) {
 	if err := holdsRun(dir); err != nil {
 		return nil, err
@@ -97,7 +99,15 @@ func Resume(dir string, sets []string, log io.Writer) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := checkpoint.Load(filepath.Join(dir, rundir.CheckpointFile))
+	path := filepath.Join(dir, rundir.CheckpointFile)
+	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+		if log != nil {
+			fmt.Fprintf(log, "%s has no checkpoint yet: the run starts again from step 0\n", dir)
+		}
+		r.Trainer.Continue()
+		return r, nil
+	}
+	a, err := checkpoint.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("resume %s: %w", dir, err)
 	}
@@ -107,12 +117,13 @@ func Resume(dir string, sets []string, log io.Writer) (*Run, error) {
 	return r, nil
 }
 
-// Start writes the resolved config into the run directory and trains. A
-// resumed run writes it only once its first step has succeeded (first of the
-// step's handlers, so before its next checkpoint, which a resume reads with
-// it), so that a resume that cannot start, such as one refused by its
-// metrics file, or that is interrupted at once, leaves the directory as it
-// was.
+// Start writes the resolved config into the run directory and trains. A new
+// run writes it when the run starts, once the trainer holds the directory;
+// a continued run writes it only once its first step has succeeded (first
+// of the step's handlers, so before its next checkpoint, which a resume
+// reads with it), so that a resume that cannot start, such as one refused
+// by its metrics file, or that is interrupted at once, leaves the directory
+// as it was.
 func (r *Run) Start(ctx context.Context) (train.Result, error) {
 	if r.Dir != "" {
 		text, err := r.Config.Marshal()
@@ -120,13 +131,19 @@ func (r *Run) Start(ctx context.Context) (train.Result, error) {
 			return train.Result{}, err
 		}
 		write := writeOnce(filepath.Join(r.Dir, rundir.ConfigFile), text)
-		if r.Trainer.Step() > 0 {
+		if r.continues() {
 			r.Trainer.OnStep(train.PriorityFirst, func(*train.Trainer) error { return write() })
-		} else if err := write(); err != nil {
-			return train.Result{}, err
+		} else {
+			r.Trainer.OnStart(train.PriorityDefault, func(*train.Trainer) error { return write() })
 		}
 	}
 	return r.Trainer.Run(ctx)
+}
+
+// continues reports that the run continues one already in its directory.
+func (r *Run) continues() bool {
+	holds, err := rundir.Holds(r.Dir)
+	return err == nil && holds
 }
 
 // writeOnce returns a function that writes text to path atomically on its
@@ -165,17 +182,20 @@ func holdsRun(dir string) error {
 	return nil
 }
 
-// CheckFresh reports an error when dir already holds a run, so that a new run
-// never overwrites one by accident.
+// CheckFresh reports an error when dir already holds a run, with or
+// without a checkpoint, so that a new run never overwrites one by accident.
 func CheckFresh(dir string) error {
-	_, err := os.Stat(filepath.Join(dir, rundir.CheckpointFile))
-	if err == nil {
-		return fmt.Errorf("%s already holds a run; continue it with `go run ./cmd/train --resume %s`, or choose another --out", dir, dir)
-	}
-	if !errors.Is(err, os.ErrNotExist) {
+	holds, err := rundir.Holds(dir)
+	switch {
+	case err != nil:
 		return err
+	case !holds:
+		return nil
 	}
-	return nil
+	if _, err := os.Lstat(filepath.Join(dir, rundir.CheckpointFile)); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s already holds a run, stopped before its first checkpoint; continue it from step 0 with `go run ./cmd/train --resume %s`, or choose another --out", dir, dir)
+	}
+	return fmt.Errorf("%s already holds a run; continue it with `go run ./cmd/train --resume %s`, or choose another --out", dir, dir)
 }
 
 func loadData(cfg *config.Config, log io.Writer) (trainSet, testSet *data.Dataset, err error) {

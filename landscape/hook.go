@@ -83,7 +83,8 @@ func (h *Hook) Attach(t *train.Trainer) error {
 			return nil
 		}
 		h.path = filepath.Join(t.Dir, File)
-		return rundir.PrepareCSV(h.path, h.columns(t.Model), t.Step())
+		_, err := rundir.PrepareCSV(h.path, h.columns(t.Model), t.Step())
+		return err
 	})
 	t.OnStep(train.PriorityDefault, h.probe)
 	return nil

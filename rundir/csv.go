@@ -1,8 +1,6 @@
 package rundir
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -19,26 +17,29 @@ import (
 // column is the step, so that every per-step log of a run directory
 // (metrics.csv, a probe's CSV) survives an interruption and a resume alike. A
 // new file gets the header. An existing one (a resumed run) keeps its rows up
-// to and including step keepThrough, drops later ones (the resumed run
-// replays them identically) and any partial last line, atomically. A header
-// other than columns is an error: the file belongs to another kind of run.
-func PrepareCSV(path string, columns []string, keepThrough int) error {
+// to and including step keepThrough and drops later ones (the resumed run
+// replays them identically) and a partial last line, atomically, returning
+// how many rows it dropped. A header other than columns is an error: the
+// file belongs to another kind of run. So is a malformed or blank line among
+// the rows it keeps, named by its line number: those rows are the run's
+// record, and none is deleted to make room.
+func PrepareCSV(path string, columns []string, keepThrough int) (dropped int, err error) {
 	header := strings.Join(columns, ",") + "\n"
 	old, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return atomicfile.Write(path, func(w io.Writer) error {
+		return 0, atomicfile.Write(path, func(w io.Writer) error {
 			_, err := io.WriteString(w, header)
 			return err
 		})
 	case err != nil:
-		return err
+		return 0, err
 	}
-	kept, err := keepRows(old, header, len(columns), keepThrough)
+	kept, dropped, err := keepRows(old, header, len(columns), keepThrough)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return 0, fmt.Errorf("%s: %w", path, err)
 	}
-	return atomicfile.Write(path, func(w io.Writer) error {
+	return dropped, atomicfile.Write(path, func(w io.Writer) error {
 		_, err := w.Write(kept)
 		return err
 	})
@@ -59,33 +60,49 @@ func AppendCSV(path string, fields []string) error {
 	return err
 }
 
-func keepRows(old []byte, header string, columns, keepThrough int) ([]byte, error) {
-	var out bytes.Buffer
-	sc := bufio.NewScanner(bytes.NewReader(old))
-	first := true
-	for sc.Scan() {
-		line := sc.Text()
-		if first {
-			if line+"\n" != header {
-				return nil, fmt.Errorf("header %q differs from %q; move the file away or start a new run", line, strings.TrimSpace(header))
-			}
-			out.WriteString(header)
-			first = false
+// keepRows returns the header and the rows of old up to step keepThrough,
+// and the number of rows dropped after it. A line that is not a row (wrong
+// number of fields, no step, blank) is dropped when it lies among the
+// dropped rows or at the end, where an interrupted write leaves one, and is
+// an error when a kept row follows it.
+func keepRows(old []byte, header string, columns, keepThrough int) ([]byte, int, error) {
+	lines := strings.Split(string(old), "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1] // the newline that ends the last line
+	}
+	if len(lines) == 0 {
+		return []byte(header), 0, nil
+	}
+	if lines[0]+"\n" != header {
+		return nil, 0, fmt.Errorf("header %q differs from %q; move the file away or start a new run", lines[0], strings.TrimSpace(header))
+	}
+	steps := make([]int, len(lines)) // each row's step; -1 for a line that is no row
+	lastKept := 0                    // index of the last row kept
+	for i := 1; i < len(lines); i++ {
+		stepField, _, _ := strings.Cut(lines[i], ",")
+		step, err := strconv.Atoi(stepField)
+		if err != nil || strings.Count(lines[i], ",") != columns-1 {
+			steps[i] = -1
 			continue
 		}
-		stepField, _, _ := strings.Cut(line, ",")
-		step, err := strconv.Atoi(stepField)
-		if err != nil || strings.Count(line, ",") != columns-1 {
-			break // a partial last line from an interrupted write
-		}
+		steps[i] = step
 		if step <= keepThrough {
-			out.WriteString(line + "\n")
+			lastKept = i
 		}
 	}
-	if first {
-		out.WriteString(header)
+	out := []byte(header)
+	dropped := 0
+	for i := 1; i < len(lines); i++ {
+		switch {
+		case steps[i] < 0 && i < lastKept:
+			return nil, 0, fmt.Errorf("line %d, %q, is not a row of %d columns, and rows up to step %d that the resume keeps follow it; correct or delete the line, then resume again", i+1, lines[i], columns, keepThrough)
+		case steps[i] >= 0 && steps[i] <= keepThrough:
+			out = append(append(out, lines[i]...), '\n')
+		case steps[i] >= 0:
+			dropped++
+		}
 	}
-	return out.Bytes(), sc.Err()
+	return out, dropped, nil
 }
 
 // Table is a CSV file read whole: its header and its rows, every row as

@@ -14,7 +14,7 @@ import (
 func TestPrepareCSVResume(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "log.csv")
 	cols := []string{"step", "a", "b"}
-	if err := PrepareCSV(path, cols, 0); err != nil {
+	if _, err := PrepareCSV(path, cols, 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, row := range [][]string{{"10", "1", "2"}, {"20", "3", "4"}, {"30", "5", "6"}} {
@@ -30,16 +30,58 @@ func TestPrepareCSVResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	if err := PrepareCSV(path, cols, 20); err != nil {
-		t.Fatal(err)
+	if dropped, err := PrepareCSV(path, cols, 20); err != nil || dropped != 1 {
+		t.Fatalf("PrepareCSV dropped %d rows, %v; want the one after step 20", dropped, err)
 	}
 	got, _ := os.ReadFile(path)
 	if want := "step,a,b\n10,1,2\n20,3,4\n"; string(got) != want {
 		t.Fatalf("after resuming at step 20:\n%q\nwant\n%q", got, want)
 	}
-	err = PrepareCSV(path, []string{"step", "c"}, 20)
+	_, err = PrepareCSV(path, []string{"step", "c"}, 20)
 	if err == nil || !strings.Contains(err.Error(), `"step,a,b"`) {
 		t.Fatalf("a different header gave %v, want an error naming the old header", err)
+	}
+}
+
+// A malformed or blank line among the rows a resume keeps stops it with the
+// line's number and changes nothing; one among the rows it drops, or at the
+// end, goes with them.
+func TestPrepareCSVRefusesDamagedRowsItKeeps(t *testing.T) {
+	cols := []string{"step", "a", "b"}
+	tests := []struct {
+		name, text string
+		keep       int
+		want       string // the file after, or the error
+		dropped    int
+	}{
+		{"garbage before the step", "step,a,b\n10,1,2\nxyz\n20,3,4\n30,5,6\n", 20, `line 3, "xyz", is not a row of 3 columns, and rows up to step 20 that the resume keeps follow it`, 0},
+		{"blank line before the step", "step,a,b\n10,1,2\n\n20,3,4\n", 20, `line 3, "", is not a row`, 0},
+		{"short row before the step", "step,a,b\n10,1\n20,3,4\n", 20, `line 2, "10,1", is not a row`, 0},
+		{"garbage after the step", "step,a,b\n10,1,2\n20,3,4\nxyz\n30,5,6\n", 20, "step,a,b\n10,1,2\n20,3,4\n", 1},
+		{"blank line at the end", "step,a,b\n10,1,2\n\n", 20, "step,a,b\n10,1,2\n", 0},
+		{"no rows", "step,a,b\n", 0, "step,a,b\n", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "log.csv")
+			if err := os.WriteFile(path, []byte(tt.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			dropped, err := PrepareCSV(path, cols, tt.keep)
+			got, _ := os.ReadFile(path)
+			if strings.HasPrefix(tt.want, "step,") {
+				if err != nil || string(got) != tt.want || dropped != tt.dropped {
+					t.Errorf("got %q, %d dropped, %v; want %q, %d dropped", got, dropped, err, tt.want, tt.dropped)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want one containing %q", err, tt.want)
+			}
+			if string(got) != tt.text {
+				t.Errorf("the refused resume changed the file to %q", got)
+			}
+		})
 	}
 }
 

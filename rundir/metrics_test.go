@@ -15,7 +15,7 @@ func TestReadMetricsRoundTrip(t *testing.T) {
 		{Step: 20, Epoch: 1, Examples: 1200, WallSeconds: 2.5, LR: 0.05, TrainLoss: 1.5, TestLoss: 1.75, TestAcc: 0.5,
 			FuncEvals: 62, GradEvals: 58},
 	}
-	if err := PrepareCSV(path, Columns, 0); err != nil {
+	if _, err := PrepareCSV(path, Columns, 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range want {

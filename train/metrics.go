@@ -1,6 +1,7 @@
 package train
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -9,22 +10,22 @@ import (
 	"deepopt/rundir"
 )
 
-// attachMetrics writes metrics.csv in the run directory: at the start it
-// creates the directory and makes the file ready for this run's rows
+// attachMetrics writes metrics.csv in the run directory (which
+// attachRunDir created and holds): at the start it makes the file ready for this run's rows
 // (rundir.PrepareCSV keeps a resumed run's rows up to its step), at every
 // evaluation it appends the row, one complete line per write, and at the end
 // it closes the file.
 func attachMetrics(t *Trainer) {
 	var f *os.File
 	t.OnStart(PriorityFirst, func(t *Trainer) error {
-		if err := os.MkdirAll(t.Dir, 0o755); err != nil {
-			return err
-		}
 		path := filepath.Join(t.Dir, rundir.MetricsFile)
-		if err := rundir.PrepareCSV(path, t.Columns(), t.Step()); err != nil {
+		dropped, err := rundir.PrepareCSV(path, t.Columns(), t.Step())
+		if err != nil {
 			return err
 		}
-		var err error
+		if dropped > 0 && t.Progress != nil {
+			fmt.Fprintf(t.Progress, "%s: %d rows after step %d, the checkpoint's, dropped; the run writes them again\n", path, dropped, t.Step())
+		}
 		f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 		return err
 	})

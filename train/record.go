@@ -136,7 +136,8 @@ func (r *Recorder) start(t *Trainer) error {
 		r.idx[i] = i
 	}
 	r.path = filepath.Join(t.Dir, ActivationsFile)
-	return rundir.PrepareCSV(r.path, r.Columns(), t.Step())
+	_, err := rundir.PrepareCSV(r.path, r.Columns(), t.Step())
+	return err
 }
 
 func (r *Recorder) record(t *Trainer) error {

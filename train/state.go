@@ -82,11 +82,13 @@ func attachCheckpoints(t *Trainer) {
 }
 
 // Restore loads a Snapshot into a trainer whose exported fields describe the
-// same run (same model, optimizer kind and data); Run then continues it.
+// same run (same model, optimizer kind and data); Run then continues it, in
+// the run directory that holds it.
 func (t *Trainer) Restore(a *checkpoint.Archive) error {
 	if err := t.init(); err != nil {
 		return err
 	}
+	t.continues = true
 	if err := t.checkArchitecture(a); err != nil {
 		return err
 	}

@@ -44,7 +44,10 @@ type Trainer struct {
 	// LogEvery = EvalEvery). CheckpointEvery 0 saves only at the end.
 	EvalEvery, LogEvery, CheckpointEvery int
 	// Dir is the run directory for metrics.csv and checkpoint.npz; "" writes
-	// no files.
+	// no files. Run holds it locked for its life (rundir.Acquire), removes
+	// the temporary files a killed run left there, and refuses a Dir that
+	// already holds a run unless the trainer continues it (Restore,
+	// Continue), so that no run is ever replaced by accident.
 	Dir string
 	// Progress receives the progress display (nil: none).
 	Progress io.Writer
@@ -135,6 +138,9 @@ type Trainer struct {
 	columns  []Column
 	loopHook bool // the loop's own handlers are registered
 	attached int  // Hooks[:attached] are attached
+	// continues is set by Restore and Continue: the run in Dir is this
+	// run, which may write there.
+	continues bool
 }
 
 // ObjectiveWrapper is an objective around another: Gaussian smoothing,
@@ -179,6 +185,15 @@ type Result struct {
 	// evaluations, before Steps.
 	BudgetSpent bool
 }
+
+// Finished reports that the run has taken its Steps, or spent its
+// MaxGradEvals: Run has nothing left to do (raise Steps to extend it).
+func (t *Trainer) Finished() bool { return t.state.Step >= t.Steps || t.budgetSpent() }
+
+// Continue lets Run write into a Dir that holds a run stopped before its
+// first checkpoint: the trainer starts it again from step 0 and replaces
+// its metrics rows. Restore does the same for a run with a checkpoint.
+func (t *Trainer) Continue() { t.continues = true }
 
 // Step is the number of completed steps.
 func (t *Trainer) Step() int { return t.state.Step }
@@ -227,12 +242,16 @@ func (t *Trainer) init() error {
 // Run trains until Steps, or until ctx is cancelled (then it saves a
 // checkpoint and returns ErrInterrupted). A non-finite loss stops the run with
 // an error; the last checkpoint written stays valid. Run leaves θ in the
-// model's parameters.
+// model's parameters. A restored run that is already Finished returns at
+// once and writes nothing.
 func (t *Trainer) Run(ctx context.Context) (Result, error) {
 	if t.batch == nil {
 		if err := t.init(); err != nil {
 			return Result{}, err
 		}
+	}
+	if t.Finished() {
+		return t.result, nil
 	}
 	if err := t.attach(); err != nil {
 		return Result{}, err
@@ -271,6 +290,7 @@ func (t *Trainer) attach() error {
 		t.columns = append(loopColumns(), t.columns...)
 		t.OnStep(PriorityEvaluate, (*Trainer).evaluateAtCadence)
 		if t.Dir != "" {
+			attachRunDir(t)
 			attachMetrics(t)
 			attachCheckpoints(t)
 		}

@@ -166,6 +166,9 @@ with --resume.`,
 			if err != nil {
 				return err
 			}
+			if run.Trainer.Finished() {
+				return reportFinished(run)
+			}
 			fmt.Fprintf(os.Stderr, "run directory: %s\n", run.Dir)
 			res, err := run.Start(ctx)
 			if errors.Is(err, train.ErrInterrupted) {
@@ -192,6 +195,26 @@ with --resume.`,
 	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newEvalCommand(), newVersionCommand(), newReproBNCommand(), newProbeCommand(), newReproLandscapeCommand(), newPlotCommand(), newReproContinuationCommand(), newReproSparseCodingCommand())
 	return root
+}
+
+// reportFinished says that a resumed run has nothing left to do, with its
+// final numbers (the last row of its metrics.csv), and how to extend it; it
+// writes nothing.
+func reportFinished(run *experiment.Run) error {
+	t := run.Trainer
+	limit := fmt.Sprintf("--set train.steps=%d", 2*t.Steps)
+	reached := fmt.Sprintf("step %d of %d", t.Step(), t.Steps)
+	if t.Step() < t.Steps {
+		limit = fmt.Sprintf("--set train.max_grad_evals=%d", 2*t.MaxGradEvals)
+		reached = fmt.Sprintf("step %d, where it spent its train.max_grad_evals of %d gradient evaluations", t.Step(), t.MaxGradEvals)
+	}
+	numbers := ""
+	if rows, err := rundir.ReadMetrics(filepath.Join(run.Dir, rundir.MetricsFile)); err == nil && len(rows) > 0 {
+		last := rows[len(rows)-1]
+		numbers = fmt.Sprintf(": train loss %.4f, test loss %.4f, test accuracy %.2f%% (%.1f s)", last.TrainLoss, last.TestLoss, 100*last.TestAcc, last.WallSeconds)
+	}
+	fmt.Printf("%s is finished at %s%s; nothing was written. Extend it with: %s --resume %s %s\n", run.Dir, reached, numbers, invocation, run.Dir, limit)
+	return nil
 }
 
 func newEvalCommand() *cobra.Command {

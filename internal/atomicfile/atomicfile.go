@@ -81,3 +81,26 @@ func syncDir(dir string) error {
 	}
 	return nil
 }
+
+// RemoveLeftovers removes the temporary files that Writes into dir left
+// behind when their process was killed between creating and renaming them
+// (a checkpoint's can be tens of MB), and returns their names. Call it only
+// while no Write into dir can be under way, such as under the run
+// directory's lock.
+func RemoveLeftovers(dir string) ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, path := range matches {
+		if info, err := os.Lstat(path); err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		if err := os.Remove(path); err != nil {
+			return removed, err
+		}
+		removed = append(removed, filepath.Base(path))
+	}
+	return removed, nil
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -114,5 +115,27 @@ func wantError(t *testing.T, err error, want string) {
 	t.Helper()
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("error = %v\nwant one containing %q", err, want)
+	}
+}
+
+// RemoveLeftovers removes what a killed Write left and nothing else.
+func TestRemoveLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{".checkpoint.npz.tmp-123", ".metrics.csv.tmp-9", "checkpoint.npz", ".lock", "notes.tmp-1"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removed, err := RemoveLeftovers(dir)
+	if err != nil || !slices.Equal(removed, []string{".checkpoint.npz.tmp-123", ".metrics.csv.tmp-9"}) {
+		t.Fatalf("RemoveLeftovers = %v, %v", removed, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var left []string
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if !slices.Equal(left, []string{".lock", "checkpoint.npz", "notes.tmp-1"}) {
+		t.Errorf("left %v", left)
 	}
 }
