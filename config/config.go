@@ -331,6 +331,12 @@ type Train struct {
 	// parameters they match keep their values while the optimizer moves
 	// the others (train.Trainer.Trainable).
 	Freeze []string `yaml:"freeze"`
+	// DivergenceFactor stops a run whose minibatch loss has grown beyond
+	// DivergenceFactor times its value at the run's first step: the run
+	// diverged (a learning rate far too large), and its weights are not
+	// saved over the last good checkpoint. A NaN or infinite loss always
+	// stops the run; 0 turns the growth check off.
+	DivergenceFactor float64 `yaml:"divergence_factor"`
 }
 
 // Default returns the default configuration: the MNIST network of Ioffe &
@@ -357,16 +363,17 @@ func Default() Config {
 			Average: "none", EMADecay: optim.DefaultEMADecay, EMADebias: true},
 		Schedule: Schedule{Kind: "constant", LR: 0.1, StepSize: 1000, Gamma: 0.1},
 		Train: Train{
-			BatchSize:       60,
-			Freeze:          []string{},
-			Steps:           1000,
-			EvalEvery:       500,
-			EvalBatch:       1000,
-			CheckpointEvery: 5000,
-			LogEvery:        100,
-			HoldBatch:       1,
-			EvalBN:          "running",
-			BNReestimate:    100,
+			BatchSize:        60,
+			Freeze:           []string{},
+			Steps:            1000,
+			EvalEvery:        500,
+			EvalBatch:        1000,
+			CheckpointEvery:  5000,
+			LogEvery:         100,
+			HoldBatch:        1,
+			EvalBN:           "running",
+			BNReestimate:     100,
+			DivergenceFactor: 100,
 		},
 		Record: DefaultRecord(),
 		Probe:  DefaultProbe(),

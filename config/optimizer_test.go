@@ -61,6 +61,9 @@ func TestOptimizerKindKeys(t *testing.T) {
 			"train.max_grad_evals: want an integer ≥ 0 (0 means no limit), got -5"},
 		{"negative eval_every_grad_evals", func(c *Config) { c.Train.EvalEveryGradEvals = -1 },
 			"train.eval_every_grad_evals: want an integer ≥ 0 (0 disables it), got -1"},
+		{"divergence factor of 1", func(c *Config) { c.Train.DivergenceFactor = 1 },
+			"train.divergence_factor: want a factor above 1 (the loss may grow to that many times its first value), or 0 to turn the check off, got 1"},
+		{"negative divergence factor", func(c *Config) { c.Train.DivergenceFactor = -5 }, "train.divergence_factor: want a factor above 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -225,6 +225,9 @@ func (t *Train) validate(p *problems, batchNorm bool) {
 	p.atLeast("train.bn_reestimate", t.BNReestimate, 0, "0 re-estimates on one pass over the training set")
 	p.atLeast("train.max_grad_evals", t.MaxGradEvals, 0, "0 means no limit")
 	p.atLeast("train.eval_every_grad_evals", t.EvalEveryGradEvals, 0, "0 disables it")
+	if f := t.DivergenceFactor; f != 0 && !(f > 1) || math.IsInf(f, 0) {
+		p.add("train.divergence_factor", "want a factor above 1 (the loss may grow to that many times its first value), or 0 to turn the check off, got %v", f)
+	}
 }
 
 // atLeast records a problem when the integer v at key is below lo; what

@@ -84,6 +84,15 @@ func architecture(cfg *config.Config) map[string]string {
 	return arch
 }
 
+// divergenceFactor translates train.divergence_factor, where 0 turns the
+// check off, into train.Trainer's, where a negative value does.
+func divergenceFactor(factor float64) float64 {
+	if factor == 0 {
+		return -1
+	}
+	return factor
+}
+
 // newOptimizer builds the optimizer section's method for m, wrapped in the
 // averager the section asks for. Trainable (nil: all of θ) are the
 // coordinates it moves: the dimension the dense methods store matrices of

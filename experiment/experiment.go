@@ -72,7 +72,7 @@ func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 		Jitter: cfg.Data.Jitter, HoldBatch: cfg.Train.HoldBatch, BNReestimate: cfg.Train.BNReestimate,
 		ReestimateBN: cfg.Train.EvalBN == "reestimate", ResetOnNewBatch: cfg.Optimizer.ResetOnNewBatch,
 		MaxGradEvals: cfg.Train.MaxGradEvals, EvalEveryGradEvals: cfg.Train.EvalEveryGradEvals,
-		Architecture: architecture(cfg), Trainable: trainable, Dir: dir, Progress: log,
+		DivergenceFactor: divergenceFactor(cfg.Train.DivergenceFactor), Architecture: architecture(cfg), Trainable: trainable, Dir: dir, Progress: log,
 	}
 	if err := addRecorder(cfg, t); err != nil {
 		return nil, err

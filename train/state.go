@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,10 +21,11 @@ const (
 	keyExamples = "loop/examples"
 	keyEvals    = "loop/evals" // func, grad
 	keyWall     = "loop/wall_s"
-	keyBatcher  = "loop/batcher" // the sampler's state (data.Batcher: epoch, position)
-	keyHeld     = "loop/held"    // steps taken on the current minibatch, whether θ is remembered
-	keyBatch    = "loop/batch"   // the current minibatch's example indices
-	prefixArch  = "arch/"        // Architecture, one string per setting
+	keyBatcher  = "loop/batcher"    // the sampler's state (data.Batcher: epoch, position)
+	keyHeld     = "loop/held"       // steps taken on the current minibatch, whether θ is remembered
+	keyBatch    = "loop/batch"      // the current minibatch's example indices
+	keyFirst    = "loop/first_loss" // the loss at the run's first step
+	prefixArch  = "arch/"           // Architecture, one string per setting
 )
 
 // Snapshot returns the complete state of the loop as an archive.
@@ -58,6 +60,9 @@ func (t *Trainer) Snapshot() *checkpoint.Archive {
 	for k, v := range t.Architecture {
 		a.SetString(prefixArch+k, v)
 	}
+	if !math.IsNaN(t.firstLoss) {
+		a.SetFloat64(keyFirst, []int{1}, []float64{t.firstLoss})
+	}
 	return a
 }
 
@@ -65,7 +70,14 @@ func (t *Trainer) Snapshot() *checkpoint.Archive {
 // CheckpointEvery steps, at the last step and when the run is interrupted.
 func attachCheckpoints(t *Trainer) {
 	save := func(t *Trainer) error {
-		return checkpoint.Save(filepath.Join(t.Dir, rundir.CheckpointFile), t.Snapshot())
+		if err := t.checkBeforeSave(); err != nil {
+			return err
+		}
+		if err := checkpoint.Save(filepath.Join(t.Dir, rundir.CheckpointFile), t.Snapshot()); err != nil {
+			return err
+		}
+		t.checkpointStep = t.Step()
+		return nil
 	}
 	t.OnStep(PriorityCheckpoint, func(t *Trainer) error {
 		if (t.CheckpointEvery > 0 && t.Step()%t.CheckpointEvery == 0) || t.done() {
@@ -129,6 +141,16 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 		}
 	}
 	t.state = loopState{Step: int(step[0]), Examples: int(examples[0]), FuncEvals: int(evals[0]), GradEvals: int(evals[1]), WallSeconds: wall[0]}
+	t.checkpointStep = t.state.Step
+	if a.Has(keyFirst) {
+		// Checkpoints written before the divergence check have none: the
+		// first step after the resume becomes the reference.
+		first, err := values(a.Float64, keyFirst, 1)
+		if err != nil {
+			return err
+		}
+		t.firstLoss = first[0]
+	}
 	t.obj.FuncEvals, t.obj.GradEvals = t.state.FuncEvals, t.state.GradEvals
 	if err := t.batch.Restore(bs); err != nil {
 		return fmt.Errorf("checkpoint: %s: %w", keyBatcher, err)

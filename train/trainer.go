@@ -84,6 +84,12 @@ type Trainer struct {
 	// EvalEveryGradEvals also evaluates whenever the cumulative gradient
 	// evaluations cross a multiple of it (0: never).
 	EvalEveryGradEvals int
+	// DivergenceFactor stops the run when its minibatch loss grows beyond
+	// DivergenceFactor times its value at the run's first step, and a
+	// checkpoint is never saved with weights whose loss is beyond it (0:
+	// DefaultDivergenceFactor; negative: no growth check). A NaN or
+	// infinite loss or parameter always stops the run.
+	DivergenceFactor float64
 	// Architecture names the settings that shape the model's parameters or
 	// graph (the CLI uses its config keys: "model.activation" → "relu").
 	// Snapshot stores them, and Restore refuses a checkpoint whose stored
@@ -141,6 +147,11 @@ type Trainer struct {
 	// continues is set by Restore and Continue: the run in Dir is this
 	// run, which may write there.
 	continues bool
+	// firstLoss is the loss at the run's first step (NaN before it), the
+	// reference of the divergence check; checkpointStep is the step of the
+	// last checkpoint saved or restored (-1: none).
+	firstLoss      float64
+	checkpointStep int
 }
 
 // ObjectiveWrapper is an objective around another: Gaussian smoothing,
@@ -236,14 +247,16 @@ func (t *Trainer) init() error {
 		obj = w
 	}
 	t.obj = optim.NewMemo(obj)
+	t.firstLoss, t.checkpointStep = math.NaN(), -1
 	return nil
 }
 
 // Run trains until Steps, or until ctx is cancelled (then it saves a
-// checkpoint and returns ErrInterrupted). A non-finite loss stops the run with
-// an error; the last checkpoint written stays valid. Run leaves θ in the
-// model's parameters. A restored run that is already Finished returns at
-// once and writes nothing.
+// checkpoint and returns ErrInterrupted). A diverged run (a non-finite loss,
+// or one grown beyond DivergenceFactor) stops with an error naming the step
+// and the learning rate; the last checkpoint written stays valid. Run leaves
+// θ in the model's parameters. A restored run that is already Finished
+// returns at once and writes nothing.
 func (t *Trainer) Run(ctx context.Context) (Result, error) {
 	if t.batch == nil {
 		if err := t.init(); err != nil {
@@ -365,8 +378,11 @@ func (t *Trainer) step() error {
 	if err != nil {
 		return err
 	}
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return t.nonFinite(loss)
+	if math.IsNaN(t.firstLoss) && !math.IsInf(loss, 0) {
+		t.firstLoss = loss
+	}
+	if err := t.checkLoss(t.state.Step+1, loss, "the minibatch loss"); err != nil {
+		return err
 	}
 	if err := t.training.FoldBatchStats(); err != nil {
 		return fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
@@ -386,7 +402,7 @@ func (t *Trainer) step() error {
 	}
 	for _, v := range t.theta {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return t.nonFinite(v)
+			return t.diverged(t.state.Step+1, fmt.Sprintf("a parameter became %v", v))
 		}
 	}
 	t.state.Step++
@@ -398,14 +414,6 @@ func (t *Trainer) step() error {
 	t.last = stepInfo{loss: loss, info: info, searchFailed: searchFailed}
 	t.window.add(t.last)
 	return nil
-}
-
-func (t *Trainer) nonFinite(v float64) error {
-	msg := fmt.Sprintf("train: step %d: the loss or parameters became %v", t.state.Step+1, v)
-	if t.Dir != "" {
-		msg += fmt.Sprintf("; the last checkpoint in %s is intact", t.Dir)
-	}
-	return fmt.Errorf("%s; lower the learning rate (schedule.lr, now %g at this step) or add warm-up", msg, t.LR.At(t.state.Step))
 }
 
 // setBatch makes the training examples idx, drawn at step, the current

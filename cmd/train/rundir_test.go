@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -195,4 +196,25 @@ func TestResumeOfAFinishedRun(t *testing.T) {
 		t.Errorf("stdout %q lacks the last metrics row's %q", stdout, numbers)
 	}
 	sameFiles(t, out, before, "resuming the finished run")
+}
+
+// A learning rate far too large stops the run with an error naming the
+// step and the rate, instead of finishing with losses up to 1e300 and
+// diverged weights in the checkpoint; with no checkpoint written yet the
+// message says so, and none is written (1e38 overflows float32).
+func TestDivergedRunStops(t *testing.T) {
+	cfg := writeConfig(t, "")
+	for _, lr := range []string{"1e6", "1e300", "1e38"} {
+		out := filepath.Join(t.TempDir(), "run")
+		err := execute([]string{"--config", cfg, "--out", out, "--set", "schedule.lr=" + lr})
+		rate, _ := strconv.ParseFloat(lr, 64)
+		for _, want := range []string{"the run diverged", "no checkpoint was written yet", fmt.Sprintf("lower the learning rate (schedule.lr; %g at this step)", rate)} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("lr %s: error %v\nwant one containing %q", lr, err, want)
+			}
+		}
+		if _, serr := os.Stat(filepath.Join(out, rundir.CheckpointFile)); !os.IsNotExist(serr) {
+			t.Errorf("lr %s: a checkpoint was written (%v)", lr, serr)
+		}
+	}
 }
