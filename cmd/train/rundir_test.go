@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -215,6 +216,83 @@ func TestDivergedRunStops(t *testing.T) {
 		}
 		if _, serr := os.Stat(filepath.Join(out, rundir.CheckpointFile)); !os.IsNotExist(serr) {
 			t.Errorf("lr %s: a checkpoint was written (%v)", lr, serr)
+		}
+	}
+}
+
+// One garbage line or one blank line among the rows a resume keeps stops
+// it with the line's number, and nothing is deleted.
+func TestResumeRefusesDamagedMetrics(t *testing.T) {
+	cfg := writeConfig(t, "")
+	out := filepath.Join(t.TempDir(), "run")
+	if err := execute([]string{"--config", cfg, "--out", out, "--set", "train.steps=40", "--set", "train.eval_every=10"}); err != nil {
+		t.Fatal(err)
+	}
+	metrics := filepath.Join(out, rundir.MetricsFile)
+	rows := readLines(t, metrics)
+	for _, damage := range []string{"garbage", ""} {
+		damaged := strings.Join(slices.Insert(slices.Clone(rows), 3, damage), "\n") + "\n"
+		if err := os.WriteFile(metrics, []byte(damaged), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		before := files(t, out)
+		err := execute([]string{"--resume", out, "--set", "train.steps=60"})
+		if want := fmt.Sprintf("metrics.csv: line 4, %q, is not a row of", damage); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("resume with %q in metrics.csv: %v, want %q", damage, err, want)
+		}
+		sameFiles(t, out, before, "the refused resume")
+	}
+}
+
+// A FIFO named checkpoint.npz is refused at once, not waited on forever.
+func TestResumeRefusesAFIFOCheckpoint(t *testing.T) {
+	cfg := writeConfig(t, "")
+	out := filepath.Join(t.TempDir(), "run")
+	if err := execute([]string{"--config", cfg, "--out", out, "--set", "train.steps=20"}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(out, rundir.CheckpointFile)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	resume, stderr := command(t, "--resume", out, "--set", "train.steps=40")
+	if err := resume.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- resume.Wait() }()
+	select {
+	case err := <-done:
+		if exitStatus(err) != 1 || !strings.Contains(stderr.String(), path+" is a named pipe (FIFO), not a regular file") {
+			t.Errorf("exit %v\n%s", err, stderr)
+		}
+	case <-time.After(time.Minute):
+		resume.Process.Kill()
+		t.Fatal("--resume still waits on the FIFO after a minute")
+	}
+}
+
+// A model or evaluation batch that cannot fit into memory, and a batch
+// larger than the training set, are refused with the key to change before
+// the run directory is made (no out-of-memory crash, no stack trace).
+func TestRefusedBeforeTheRunDirectoryIsMade(t *testing.T) {
+	cfg := writeConfig(t, "")
+	for set, want := range map[string]string{
+		"model.hidden=[100000000]":   "lower model.hidden",
+		"train.eval_batch=100000000": "lower train.eval_batch",
+		"train.batch_size=5000":      "train.batch_size: 5000 exceeds the 1000 training examples",
+	} {
+		out := filepath.Join(t.TempDir(), "run")
+		cmd, stderr := command(t, "--config", cfg, "--out", out, "--set", set)
+		err := cmd.Run()
+		if exitStatus(err) != 1 || !strings.Contains(stderr.String(), want) || strings.Contains(stderr.String(), "goroutine") {
+			t.Errorf("--set %s: exit %v, want 1 and %q\n%s", set, err, want, stderr)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("--set %s: the run directory was made (%v)", set, err)
 		}
 	}
 }
