@@ -80,7 +80,7 @@ func attachCheckpoints(t *Trainer) {
 		return nil
 	}
 	t.OnStep(PriorityCheckpoint, func(t *Trainer) error {
-		if (t.CheckpointEvery > 0 && t.Step()%t.CheckpointEvery == 0) || t.done() {
+		if (t.CheckpointEvery > 0 && t.Step()%t.CheckpointEvery == 0) || t.Done() {
 			return save(t)
 		}
 		return nil

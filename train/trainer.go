@@ -326,7 +326,7 @@ func (t *Trainer) attach() error {
 func (t *Trainer) evaluateAtCadence() error {
 	step := t.state.Step
 	crossed := t.EvalEveryGradEvals > 0 && t.state.GradEvals/t.EvalEveryGradEvals > t.gradEvalsBefore/t.EvalEveryGradEvals
-	if step%t.EvalEvery != 0 && !t.done() && !crossed {
+	if step%t.EvalEvery != 0 && !t.Done() && !crossed {
 		return nil
 	}
 	t.test = model.Evaluation{Loss: math.NaN(), Accuracy: math.NaN()}
@@ -343,8 +343,10 @@ func (t *Trainer) evaluateAtCadence() error {
 	return fire(t.events.eval, func(f func(*Trainer, Report) error) error { return f(t, Report{t.result, row}) })
 }
 
-// done reports that the step just taken is the run's last.
-func (t *Trainer) done() bool { return t.state.Step == t.Steps || t.budgetSpent() }
+// Done reports that the run has taken its last step: Steps steps, or
+// MaxGradEvals gradient evaluations. A restored finished run is Done, so
+// that another run can use it as it ended (a distillation teacher).
+func (t *Trainer) Done() bool { return t.state.Step == t.Steps || t.budgetSpent() }
 
 // budgetSpent reports that MaxGradEvals gradient evaluations were made.
 func (t *Trainer) budgetSpent() bool {

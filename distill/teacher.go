@@ -1,0 +1,66 @@
+package distill
+
+import (
+	"fmt"
+
+	"deepopt/model"
+)
+
+// Teacher is a trained network that gives the student its soft targets: it
+// runs forward-only on the evaluation path (batch normalization with its
+// running statistics, no dropout), so every example's targets depend on
+// that example alone, and it is never trained. Its architecture is its
+// own; it needs the student's classes and the same number of input values
+// per example (an MLP teacher reads a CNN student's images row-major).
+type Teacher struct {
+	model  *model.Model
+	kd     KD
+	logits []float64
+}
+
+// NewTeacher checks the teacher's network m, rebuilt from the run in dir
+// (experiment.FinishedModel) with an evaluation batch of the student's
+// minibatch size, against the student's spec, and returns the teacher of
+// kd's soft targets.
+func NewTeacher(m *model.Model, dir string, student model.Spec, kd KD) (*Teacher, error) {
+	if err := kd.Validate(); err != nil {
+		return nil, err
+	}
+	s := m.Spec()
+	if s.Classes != student.Classes {
+		return nil, fmt.Errorf("distill.teacher: %s has %d classes and the student %d; distil from a teacher trained on the student's classes", dir, s.Classes, student.Classes)
+	}
+	if size(s.Input) != size(student.Input) {
+		return nil, fmt.Errorf("distill.teacher: %s reads examples of shape %v and the student %v; distil from a teacher trained on the student's data", dir, s.Input, student.Input)
+	}
+	if s.EvalBatch != student.BatchSize {
+		return nil, fmt.Errorf("distill: the teacher's evaluation batch is %d examples and the student's minibatch %d; rebuild the teacher with an evaluation batch of train.batch_size", s.EvalBatch, student.BatchSize)
+	}
+	return &Teacher{model: m, kd: kd, logits: make([]float64, s.EvalBatch*s.Classes)}, nil
+}
+
+// Targets writes the teacher's probabilities at τ, P_T^τ = softmax(z_t/τ),
+// for the student's minibatch x (the examples the student trains on, as its
+// loop gathered and augmented them, row-major) into dst, one row of classes
+// per example.
+func (t *Teacher) Targets(x, dst []float64) error {
+	s := t.model.Spec()
+	if len(x) != s.EvalBatch*size(s.Input) || len(dst) != len(t.logits) {
+		return fmt.Errorf("distill: a minibatch of %d values and targets of %d; the teacher takes %d examples of %d values and gives %d×%d targets",
+			len(x), len(dst), s.EvalBatch, size(s.Input), s.EvalBatch, s.Classes)
+	}
+	if err := t.model.Logits(x, t.logits); err != nil {
+		return fmt.Errorf("distill: teacher: %w", err)
+	}
+	t.kd.Targets(t.logits, s.Classes, dst)
+	return nil
+}
+
+// size is the number of values of a tensor of the given shape.
+func size(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
