@@ -72,6 +72,7 @@ func (m *Model) UpdateBNAverage() {
 type TrainingObjective struct {
 	m     *Model
 	batch []batchnorm.Batch
+	terms []Term
 }
 
 // TrainingObjective returns the model's objective for a training loop.
@@ -87,8 +88,13 @@ func (o *TrainingObjective) Eval(theta, grad []float64) (float64, error) {
 		return loss, err
 	}
 	o.batch = o.m.LastBatchStats()
+	o.terms = o.m.Terms()
 	return loss, nil
 }
+
+// Terms returns the objective's terms (Model.Terms) at the last Eval, which
+// inside an optim.Memo is the remembered point's.
+func (o *TrainingObjective) Terms() []Term { return o.terms }
 
 // FoldBatchStats folds the batch statistics of the last Eval into the
 // running statistics.

@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"deepopt/data"
+
+	G "gorgonia.org/gorgonia"
 )
 
 // Evaluation is the mean cross-entropy and the accuracy of a model on a data
@@ -19,36 +21,75 @@ type Evaluation struct {
 // computes the loss and accuracy in float64 from the logits. It changes
 // nothing in the model.
 func (m *Model) Evaluate(ds *data.Dataset) (Evaluation, error) {
+	evs, err := m.evaluate(ds, m.evalVM, G.Nodes{m.logits})
+	if err != nil {
+		return Evaluation{}, err
+	}
+	return evs[0], nil
+}
+
+// EvaluateHeads returns the loss and accuracy on ds of every auxiliary head
+// (Spec.AuxHeads, in order) at θ, as Evaluate computes the main head's, nil
+// without heads. The model's parameters are left as they were.
+func (m *Model) EvaluateHeads(theta []float64, ds *data.Dataset) ([]Evaluation, error) {
+	if len(m.heads) == 0 {
+		return nil, nil
+	}
+	if m.headVM == nil {
+		var err error
+		if m.headVM, err = m.compile(m.headLogits); err != nil {
+			return nil, err
+		}
+	}
+	params := m.Params(nil)
+	defer m.SetParams(params)
+	m.SetParams(theta)
+	return m.evaluate(ds, m.headVM, m.headLogits)
+}
+
+// evaluate runs vm over ds as Evaluate describes and scores each of the
+// logits nodes it computes.
+func (m *Model) evaluate(ds *data.Dataset, vm G.VM, logitNodes G.Nodes) ([]Evaluation, error) {
 	s := m.spec
 	if ds.Dim() != product(s.Input) {
-		return Evaluation{}, fmt.Errorf("model: data set examples have %d values, the model expects %v", ds.Dim(), s.Input)
+		return nil, fmt.Errorf("model: data set examples have %d values, the model expects %v", ds.Dim(), s.Input)
 	}
 	batches, err := data.EvaluationBatches(ds.Len(), s.EvalBatch)
 	if err != nil {
-		return Evaluation{}, fmt.Errorf("model: %w", err)
+		return nil, fmt.Errorf("model: %w", err)
 	}
 	x := make([]float64, s.EvalBatch*ds.Dim())
 	y := make([]int, s.EvalBatch)
 	logits := make([]float64, s.EvalBatch*s.Classes)
-	var lossSum float64
-	correct := 0
+	lossSum := make([]float64, len(logitNodes))
+	correct := make([]int, len(logitNodes))
 	for _, b := range batches {
 		if err := ds.Gather(b.Indices, x, y); err != nil {
-			return Evaluation{}, err
+			return nil, err
 		}
-		if err := m.Logits(x, logits); err != nil {
-			return Evaluation{}, err
+		copyIn(m.xEvalT, x)
+		if err := vm.RunAll(); err != nil {
+			vm.Reset()
+			return nil, fmt.Errorf("model: evaluation forward pass: %w", err)
 		}
-		for i := range b.Count {
-			l, argmax := crossEntropy(logits[i*s.Classes:(i+1)*s.Classes], y[i])
-			lossSum += l
-			if argmax == y[i] {
-				correct++
+		for k, node := range logitNodes {
+			copyOut(logits, node.Value())
+			for i := range b.Count {
+				l, argmax := crossEntropy(logits[i*s.Classes:(i+1)*s.Classes], y[i])
+				lossSum[k] += l
+				if argmax == y[i] {
+					correct[k]++
+				}
 			}
 		}
+		vm.Reset()
 	}
 	n := float64(ds.Len())
-	return Evaluation{Loss: lossSum / n, Accuracy: float64(correct) / n}, nil
+	out := make([]Evaluation, len(logitNodes))
+	for k := range out {
+		out[k] = Evaluation{Loss: lossSum[k] / n, Accuracy: float64(correct[k]) / n}
+	}
+	return out, nil
 }
 
 // Logits runs the evaluation path on EvalBatch examples x (row-major) and

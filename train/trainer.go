@@ -138,7 +138,10 @@ type Trainer struct {
 	last            stepInfo
 	gradEvalsBefore int
 	test            model.Evaluation
-	result          Result
+	// lastTerms are the objective's terms at the last step's starting
+	// point (termColumns).
+	lastTerms []model.Term
+	result    Result
 
 	events   events
 	columns  []Column
@@ -300,7 +303,7 @@ func (t *Trainer) Run(ctx context.Context) (Result, error) {
 func (t *Trainer) attach() error {
 	if !t.loopHook {
 		t.loopHook = true
-		t.columns = append(loopColumns(), t.columns...)
+		t.columns = append(append(loopColumns(), termColumns(t)...), t.columns...)
 		t.OnStep(PriorityEvaluate, (*Trainer).evaluateAtCadence)
 		if t.Dir != "" {
 			attachRunDir(t)
@@ -389,6 +392,7 @@ func (t *Trainer) step() error {
 	if err := t.training.FoldBatchStats(); err != nil {
 		return fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
 	}
+	t.lastTerms = t.training.Terms()
 	lr := t.LR.At(t.state.Step)
 	info, err := t.Optimizer.Step(obj, x, loss, grad, lr)
 	if t.view != nil {
