@@ -3,7 +3,7 @@ package config
 import "fmt"
 
 // Record chooses what the activation recorder follows during training
-// (train.Recorder): for each unit of each named node, the percentiles of its
+// (activations.Recorder): for each unit of each named node, the percentiles of its
 // value over a fixed set of examples, every few steps, written to
 // activations.csv in the run directory. It is the measurement of Ioffe &
 // Szegedy (2015, Figure 1 b, c): the 15th, 50th and 85th percentiles of a

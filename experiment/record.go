@@ -3,11 +3,12 @@ package experiment
 import (
 	"fmt"
 
+	"deepopt/activations"
 	"deepopt/config"
 	"deepopt/train"
 )
 
-// addRecorder attaches the record section's train.Recorder to t when it
+// addRecorder attaches the record section's activations.Recorder to t when it
 // names nodes, after checking the nodes and units against t's model, so that
 // a bad section fails before the run writes anything.
 func addRecorder(cfg *config.Config, t *train.Trainer) error {
@@ -22,7 +23,7 @@ func addRecorder(cfg *config.Config, t *train.Trainer) error {
 	if err != nil {
 		return fmt.Errorf("record.examples: %w", err)
 	}
-	r := &train.Recorder{Examples: examples, Nodes: c.Nodes, Percentiles: c.Percentiles, Every: c.Every}
+	r := &activations.Recorder{Examples: examples, Nodes: c.Nodes, Percentiles: c.Percentiles, Every: c.Every}
 	if len(c.Units) > 0 {
 		r.Units = c.Units
 	}

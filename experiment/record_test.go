@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"deepopt/train"
+	"deepopt/activations"
 )
 
 // TestRecordSection: a record section attaches a recorder that writes
@@ -24,7 +24,7 @@ func TestRecordSection(t *testing.T) {
 	if _, err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	text, err := os.ReadFile(filepath.Join(dir, train.ActivationsFile))
+	text, err := os.ReadFile(filepath.Join(dir, activations.File))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"deepopt/checkpoint"
 	"deepopt/data"
+	"deepopt/internal/traintest"
 	"deepopt/model"
 	"deepopt/optim"
 	"deepopt/rundir"
@@ -131,7 +132,7 @@ func TestHookResume(t *testing.T) {
 	dir := t.TempDir()
 	first := newTrainer(t, dir, 60)
 	ctx, cancel := context.WithCancel(context.Background())
-	first.Hooks = []train.Hook{&Hook{Every: 10, Examples: set}, cancelAt{step: 33, cancel: cancel}}
+	first.Hooks = []train.Hook{&Hook{Every: 10, Examples: set}, traintest.CancelAt{Step: 33, Cancel: cancel}}
 	if _, err := first.Run(ctx); !errors.Is(err, train.ErrInterrupted) {
 		t.Fatalf("want ErrInterrupted, got %v", err)
 	}
@@ -157,24 +158,6 @@ func TestHookResume(t *testing.T) {
 	if w, s := fileWithoutWallTime(t, filepath.Join(whole.Dir, File)), fileWithoutWallTime(t, filepath.Join(dir, File)); w != s {
 		t.Fatalf("landscape.csv differs:\nuninterrupted\n%s\nresumed\n%s", w, s)
 	}
-}
-
-// cancelAt cancels the run's context after a given step, as Ctrl-C would.
-type cancelAt struct {
-	step   int
-	cancel context.CancelFunc
-}
-
-func (c cancelAt) Attach(t *train.Trainer) error {
-	t.OnStep(train.PriorityDefault, c.afterStep)
-	return nil
-}
-
-func (c cancelAt) afterStep(t *train.Trainer) error {
-	if t.Step() == c.step {
-		c.cancel()
-	}
-	return nil
 }
 
 // TestProbeSetObjectiveIsTheMean checks the objective over several probe

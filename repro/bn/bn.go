@@ -7,7 +7,7 @@
 // without and with BN.
 //
 // Run trains both configurations (configs/mnist-nobn.yaml and
-// configs/mnist-bn.yaml, whose record section makes train.Recorder follow
+// configs/mnist-bn.yaml, whose record section makes activations.Recorder follow
 // act3.in) for one or more seeds as a repro.Study, each run in
 // <Dir>/<network>-seed<k>, then reads their metrics.csv and activations.csv
 // and writes the figures, the CSVs behind them and report.md. `make

@@ -6,10 +6,10 @@ import (
 	"path/filepath"
 	"slices"
 
+	"deepopt/activations"
 	"deepopt/internal/stats"
 	"deepopt/repro"
 	"deepopt/rundir"
-	"deepopt/train"
 )
 
 // Report holds the numbers of a reproduction, read back from its runs.
@@ -79,7 +79,7 @@ func measureDrift(p Percentiles, from int) (Drift, error) {
 // readPercentiles reads the percentiles of every recorded unit of the node
 // the run in dir recorded.
 func readPercentiles(dir string) (node string, units map[int]Percentiles, err error) {
-	act, err := rundir.ReadCSV(filepath.Join(dir, train.ActivationsFile))
+	act, err := rundir.ReadCSV(filepath.Join(dir, activations.File))
 	if err == nil && len(act.Rows) == 0 {
 		err = fmt.Errorf("%s has no rows; did the run record anything?", act.Path)
 	}

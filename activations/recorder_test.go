@@ -1,4 +1,4 @@
-package train
+package activations
 
 import (
 	"context"
@@ -12,12 +12,14 @@ import (
 	"testing"
 
 	"deepopt/checkpoint"
+	"deepopt/internal/traintest"
 	"deepopt/rundir"
+	"deepopt/train"
 )
 
 // recorded attaches a recorder of two units of two nodes, on the first 37
 // test examples, every 25 steps.
-func recorded(t *testing.T, tr *Trainer) *Recorder {
+func recorded(t *testing.T, tr *train.Trainer) *Recorder {
 	t.Helper()
 	examples, err := tr.Test.Head(37)
 	if err != nil {
@@ -30,7 +32,7 @@ func recorded(t *testing.T, tr *Trainer) *Recorder {
 
 func readActivations(t *testing.T, dir string) []string {
 	t.Helper()
-	text, err := os.ReadFile(filepath.Join(dir, ActivationsFile))
+	text, err := os.ReadFile(filepath.Join(dir, File))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +44,7 @@ func readActivations(t *testing.T, dir string) []string {
 // node's values at the final parameters (37 examples: the median is the
 // 19th smallest, p15 has h = 36·0.15 = 5.4, p85 has h = 30.6).
 func TestRecorderRows(t *testing.T) {
-	tr := newTrainer(t, t.TempDir(), 60, 0.1)
+	tr := traintest.NewTrainer(t, t.TempDir(), 60, 0.1)
 	r := recorded(t, tr)
 	if _, err := tr.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -87,27 +89,27 @@ func TestRecorderRows(t *testing.T) {
 // the checkpoint, as a crash could leave) and resumed writes the same
 // activations.csv as an uninterrupted run.
 func TestRecorderResume(t *testing.T) {
-	whole := newTrainer(t, t.TempDir(), 100, 0.1)
+	whole := traintest.NewTrainer(t, t.TempDir(), 100, 0.1)
 	recorded(t, whole)
 	if _, err := whole.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	first := newTrainer(t, dir, 100, 0.1)
+	first := traintest.NewTrainer(t, dir, 100, 0.1)
 	ctx, cancel := context.WithCancel(context.Background())
-	first.Hooks = []Hook{cancelAt{step: 53, cancel: cancel}}
+	first.Hooks = []train.Hook{traintest.CancelAt{Step: 53, Cancel: cancel}}
 	recorded(t, first)
-	if _, err := first.Run(ctx); !errors.Is(err, ErrInterrupted) {
+	if _, err := first.Run(ctx); !errors.Is(err, train.ErrInterrupted) {
 		t.Fatalf("want ErrInterrupted, got %v", err)
 	}
-	if err := rundir.AppendCSV(filepath.Join(dir, ActivationsFile), []string{"75", "act1.in", "0", "1", "2", "3"}); err != nil {
+	if err := rundir.AppendCSV(filepath.Join(dir, File), []string{"75", "act1.in", "0", "1", "2", "3"}); err != nil {
 		t.Fatal(err)
 	}
 	a, err := checkpoint.Load(filepath.Join(dir, rundir.CheckpointFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	second := newTrainer(t, dir, 100, 0.1)
+	second := traintest.NewTrainer(t, dir, 100, 0.1)
 	recorded(t, second)
 	if err := second.Restore(a); err != nil {
 		t.Fatal(err)
@@ -122,7 +124,7 @@ func TestRecorderResume(t *testing.T) {
 
 // TestRecorderCheck names each bad setting.
 func TestRecorderCheck(t *testing.T) {
-	tr := newTrainer(t, t.TempDir(), 10, 0.1)
+	tr := traintest.NewTrainer(t, t.TempDir(), 10, 0.1)
 	r := &Recorder{Examples: tr.Test, Nodes: []string{"act3.in", "act2"}, Units: []int{40},
 		Percentiles: []float64{15, 150}, Every: 0}
 	err := r.Check(tr.Model)

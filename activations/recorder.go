@@ -1,4 +1,8 @@
-package train
+// Package activations follows the distribution of chosen units of a network
+// over training, the measurement behind Ioffe & Szegedy (2015, Figure 1 b, c):
+// Recorder is a train.Hook that writes the units' percentiles over fixed
+// examples to activations.csv in the run directory.
+package activations
 
 import (
 	"errors"
@@ -11,16 +15,17 @@ import (
 	"deepopt/internal/stats"
 	"deepopt/model"
 	"deepopt/rundir"
+	"deepopt/train"
 )
 
-// ActivationsFile is the Recorder's CSV inside a run directory.
-const ActivationsFile = "activations.csv"
+// File is the Recorder's CSV inside a run directory.
+const File = "activations.csv"
 
 // DefaultPercentiles are the percentiles Ioffe & Szegedy (2015, Figure 1 b, c)
 // plot: the 15th, 50th and 85th.
 var DefaultPercentiles = []float64{15, 50, 85}
 
-// Recorder is a Hook that follows how the values of chosen units of named
+// Recorder is a train.Hook that follows how the values of chosen units of named
 // evaluation-path nodes (model.Model.NodeNames, e.g. "act3.in", the input of
 // the last hidden nonlinearity) are distributed over a fixed set of examples
 // as training goes on, the measurement behind Ioffe & Szegedy (2015, Figure 1
@@ -52,7 +57,7 @@ type Recorder struct {
 	units [][]int // per node
 }
 
-var _ Hook = (*Recorder)(nil)
+var _ train.Hook = (*Recorder)(nil)
 
 // Columns are the columns of activations.csv: step, node, unit and one
 // column per percentile named "p" and the percentile ("p15", "p2.5").
@@ -115,16 +120,16 @@ func (r *Recorder) Check(m *model.Model) error {
 	return errors.Join(errs...)
 }
 
-// Attach implements Hook: the recorder prepares activations.csv when the run
+// Attach implements train.Hook: the recorder prepares activations.csv when the run
 // starts, keeping the rows up to the step the run starts from, and records
 // at its cadence.
-func (r *Recorder) Attach(t *Trainer) error {
-	t.OnStart(PriorityDefault, r.start)
-	t.OnStep(PriorityDefault, r.record)
+func (r *Recorder) Attach(t *train.Trainer) error {
+	t.OnStart(train.PriorityDefault, r.start)
+	t.OnStep(train.PriorityDefault, r.record)
 	return nil
 }
 
-func (r *Recorder) start(t *Trainer) error {
+func (r *Recorder) start(t *train.Trainer) error {
 	if t.Dir == "" {
 		return errors.New("record: the recorder writes activations.csv into the run directory; set Trainer.Dir")
 	}
@@ -135,12 +140,12 @@ func (r *Recorder) start(t *Trainer) error {
 	for i := range r.idx {
 		r.idx[i] = i
 	}
-	r.path = filepath.Join(t.Dir, ActivationsFile)
+	r.path = filepath.Join(t.Dir, File)
 	_, err := rundir.PrepareCSV(r.path, r.Columns(), t.Step())
 	return err
 }
 
-func (r *Recorder) record(t *Trainer) error {
+func (r *Recorder) record(t *train.Trainer) error {
 	step := t.Step()
 	if step%r.Every != 0 && step != t.Steps {
 		return nil
