@@ -45,24 +45,26 @@ func constant(g *G.ExprGraph, name string, v []float64, shape ...int) *G.Node {
 	return G.NodeFromAny(g, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...))), G.WithName(name))
 }
 
-// run computes the values of outputs once.
-func run(t *testing.T, g *G.ExprGraph, outputs ...*G.Node) [][]float64 {
+// softTerm returns kd's soft term on the student's logits (n×k) against the
+// teacher's probabilities, and its gradient with respect to the logits.
+func softTerm(t *testing.T, kd KD, logits, targets []float64, n, k int) (float64, []float64) {
 	t.Helper()
+	g := G.NewGraph()
+	z := constant(g, "z", logits, n, k)
+	loss, err := kd.SoftLoss(z, constant(g, "p_t", targets, n, k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	grads, err := G.Grad(loss, z)
+	if err != nil {
+		t.Fatal(err)
+	}
 	vm := G.NewTapeMachine(g)
 	defer vm.Close()
 	if err := vm.RunAll(); err != nil {
 		t.Fatal(err)
 	}
-	out := make([][]float64, len(outputs))
-	for i, n := range outputs {
-		switch d := n.Value().Data().(type) {
-		case float64:
-			out[i] = []float64{d}
-		case []float64:
-			out[i] = append([]float64(nil), d...)
-		}
-	}
-	return out
+	return loss.Value().Data().(float64), append([]float64(nil), grads[0].Value().Data().([]float64)...)
 }
 
 // TestSoftLossFiniteDifferences checks the soft term's gradient through a
@@ -104,17 +106,7 @@ func TestSoftLossClosedForm(t *testing.T) {
 		for i := range logits {
 			logits[i] = 3 * rng.NormFloat64()
 		}
-		g := G.NewGraph()
-		z := constant(g, "z", logits, n, k)
-		loss, err := kd.SoftLoss(z, constant(g, "p_t", targets, n, k))
-		if err != nil {
-			t.Fatal(err)
-		}
-		grads, err := G.Grad(loss, z)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := run(t, g, loss, grads[0])
+		value, grad := softTerm(t, kd, logits, targets, n, k)
 		s := kd.Temperature * kd.Temperature
 		if kd.Unscaled {
 			s = 1
@@ -129,12 +121,12 @@ func TestSoftLossClosedForm(t *testing.T) {
 				wantGrad[r*k+c] = s * (ps[c] - pt) / (kd.Temperature * n)
 			}
 		}
-		if e := math.Abs(got[0][0] - want); e > 1e-12*math.Max(1, math.Abs(want)) {
-			t.Errorf("%+v: soft term %.15g, want %.15g", kd, got[0][0], want)
+		if e := math.Abs(value - want); e > 1e-12*math.Max(1, math.Abs(want)) {
+			t.Errorf("%+v: soft term %.15g, want %.15g", kd, value, want)
 		}
 		for i := range wantGrad {
-			if e := math.Abs(got[1][i] - wantGrad[i]); e > 1e-13*math.Max(1, s) {
-				t.Errorf("%+v: ∂/∂z[%d] = %.15g, want %.15g", kd, i, got[1][i], wantGrad[i])
+			if e := math.Abs(grad[i] - wantGrad[i]); e > 1e-13*math.Max(1, s) {
+				t.Errorf("%+v: ∂/∂z[%d] = %.15g, want %.15g", kd, i, grad[i], wantGrad[i])
 			}
 		}
 	}
@@ -176,17 +168,7 @@ func TestSoftLossHighTemperature(t *testing.T) {
 		kd := KD{Temperature: tau}
 		targets := make([]float64, n*k)
 		kd.Targets(zt, k, targets)
-		g := G.NewGraph()
-		z := constant(g, "z", zs, n, k)
-		loss, err := kd.SoftLoss(z, constant(g, "p_t", targets, n, k))
-		if err != nil {
-			t.Fatal(err)
-		}
-		grads, err := G.Grad(loss, z)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := run(t, g, grads[0])[0]
+		_, got := softTerm(t, kd, zs, targets, n, k)
 		var worst float64
 		for i := range got {
 			worst = max(worst, math.Abs(got[i]-(zs[i]-zt[i])/(k*n)))
