@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"deepopt/internal/memory"
+	"deepopt/internal/regularfile"
 )
 
 // npyMagic opens every .npy file (NEP 1).
@@ -172,4 +173,32 @@ func readNPY(r io.Reader, size int64, budget *memory.Available) (*array, error) 
 		return nil, cmp.Or(err, errors.New("the entry holds more bytes than its header says"))
 	}
 	return arr, nil
+}
+
+// ReadNPYFile reads the .npy file at path (numpy.save's format, NEP 1) of
+// float64 ('<f8') or int64 ('<i8') values and returns them as float64, in
+// C order, with the array's shape. It refuses what Load refuses of an
+// archive's entry, and arrays of strings. Errors name the file.
+func ReadNPYFile(path string) (values []float64, shape []int, err error) {
+	f, info, err := regularfile.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	budget := memory.Query()
+	arr, err := readNPY(f, info.Size(), &budget)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	switch arr.dtype {
+	case float64Type:
+		return arr.floats, arr.shape, nil
+	case int64Type:
+		values = make([]float64, len(arr.ints))
+		for i, v := range arr.ints {
+			values[i] = float64(v)
+		}
+		return values, arr.shape, nil
+	}
+	return nil, nil, fmt.Errorf("%s: an array of %s strings; want numbers, float64 ('<f8') or int64 ('<i8')", path, arr.dtype)
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -183,4 +185,32 @@ func TestReadNPYRejects(t *testing.T) {
 // limit.
 func readNPYBytes(file []byte) (*array, error) {
 	return readNPY(bytes.NewReader(file), int64(len(file)), &memory.Available{})
+}
+
+// TestReadNPYFile reads int64 values as float64 with their shape, and names
+// the file in its errors.
+func TestReadNPYFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ints.npy")
+	if err := os.WriteFile(path, npyFile(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (1, 2), }\n", le(7, math.MaxUint64)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	values, shape, err := ReadNPYFile(path)
+	if err != nil || !reflect.DeepEqual(values, []float64{7, -1}) || !reflect.DeepEqual(shape, []int{1, 2}) {
+		t.Errorf("ReadNPYFile = %v %v %v, want [7 -1] [1 2]", values, shape, err)
+	}
+	bad := filepath.Join(dir, "bad.npy")
+	if err := os.WriteFile(bad, []byte("not numpy"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ReadNPYFile(bad); err == nil || !strings.Contains(err.Error(), "bad.npy: not a .npy array") {
+		t.Errorf("bad file: error %v", err)
+	}
+	text := filepath.Join(dir, "text.npy")
+	if err := os.WriteFile(text, npyFile(1, "{'descr': '<U1', 'fortran_order': False, 'shape': (1,), }\n", []byte{'a', 0, 0, 0}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ReadNPYFile(text); err == nil || !strings.Contains(err.Error(), "text.npy: an array of <U1 strings; want numbers") {
+		t.Errorf("strings: error %v", err)
+	}
 }
