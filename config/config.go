@@ -55,10 +55,12 @@ type Config struct {
 
 // Data chooses the data set and how much of it to use.
 type Data struct {
-	// Dataset names the data set.
-	Dataset string `yaml:"dataset" choices:"mnist"`
+	// Dataset names the data set: mnist, or shapes (Bengio et al.'s 32×32
+	// shape images of 3 classes, written by `train shapes`).
+	Dataset string `yaml:"dataset" choices:"mnist|shapes"`
 	// Dir is the folder holding the IDX files (train-images-idx3-ubyte.gz
-	// and the like); "" uses the GoMNIST Go module in the module cache.
+	// and the like); "" uses the GoMNIST Go module in the module cache
+	// (mnist only).
 	Dir string `yaml:"dir"`
 	// Validation is the number of training examples held out for
 	// validation (0 to 59999); when positive, the held-out examples replace
@@ -73,6 +75,10 @@ type Data struct {
 	// step, so a resumed run repeats it. 0 disables it; evaluation never
 	// jitters.
 	Jitter int `yaml:"jitter"`
+	// LabelNoise is the fraction of training labels, in [0, 1), changed to
+	// another class at random (drawn from the run's seed) after the
+	// validation split, so the validation and test sets stay clean.
+	LabelNoise float64 `yaml:"label_noise"`
 }
 
 // Model describes the network: a multilayer perceptron, or a convolutional

@@ -12,7 +12,8 @@ import (
 
 // datasetShape is what validation needs to know about a data set.
 type datasetShape struct {
-	// train is the number of training examples.
+	// train is the number of training examples, 0 when the files decide
+	// (then the loader checks the counts).
 	train int
 	// side is the height and width of the square input images.
 	side int
@@ -20,7 +21,8 @@ type datasetShape struct {
 
 // datasets holds the shape of every data.dataset choice.
 var datasets = map[string]datasetShape{
-	"mnist": {train: 60000, side: 28},
+	"mnist":  {train: 60000, side: 28},
+	"shapes": {side: 32},
 }
 
 // Validate reports every invalid value of c at once, in an *Error whose
@@ -94,6 +96,15 @@ func (d *Data) validate(p *problems, batchSize int) {
 		return // the choices check reported it
 	}
 	p.intRange("data.jitter", d.Jitter, 0, shape.side-1, fmt.Sprintf("pixels of translation within the %d×%d images; 0 disables it", shape.side, shape.side))
+	p.interval("data.label_noise", d.LabelNoise, unitInterval)
+	if d.Dataset == "shapes" && d.Dir == "" {
+		p.add("data.dir", "data.dataset shapes has no default copy: write one with `train shapes --set basic --out DIR` and set data.dir to DIR")
+	}
+	if shape.train == 0 {
+		p.atLeast("data.train_limit", d.TrainLimit, 0, "0 uses all training examples")
+		p.atLeast("data.validation", d.Validation, 0, "0 holds out none")
+		return
+	}
 	size := shape.train
 	if d.TrainLimit != 0 {
 		p.intRange("data.train_limit", d.TrainLimit, 0, shape.train, fmt.Sprintf("0 uses all %d %s training examples", shape.train, d.Dataset))

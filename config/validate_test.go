@@ -60,6 +60,16 @@ func TestValidateConfigBuiltInGo(t *testing.T) {
 		{"aux decay without until", func(c *Config) { c.Model.AuxHeads = []AuxHead{{At: "act1", Weight: 0.3, Decay: true}} },
 			"model.aux_heads.0.decay: true needs until > 0"},
 		{"aux head at no node", func(c *Config) { c.Model.AuxHeads = []AuxHead{{Weight: 0.3}} }, "model.aux_heads.0.at: name the node"},
+		{"label noise of one", func(c *Config) { c.Data.LabelNoise = 1 }, "data.label_noise: want a number in [0, 1), got 1"},
+		{"negative label noise", func(c *Config) { c.Data.LabelNoise = -0.2 }, "data.label_noise: want a number in [0, 1), got -0.2"},
+		{"label noise", func(c *Config) { c.Data.LabelNoise = 0.4 }, ""},
+		{"shapes without a folder", func(c *Config) { c.Data.Dataset = "shapes" },
+			"data.dir: data.dataset shapes has no default copy: write one with `train shapes --set basic --out DIR` and set data.dir to DIR"},
+		{"shapes", func(c *Config) { c.Data.Dataset, c.Data.Dir, c.Data.Validation = "shapes", "x", 70000 }, ""},
+		{"shapes with a conv stack of 32×32 inputs", func(c *Config) {
+			c.Data.Dataset, c.Data.Dir = "shapes", "x"
+			c.Model.Kind, c.Model.Conv = "cnn", []ConvLayer{{Channels: 1, Kernel: 5, Stride: 1, Pool: 2}, {Channels: 1, Kernel: 5, Stride: 1, Pool: 2}, {Channels: 1, Kernel: 5, Stride: 1, Pool: 2}}
+		}, "the 32×32 input shrinks to nothing here (32 → conv 28 → pool 14 → conv 10 → pool 5 → conv 1 → pool 0)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

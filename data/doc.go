@@ -9,6 +9,13 @@
 // first 1000 training and 500 test examples in the same layout, for fast
 // tests; data/internal/mkfixture regenerates it.
 //
+// GenerateShapes draws Bengio et al.'s (2009) synthetic shape sets,
+// BasicShapes and GeomShapes, with a difficulty score per example;
+// WriteShapes and LoadShapes keep them as IDX files. FlipLabels adds label
+// noise. Difficulty scores (ReadScores, RandomScores, a set's own
+// Difficulty) and an Ordering give the order in which a curriculum makes
+// the examples available.
+//
 // Batches are always full because a model's Gorgonia graph is built once for
 // a fixed batch size: the training Batcher drops the n mod b examples at the
 // end of each epoch's permutation (a different few each epoch), and

@@ -50,10 +50,10 @@ func LoadMNIST(dir string, log io.Writer) (train, test *Dataset, err error) {
 			return nil, nil, fmt.Errorf("mnist: %w; %s", err, hint)
 		}
 	}
-	if train, err = loadMNISTSet(paths[0], paths[1]); err != nil {
+	if train, err = loadIDXSet(paths[0], paths[1], mnistLayout); err != nil {
 		return nil, nil, fmt.Errorf("mnist: %w; %s", err, hint)
 	}
-	if test, err = loadMNISTSet(paths[2], paths[3]); err != nil {
+	if test, err = loadIDXSet(paths[2], paths[3], mnistLayout); err != nil {
 		return nil, nil, fmt.Errorf("mnist: %w; %s", err, hint)
 	}
 	if log != nil {
@@ -80,9 +80,22 @@ func findIDX(dir, base string) (string, error) {
 	return "", fmt.Errorf("%s has neither %s.gz nor %s", dir, base, base)
 }
 
-// loadMNISTSet reads one images file and its labels file and checks that
-// they belong together.
-func loadMNISTSet(imagesPath, labelsPath string) (*Dataset, error) {
+// idxLayout is what the IDX files of one data set hold: images of
+// Rows×Cols unsigned bytes and labels in [0, Classes).
+type idxLayout struct {
+	name             string
+	rows, cols       int
+	classes          int
+	labelDescription string
+}
+
+// mnistLayout is MNIST's: 28×28 images of the digits 0–9.
+var mnistLayout = idxLayout{name: "MNIST", rows: mnistRows, cols: mnistCols, classes: mnistClasses, labelDescription: "a digit 0–9"}
+
+// loadIDXSet reads one images file and its labels file of the given layout
+// and checks that they belong together. Pixels are scaled from 0–255 to
+// [0, 1].
+func loadIDXSet(imagesPath, labelsPath string, layout idxLayout) (*Dataset, error) {
 	images, err := ReadIDXFile(imagesPath)
 	if err != nil {
 		return nil, err
@@ -91,11 +104,11 @@ func loadMNISTSet(imagesPath, labelsPath string) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	if images.Type != UnsignedByte || len(images.Dims) != 3 || images.Dims[1] != mnistRows || images.Dims[2] != mnistCols {
-		return nil, fmt.Errorf("%s: images of %s with dims %v: MNIST images are unsigned bytes with dims [N %d %d]", imagesPath, images.Type, images.Dims, mnistRows, mnistCols)
+	if images.Type != UnsignedByte || len(images.Dims) != 3 || images.Dims[1] != layout.rows || images.Dims[2] != layout.cols {
+		return nil, fmt.Errorf("%s: images of %s with dims %v: %s images are unsigned bytes with dims [N %d %d]", imagesPath, images.Type, images.Dims, layout.name, layout.rows, layout.cols)
 	}
 	if labels.Type != UnsignedByte || len(labels.Dims) != 1 {
-		return nil, fmt.Errorf("%s: labels of %s with dims %v: MNIST labels are unsigned bytes with dims [N]", labelsPath, labels.Type, labels.Dims)
+		return nil, fmt.Errorf("%s: labels of %s with dims %v: %s labels are unsigned bytes with dims [N]", labelsPath, labels.Type, labels.Dims, layout.name)
 	}
 	if images.Dims[0] != labels.Dims[0] {
 		return nil, fmt.Errorf("%s has %d images but %s has %d labels: the files do not belong together", imagesPath, images.Dims[0], labelsPath, labels.Dims[0])
@@ -105,16 +118,16 @@ func loadMNISTSet(imagesPath, labelsPath string) (*Dataset, error) {
 	}
 	set := &Dataset{
 		X:       make([]float32, len(images.Data)),
-		Shape:   []int{1, mnistRows, mnistCols},
+		Shape:   []int{1, layout.rows, layout.cols},
 		Y:       make([]int, len(labels.Data)),
-		Classes: mnistClasses,
+		Classes: layout.classes,
 	}
 	for i, pixel := range images.Data {
 		set.X[i] = float32(float64(pixel) / 255)
 	}
 	for i, label := range labels.Data {
-		if label >= mnistClasses {
-			return nil, fmt.Errorf("%s: label %d of example %d is not a digit 0–9", labelsPath, label, i)
+		if int(label) >= layout.classes {
+			return nil, fmt.Errorf("%s: label %d of example %d is not %s", labelsPath, label, i, layout.labelDescription)
 		}
 		set.Y[i] = int(label)
 	}

@@ -199,10 +199,14 @@ func CheckFresh(dir string) error {
 }
 
 func loadData(cfg *config.Config, log io.Writer) (trainSet, testSet *data.Dataset, err error) {
-	if cfg.Data.Dataset != "mnist" {
-		return nil, nil, fmt.Errorf("data.dataset: %q is not supported; valid: mnist", cfg.Data.Dataset)
+	switch cfg.Data.Dataset {
+	case "mnist":
+		trainSet, testSet, err = data.LoadMNIST(cfg.Data.Dir, log)
+	case "shapes":
+		trainSet, testSet, err = data.LoadShapes(cfg.Data.Dir, log)
+	default:
+		return nil, nil, fmt.Errorf("data.dataset: %q is not supported; valid: mnist, shapes", cfg.Data.Dataset)
 	}
-	trainSet, testSet, err = data.LoadMNIST(cfg.Data.Dir, log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -219,6 +223,15 @@ func loadData(cfg *config.Config, log io.Writer) (trainSet, testSet *data.Datase
 		// selection never looks at the test set.
 		if trainSet, testSet, err = trainSet.SplitValidation(n, uint64(cfg.Seed)); err != nil {
 			return nil, nil, fmt.Errorf("data.validation: %w", err)
+		}
+	}
+	if p := cfg.Data.LabelNoise; p > 0 {
+		flipped, err := data.FlipLabels(trainSet, p, uint64(cfg.Seed))
+		if err != nil {
+			return nil, nil, fmt.Errorf("data.label_noise: %w", err)
+		}
+		if log != nil {
+			fmt.Fprintf(log, "label noise: %d of %d training labels changed to another class (seed %d)\n", len(flipped), trainSet.Len(), cfg.Seed)
 		}
 	}
 	return trainSet, testSet, nil

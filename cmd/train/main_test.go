@@ -93,6 +93,10 @@ func TestBadInputIsReportedBeforeAnythingIsWritten(t *testing.T) {
 		{[]string{"evl", "--checkpoint", "x"}, `unknown command "evl"; did you mean "eval"?`},
 		{[]string{"--config", "x", "evl"}, `unknown command "evl"; did you mean "eval"?`},
 		{[]string{}, "--config"},
+		{[]string{"shapes", "circles", "--out", filepath.Join(dir, "d")}, "valid: basic"},
+		{[]string{"shapes", "basic"}, "--out DIR is required"},
+		{[]string{"shapes", "geom", "--train", "2", "--out", filepath.Join(dir, "e")}, "2 examples are too few: want at least 3, one per class (training set)"},
+		{[]string{"shapes", "geom", "--test", "0", "--out", filepath.Join(dir, "f")}, "(test set)"},
 	}
 	for _, c := range cases {
 		err := execute(c.args)
@@ -105,9 +109,27 @@ func TestBadInputIsReportedBeforeAnythingIsWritten(t *testing.T) {
 			t.Errorf("%v: %v", args, err)
 		}
 	}
-	for _, sub := range []string{"a", "b", "c"} {
+	for _, sub := range []string{"a", "b", "c", "d", "e", "f"} {
 		if _, err := os.Stat(filepath.Join(dir, sub)); err == nil {
 			t.Errorf("a failed run created its directory %s", sub)
 		}
+	}
+}
+
+// TestShapesThenTrain writes a shape set with the shapes subcommand and
+// trains on it through data.dir.
+func TestShapesThenTrain(t *testing.T) {
+	dir := t.TempDir()
+	shapes := filepath.Join(dir, "basic")
+	if err := execute([]string{"shapes", "basic", "--out", shapes, "--train", "300", "--test", "90"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeConfig(t, "")
+	if err := execute([]string{"--config", cfg, "--set", "data.dataset=shapes", "--set", "data.dir=" + shapes,
+		"--set", "train.eval_batch=90", "--set", "train.steps=4", "--out", filepath.Join(dir, "run")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := execute([]string{"shapes", "geom", "--out", shapes}); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("writing over a set: error %v, want a refusal", err)
 	}
 }
