@@ -12,6 +12,15 @@
 // step, so a run resumed from a checkpoint continues its schedules exactly
 // from the saved step count, with no schedule state to save.
 //
+// A curriculum's Pacing (Bengio et al. 2009; Wu, Dyer & Neyshabur 2021) is
+// a Scalar too: Available gives g(t), how many of the easiest training
+// examples step t may draw from, and At the fraction λ = g(t)/N. WuPacing
+// has Wu et al.'s six families (linear, quad, root, step, exp, log) with
+// their parameters a and b, computed as their code computes them; Switch
+// is Bengio et al.'s two stages, an easy set and then everything. Weights
+// turns an order of the examples and g(t) into the example weights
+// W_λ(x) ∈ {0, 1} of the lecture's curriculum Q_λ ∝ W_λ·P.
+//
 // A continuation (Mobahi & Fisher 2015; Algorithm 4 of the lecture) is a
 // schedule over levels rather than steps: Levels is its sequence of
 // smoothing widths t₀ > … > t_N = 0 (GeometricLevels, LinearLevels or a
