@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"bytes"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -69,5 +70,58 @@ func TestShapesDataset(t *testing.T) {
 	}
 	if res.Steps != 4 {
 		t.Errorf("%d steps, want 4", res.Steps)
+	}
+}
+
+// TestReferenceScores trains a small run, scores the training set with its
+// checkpoint (990 examples, so the last evaluation batch is padded) and
+// checks the scores against the run's own evaluation (mean
+// loss, accuracy = share of positive margins) and against the bounds that tie
+// an example's loss to its margin m over C classes:
+// ln(1 + e^−m) ≤ loss ≤ ln(1 + (C−1)·e^−m). A run of another training set is
+// refused.
+func TestReferenceScores(t *testing.T) {
+	dir := t.TempDir()
+	run, err := New(fixtureConfig(t, "data.train_limit=990", "train.steps=30", "train.eval_every=30", "train.checkpoint_every=30"), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	trainSet := run.Trainer.Train
+	ev, err := run.Trainer.Evaluate(trainSet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loss, err := ReferenceScores(dir, "loss", trainSet, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	negMargin, err := ReferenceScores(dir, "margin", trainSet, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mean, correct := 0.0, 0
+	for i, l := range loss {
+		m := -negMargin[i]
+		mean += l / float64(len(loss))
+		if m > 0 {
+			correct++
+		}
+		lo, hi := math.Log1p(math.Exp(-m)), math.Log1p(9*math.Exp(-m))
+		if l < lo-1e-12 || l > hi+1e-12 {
+			t.Fatalf("example %d: loss %v outside [%v, %v] for margin %v", i, l, lo, hi, m)
+		}
+	}
+	if math.Abs(mean-ev.Loss) > 1e-12 || float64(correct)/float64(len(loss)) != ev.Accuracy {
+		t.Errorf("mean loss %v, accuracy %v; the run's evaluation %v, %v", mean, float64(correct)/float64(len(loss)), ev.Loss, ev.Accuracy)
+	}
+	head, _ := trainSet.Head(500)
+	if _, err := ReferenceScores(dir, "loss", head, nil); err == nil || !strings.Contains(err.Error(), "not on these 500 examples") {
+		t.Errorf("another training set: error %v", err)
+	}
+	if _, err := ReferenceScores(dir, "confidence", trainSet, nil); err == nil || !strings.Contains(err.Error(), "valid: loss, margin") {
+		t.Errorf("unknown measure: error %v", err)
 	}
 }

@@ -142,12 +142,34 @@ func (m *Model) ReestimateBN(theta []float64, re BNReestimation) error {
 // and BN layers, the running statistics are re-estimated for θ first
 // (ReestimateBN). The model is left as it was: its parameters, running
 // statistics and training minibatch.
-func (m *Model) EvaluateAt(theta []float64, ds *data.Dataset, re *BNReestimation) (Evaluation, error) {
+func (m *Model) EvaluateAt(theta []float64, ds *data.Dataset, re *BNReestimation) (ev Evaluation, err error) {
+	err = m.atWeights(theta, re, func() error {
+		ev, err = m.Evaluate(ds)
+		return err
+	})
+	return ev, err
+}
+
+// ExampleLossesAt returns ExampleLosses on ds of the weights θ, with the
+// running statistics EvaluateAt uses, and leaves the model as EvaluateAt
+// does.
+func (m *Model) ExampleLossesAt(theta []float64, ds *data.Dataset, re *BNReestimation) (loss, margin []float64, err error) {
+	err = m.atWeights(theta, re, func() error {
+		loss, margin, err = m.ExampleLosses(ds)
+		return err
+	})
+	return loss, margin, err
+}
+
+// atWeights runs f with the model at θ and, with re and BN layers, running
+// statistics re-estimated for θ; then it puts back the parameters and
+// running statistics.
+func (m *Model) atWeights(theta []float64, re *BNReestimation, f func() error) error {
 	params := m.Params(nil)
 	defer m.SetParams(params)
 	m.SetParams(theta)
 	if re == nil || !m.HasBatchNorm() {
-		return m.Evaluate(ds)
+		return f()
 	}
 	running := m.BNState()
 	defer func() {
@@ -155,7 +177,7 @@ func (m *Model) EvaluateAt(theta []float64, ds *data.Dataset, re *BNReestimation
 		_ = m.SetBNState(running)
 	}()
 	if err := m.ReestimateBN(theta, *re); err != nil {
-		return Evaluation{}, err
+		return err
 	}
-	return m.Evaluate(ds)
+	return f()
 }

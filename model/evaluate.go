@@ -119,3 +119,42 @@ func crossEntropy(z []float64, label int) (float64, int) {
 	}
 	return math.Log(sum) + z[argmax] - z[label], argmax
 }
+
+// ExampleLosses runs the evaluation path over ds as Evaluate does and
+// returns each example's cross-entropy −log softmax(z)_y and margin
+// z_y − max_{k≠y} z_k (negative when the example is misclassified): the
+// difficulty scores of a reference model (Wu, Dyer & Neyshabur 2021 score
+// examples by a trained network's loss).
+func (m *Model) ExampleLosses(ds *data.Dataset) (loss, margin []float64, err error) {
+	s := m.spec
+	if ds.Dim() != product(s.Input) {
+		return nil, nil, fmt.Errorf("model: data set examples have %d values, the model expects %v", ds.Dim(), s.Input)
+	}
+	batches, err := data.EvaluationBatches(ds.Len(), s.EvalBatch)
+	if err != nil {
+		return nil, nil, fmt.Errorf("model: %w", err)
+	}
+	x := make([]float64, s.EvalBatch*ds.Dim())
+	y := make([]int, s.EvalBatch)
+	logits := make([]float64, s.EvalBatch*s.Classes)
+	loss, margin = make([]float64, ds.Len()), make([]float64, ds.Len())
+	for _, b := range batches {
+		if err := ds.Gather(b.Indices, x, y); err != nil {
+			return nil, nil, err
+		}
+		if err := m.Logits(x, logits); err != nil {
+			return nil, nil, err
+		}
+		for i := range b.Count {
+			z, j := logits[i*s.Classes:(i+1)*s.Classes], b.Indices[i]
+			loss[j], _ = crossEntropy(z, y[i])
+			margin[j] = math.Inf(1)
+			for k, v := range z {
+				if k != y[i] {
+					margin[j] = min(margin[j], z[y[i]]-v)
+				}
+			}
+		}
+	}
+	return loss, margin, nil
+}

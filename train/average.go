@@ -45,14 +45,36 @@ func (t *Trainer) weights() ([]float64, bool) {
 // its running statistics or its minibatch, and the training sampler is not
 // drawn from, so evaluating does not change the run.
 func (t *Trainer) Evaluate(ds *data.Dataset) (model.Evaluation, error) {
+	w, re, err := t.reported()
+	if err != nil {
+		return model.Evaluation{}, err
+	}
+	return t.Model.EvaluateAt(w, ds, re)
+}
+
+// ExampleLosses returns each example's cross-entropy and margin on ds (see
+// model.Model.ExampleLosses) for the weights the run reports, with the BN
+// statistics Evaluate uses, and changes the run as little as Evaluate does.
+func (t *Trainer) ExampleLosses(ds *data.Dataset) (loss, margin []float64, err error) {
+	w, re, err := t.reported()
+	if err != nil {
+		return nil, nil, err
+	}
+	return t.Model.ExampleLossesAt(w, ds, re)
+}
+
+// reported returns the weights the run reports and, when their BN running
+// statistics must be re-estimated (averaged weights, or ReestimateBN), the
+// re-estimation for them.
+func (t *Trainer) reported() ([]float64, *model.BNReestimation, error) {
 	if t.batch == nil {
 		if err := t.init(); err != nil {
-			return model.Evaluation{}, err
+			return nil, nil, err
 		}
 	}
 	w, averaged := t.weights()
 	if !averaged && !t.ReestimateBN {
-		return t.Model.EvaluateAt(w, ds, nil)
+		return w, nil, nil
 	}
 	spec := t.Model.Spec()
 	batches := t.BNReestimate
@@ -61,7 +83,7 @@ func (t *Trainer) Evaluate(ds *data.Dataset) (model.Evaluation, error) {
 	}
 	sampler, err := data.NewBatcher(t.Train.Len(), spec.BatchSize, t.Seed+reestimateSeed)
 	if err != nil {
-		return model.Evaluation{}, fmt.Errorf("train: BN re-estimation: %w", err)
+		return nil, nil, fmt.Errorf("train: BN re-estimation: %w", err)
 	}
-	return t.Model.EvaluateAt(w, ds, &model.BNReestimation{Train: t.Train, Sampler: sampler, Batches: batches})
+	return w, &model.BNReestimation{Train: t.Train, Sampler: sampler, Batches: batches}, nil
 }
