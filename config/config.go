@@ -51,6 +51,38 @@ type Config struct {
 	// Record follows the distribution of chosen units over training
 	// (activations.csv); off unless record.nodes is set.
 	Record Record `yaml:"record"`
+	// Curriculum draws the training minibatches at a curriculum's pace;
+	// off unless curriculum.kind is set.
+	Curriculum Curriculum `yaml:"curriculum"`
+}
+
+// Curriculum orders the training examples by difficulty and makes them
+// available at a pace (Bengio et al. 2009; Wu, Dyer & Neyshabur 2021).
+type Curriculum struct {
+	// Kind is how the pace applies: none (uniform shuffling), sample
+	// (minibatches drawn uniformly from the g(t) easiest examples) or
+	// stochastic (each place of a minibatch hard with probability
+	// (g(t) − g(0))/N, else easy; Bengio et al.'s stochastic curriculum).
+	Kind string `yaml:"kind" choices:"none|sample|stochastic"`
+	// Scores are the difficulty scores, lower = easier: difficulty (the
+	// data set's own, shapes only), random (the control), file (a .npy or
+	// one-number-per-line file at curriculum.from), loss or margin (those of
+	// the finished run in the folder curriculum.from, at its checkpoint).
+	Scores string `yaml:"scores" choices:"difficulty|random|file|loss|margin" kinds:"sample|stochastic"`
+	// From is the scores file or the reference run's folder.
+	From string `yaml:"from" kinds:"sample|stochastic"`
+	// Ordering orders the examples by their scores: curriculum (easy
+	// first), anti (hard first) or random (ignoring them).
+	Ordering string `yaml:"ordering" choices:"curriculum|anti|random" kinds:"sample|stochastic"`
+	// Pacing is the family of g(t): linear, quad, root, step (Bengio et
+	// al.'s switch from the b·N easiest to all at step a·T), exp or log.
+	Pacing string `yaml:"pacing" choices:"linear|quad|root|step|exp|log" kinds:"sample|stochastic"`
+	// A is the fraction of train.steps at which every example is
+	// available, > 0.
+	A float64 `yaml:"a" kinds:"sample|stochastic"`
+	// B is the fraction of the examples available at step 0, in (0, 1],
+	// at least one minibatch.
+	B float64 `yaml:"b" kinds:"sample|stochastic"`
 }
 
 // Data chooses the data set and how much of it to use.
@@ -381,8 +413,9 @@ func Default() Config {
 			BNReestimate:     100,
 			DivergenceFactor: 100,
 		},
-		Record: DefaultRecord(),
-		Probe:  DefaultProbe(),
+		Record:     DefaultRecord(),
+		Curriculum: Curriculum{Kind: "none", Scores: "difficulty", Ordering: "curriculum", Pacing: "linear", A: 0.8, B: 0.2},
+		Probe:      DefaultProbe(),
 	}
 }
 

@@ -46,6 +46,7 @@ func (c *Config) Validate() error {
 	c.Train.validate(&p, c.Model.BatchNorm)
 	c.Probe.validate(&p)
 	c.Record.validate(&p)
+	c.Curriculum.validate(&p, c.Data.Dataset)
 	return p.err("")
 }
 
@@ -300,5 +301,25 @@ func (r interval) String() string {
 func (p *problems) interval(key string, v float64, r interval) {
 	if !r.contains(v) {
 		p.add(key, "want a number %s, got %v", r, v)
+	}
+}
+
+// validate checks the curriculum section; dataset is data.dataset. Whether
+// b leaves a minibatch, the loader checks against the actual training set.
+func (c *Curriculum) validate(p *problems, dataset string) {
+	if c.Kind == "none" {
+		return
+	}
+	p.interval("curriculum.a", c.A, positive)
+	p.interval("curriculum.b", c.B, interval{lo: 0, hi: 1, loOpen: true})
+	if c.Scores == "difficulty" && dataset != "shapes" {
+		p.add("curriculum.scores", "difficulty needs a data set with its own difficulty scores (data.dataset shapes), not %s; use random, file, loss or margin", dataset)
+	}
+	needsFrom := c.Scores == "file" || c.Scores == "loss" || c.Scores == "margin"
+	if needsFrom && c.From == "" {
+		p.add("curriculum.from", "curriculum.scores %s needs curriculum.from: the scores file (file) or the reference run's folder (loss, margin)", c.Scores)
+	}
+	if !needsFrom && c.From != "" {
+		p.add("curriculum.from", "%q applies only to curriculum.scores file, loss or margin, not %s", c.From, c.Scores)
 	}
 }

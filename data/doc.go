@@ -14,7 +14,8 @@
 // WriteShapes and LoadShapes keep them as IDX files. FlipLabels adds label
 // noise. Difficulty scores (ReadScores, RandomScores, a set's own
 // Difficulty) and an Ordering give the order in which a curriculum makes
-// the examples available.
+// the examples available; CurriculumSampler draws minibatches at a pace
+// from that order, a Sampler like the Batcher.
 //
 // Batches are always full because a model's Gorgonia graph is built once for
 // a fixed batch size: the training Batcher drops the n mod b examples at the

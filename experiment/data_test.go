@@ -2,12 +2,20 @@ package experiment
 
 import (
 	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
 	"math"
+	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"deepopt/data"
+	"deepopt/schedule"
+	"deepopt/train"
 )
 
 // TestLabelNoise checks that data.label_noise changes that share of the
@@ -123,5 +131,137 @@ func TestReferenceScores(t *testing.T) {
 	}
 	if _, err := ReferenceScores(dir, "confidence", trainSet, nil); err == nil || !strings.Contains(err.Error(), "valid: loss, margin") {
 		t.Errorf("unknown measure: error %v", err)
+	}
+}
+
+// stopAt cancels the run's context after a given step, as Ctrl-C would.
+type stopAt struct {
+	step   int
+	cancel context.CancelFunc
+}
+
+func (s stopAt) Attach(t *train.Trainer) error {
+	t.OnStep(train.PriorityDefault, func(t *train.Trainer) error {
+		if t.Step() == s.step {
+			s.cancel()
+		}
+		return nil
+	})
+	return nil
+}
+
+// TestCurriculumRunResumesExactly trains with each curriculum kind on a
+// shape set ordered by its own difficulty, checks the metrics columns
+// available and lambda against the pace, and interrupts a second run after
+// step 13 and resumes it: its metrics and final parameters equal the
+// uninterrupted run's bit for bit.
+func TestCurriculumRunResumesExactly(t *testing.T) {
+	shapes := filepath.Join(t.TempDir(), "geom")
+	if err := data.WriteShapes(shapes, data.GeomShapes, 200, 60, 3); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"sample", "stochastic"} {
+		sets := []string{"data.dataset=shapes", "data.dir=" + shapes, "train.batch_size=20", "train.eval_batch=30",
+			"train.steps=30", "train.eval_every=10", "train.checkpoint_every=10",
+			"curriculum.kind=" + kind, "curriculum.pacing=root", "curriculum.a=0.5", "curriculum.b=0.25"}
+		whole, err := New(fixtureConfig(t, sets...), t.TempDir(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := whole.Start(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		pace := schedule.WuPacing{Family: schedule.RootPacing, A: 0.5, B: 0.25, Steps: 30, N: 200}
+		rows := readCSV(t, filepath.Join(whole.Dir, "metrics.csv"))
+		header := rows[0]
+		col := func(name string) int { return slices.Index(header, name) }
+		if col("available") < 0 || col("lambda") < 0 {
+			t.Fatalf("%s: metrics columns %v lack available and lambda", kind, header)
+		}
+		for _, row := range rows[1:] {
+			step, _ := strconv.Atoi(row[col("step")])
+			if want := strconv.Itoa(pace.Available(step - 1)); row[col("available")] != want {
+				t.Errorf("%s step %d: available %s, want %s", kind, step, row[col("available")], want)
+			}
+		}
+		if last := rows[len(rows)-1]; last[col("lambda")] != "1" {
+			t.Errorf("%s: lambda %s at the end, want 1 (a = 0.5)", kind, last[col("lambda")])
+		}
+
+		dir := t.TempDir()
+		first, err := New(fixtureConfig(t, sets...), dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		first.Trainer.Hooks = append(first.Trainer.Hooks, stopAt{step: 13, cancel: cancel})
+		if _, err := first.Start(ctx); !errors.Is(err, train.ErrInterrupted) {
+			t.Fatalf("%s: want an interrupted run, got %v", kind, err)
+		}
+		resumed, err := Resume(dir, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := resumed.Start(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if a, b := rows, readCSV(t, filepath.Join(dir, "metrics.csv")); !slices.EqualFunc(a, b, func(x, y []string) bool {
+			return slices.Equal(dropWall(header, x), dropWall(header, y))
+		}) {
+			t.Errorf("%s: resumed metrics differ:\n%v\n%v", kind, a, b)
+		}
+		if !slices.Equal(whole.Trainer.Weights(), resumed.Trainer.Weights()) {
+			t.Errorf("%s: the resumed run ends at other parameters", kind)
+		}
+	}
+}
+
+// readCSV reads a CSV file's rows.
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// dropWall blanks the wall-clock column of a metrics row.
+func dropWall(header, row []string) []string {
+	row = slices.Clone(row)
+	if i := slices.Index(header, "wall_s"); i >= 0 && i < len(row) {
+		row[i] = ""
+	}
+	return row
+}
+
+// TestCurriculumBadInput checks that a score file of another length, a pace
+// that starts below a minibatch and difficulty scores of a set that has none
+// are refused when the run is assembled, before anything is written.
+func TestCurriculumBadInput(t *testing.T) {
+	short := filepath.Join(t.TempDir(), "scores.csv")
+	if err := os.WriteFile(short, []byte("1\n2\n3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		sets []string
+		want string
+	}{
+		{[]string{"curriculum.kind=sample", "curriculum.scores=file", "curriculum.from=" + short}, "curriculum.scores: " + short + ": 3 difficulty scores for 1000 training examples"},
+		{[]string{"curriculum.kind=stochastic", "curriculum.scores=random", "curriculum.b=0.02"}, "curriculum.b: schedule: the pacing starts with 20 of 1000 examples, fewer than one minibatch of 50"},
+		{[]string{"curriculum.kind=sample", "curriculum.scores=loss", "curriculum.from=" + t.TempDir()}, "reference run"},
+	} {
+		dir := filepath.Join(t.TempDir(), "run")
+		if _, err := New(fixtureConfig(t, tt.sets...), dir, nil); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: error %v, want %q", tt.sets, err, tt.want)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("%v: the refused run wrote its directory", tt.sets)
+		}
 	}
 }

@@ -80,6 +80,9 @@ func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 	if err := addProbe(cfg, t); err != nil {
 		return nil, err
 	}
+	if err := addCurriculum(cfg, t, log); err != nil {
+		return nil, err
+	}
 	return &Run{Config: cfg, Dir: dir, Trainer: t}, nil
 }
 
