@@ -1,6 +1,7 @@
 package data
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -119,5 +120,25 @@ func TestCurriculumSamplerStochasticMode(t *testing.T) {
 	}
 	if _, err := NewCurriculumSampler(CurriculumMode(9), order, twoLevels{100, n}, b, 1); err == nil {
 		t.Error("unknown mode: no error")
+	}
+}
+
+// BenchmarkCurriculumSamplerNext draws batches of 60 in each mode from
+// training sets of 60,000 and 600,000 examples with half of them available:
+// the cost per batch stays the same as the set grows tenfold.
+func BenchmarkCurriculumSamplerNext(b *testing.B) {
+	for _, mode := range []CurriculumMode{SampleMode, StochasticMode} {
+		for _, n := range []int{60000, 600000} {
+			b.Run(fmt.Sprintf("mode=%d/n=%d", mode, n), func(b *testing.B) {
+				s, err := NewCurriculumSampler(mode, sequence(n), twoLevels{n / 4, n / 2}, 60, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				for i := 0; b.Loop(); i++ {
+					s.Next(i + 1)
+				}
+			})
+		}
 	}
 }
