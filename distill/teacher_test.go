@@ -2,12 +2,14 @@ package distill_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"deepopt/checkpoint"
 	"deepopt/config"
@@ -52,11 +54,12 @@ func cnnStudent(batch int) model.Spec {
 // student and checks that it holds the checkpoint's weights, that its
 // targets are probability rows that depend on each example alone (as with
 // inference-mode BN, not with the batch statistics of training mode) and
-// that giving them changes
-// neither its weights nor its running statistics.
+// that giving them changes neither its weights nor its running statistics,
+// and that nothing in the teacher's run directory is written.
 func TestTeacherForwardOnly(t *testing.T) {
 	const batch, classes = 6, 10
 	dir := teacherRun(t)
+	before := listing(t, dir)
 	m, err := experiment.FinishedModel(dir, batch, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -128,6 +131,27 @@ func TestTeacherForwardOnly(t *testing.T) {
 			t.Errorf("giving targets changed the teacher's %s", k)
 		}
 	}
+	if after := listing(t, dir); !slices.Equal(after, before) {
+		t.Errorf("the teacher's run directory changed:\n%v\nwas\n%v", after, before)
+	}
+}
+
+// listing names every file of dir with its size and modification time.
+func listing(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s %d %s", e.Name(), info.Size(), info.ModTime().Format(time.RFC3339Nano)))
+	}
+	return out
 }
 
 // TestTeacherErrors checks that a missing run, an unfinished one and a
