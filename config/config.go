@@ -111,6 +111,14 @@ type Data struct {
 	// another class at random (drawn from the run's seed) after the
 	// validation split, so the validation and test sets stay clean.
 	LabelNoise float64 `yaml:"label_noise"`
+	// Classes keeps only the examples of these classes, training and test,
+	// relabelled by their position in the list (classes[i] becomes i), for a
+	// new label set in transfer learning; the run's config.yaml records the
+	// mapping. [] keeps every class.
+	Classes []int `yaml:"classes"`
+	// PerClass keeps at most PerClass training examples of each class,
+	// chosen by the seed, for low-label regimes; 0 keeps them all.
+	PerClass int `yaml:"per_class"`
 }
 
 // Model describes the network: a multilayer perceptron, or a convolutional
@@ -386,7 +394,7 @@ func Default() Config {
 	return Config{
 		Seed:  1,
 		DType: "float32",
-		Data:  Data{Dataset: "mnist"},
+		Data:  Data{Dataset: "mnist", Classes: []int{}},
 		Model: Model{
 			Kind:       "mlp",
 			Hidden:     []int{100, 100, 100},

@@ -96,6 +96,7 @@ func (d *Data) validate(p *problems, batchSize int) {
 	if !ok {
 		return // the choices check reported it
 	}
+	p.atLeast("data.per_class", d.PerClass, 0, "training examples kept per class; 0 keeps them all")
 	p.intRange("data.jitter", d.Jitter, 0, shape.side-1, fmt.Sprintf("pixels of translation within the %d×%d images; 0 disables it", shape.side, shape.side))
 	p.interval("data.label_noise", d.LabelNoise, unitInterval)
 	if d.Dataset == "shapes" && d.Dir == "" {

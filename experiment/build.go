@@ -68,6 +68,9 @@ func architecture(cfg *config.Config) map[string]string {
 		"model.activation": c.Activation,
 		"model.batchnorm":  fmt.Sprint(c.BatchNorm),
 	}
+	if classes := cfg.Data.Classes; len(classes) > 0 {
+		arch["data.classes"] = fmt.Sprint(classes) // the output layer's meaning
+	}
 	if c.BatchNorm {
 		arch["model.bn_eps"] = fmt.Sprint(c.BNEps)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"deepopt/config"
+	"deepopt/data"
 	"deepopt/model"
 	"deepopt/optim"
 	"deepopt/rundir"
@@ -264,4 +265,53 @@ func TestRegularisersReachTheRun(t *testing.T) {
 	if _, err := run.Trainer.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestClassesAndPerClass checks that data.classes keeps the listed digits,
+// relabelled in the list's order, in the training and the test set, that
+// data.per_class limits the training examples of each class, that the model
+// gets one output per kept class, and that an unknown class is refused.
+func TestClassesAndPerClass(t *testing.T) {
+	run, err := New(fixtureConfig(t, "data.classes=[5, 6, 7, 8, 9]", "data.per_class=20"), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := run.Trainer
+	rawTrain, rawTest, err := data.LoadMNIST("../testdata/mnist", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(ys []int, lo, hi int) []int {
+		n := make([]int, hi-lo)
+		for _, y := range ys {
+			if y >= lo && y < hi {
+				n[y-lo]++
+			}
+		}
+		return n
+	}
+	wantTrain := count(rawTrain.Y, 5, 10)
+	for i := range wantTrain {
+		wantTrain[i] = min(wantTrain[i], 20)
+	}
+	if got := count(tr.Train.Y, 0, 5); tr.Train.Classes != 5 || tr.Train.Len() != 100 || !reflect.DeepEqual(got, wantTrain) {
+		t.Errorf("training set: %d examples over %d classes, counts %v; want counts %v over 5", tr.Train.Len(), tr.Train.Classes, got, wantTrain)
+	}
+	if got, want := count(tr.Test.Y, 0, 5), count(rawTest.Y, 5, 10); tr.Test.Len() != sum(want) || !reflect.DeepEqual(got, want) {
+		t.Errorf("test set: %d examples, counts %v; want only the digits 5–9, %v", tr.Test.Len(), got, want)
+	}
+	if c := tr.Model.Spec().Classes; c != 5 {
+		t.Errorf("model has %d outputs, want 5", c)
+	}
+	if _, err := New(fixtureConfig(t, "data.classes=[5, 10]"), "", nil); err == nil || !strings.Contains(err.Error(), "data.classes: class 10 is unknown; the data set's classes are 0 to 9") {
+		t.Errorf("data.classes=[5, 10]: New = %v, want the unknown class named", err)
+	}
+}
+
+func sum(v []int) int {
+	s := 0
+	for _, x := range v {
+		s += x
+	}
+	return s
 }

@@ -213,6 +213,19 @@ func loadData(cfg *config.Config, log io.Writer) (trainSet, testSet *data.Datase
 	if err != nil {
 		return nil, nil, err
 	}
+	if classes := cfg.Data.Classes; len(classes) > 0 {
+		if trainSet, err = trainSet.KeepClasses(classes); err != nil {
+			return nil, nil, fmt.Errorf("data.classes: %w", err)
+		}
+		if testSet, err = testSet.KeepClasses(classes); err != nil {
+			return nil, nil, fmt.Errorf("data.classes: %w", err)
+		}
+	}
+	if n := cfg.Data.PerClass; n > 0 {
+		if trainSet, err = trainSet.PerClass(n, uint64(cfg.Seed)); err != nil {
+			return nil, nil, fmt.Errorf("data.per_class: %w", err)
+		}
+	}
 	if n := cfg.Data.TrainLimit; n > 0 {
 		if n > trainSet.Len() {
 			return nil, nil, fmt.Errorf("data.train_limit: %d exceeds the %d training examples", n, trainSet.Len())
