@@ -1,10 +1,9 @@
 package train
 
 import (
-	"fmt"
 	"strconv"
 
-	"deepopt/checkpoint"
+	"deepopt/rundir"
 )
 
 // Column is one metrics.csv column: its name and its value at an
@@ -37,11 +36,9 @@ func (t *Trainer) row() []string {
 	return fields
 }
 
-// window accumulates the steps since the previous metrics row.
-type window struct {
-	LossSum, StepLenSum                      float64
-	Steps, LSIters, Restarts, SearchFailures int
-}
+// window accumulates the steps since the previous metrics row; the
+// checkpoint stores it.
+type window rundir.Window
 
 // add counts one step that started at loss.
 func (w *window) add(s stepInfo) {
@@ -81,38 +78,4 @@ func loopColumns() []Column {
 		{"restarts", func(t *Trainer) string { return strconv.Itoa(t.window.Restarts) }},
 		{"ls_failures", func(t *Trainer) string { return strconv.Itoa(t.window.SearchFailures) }},
 	}
-}
-
-// Archive keys of the window.
-const (
-	keyWindow    = "loop/window"        // loss sum, step-length sum
-	keyWindowInt = "loop/window_counts" // steps, line-search iterations, restarts, search failures
-)
-
-// save stores the window in a.
-func (w *window) save(a *checkpoint.Archive) {
-	a.SetFloat64(keyWindow, []int{2}, []float64{w.LossSum, w.StepLenSum})
-	a.SetInt64(keyWindowInt, []int{4}, []int64{int64(w.Steps), int64(w.LSIters), int64(w.Restarts), int64(w.SearchFailures)})
-}
-
-// restore reads the window from a. Checkpoints written before the
-// ls_failures column hold three counts; their failures count as 0, so that
-// `train eval` still reads them (resuming them needs a metrics.csv with the
-// new header).
-func (w *window) restore(a *checkpoint.Archive) error {
-	sums, err := values(a.Float64, keyWindow, 2)
-	if err != nil {
-		return err
-	}
-	_, n, err := a.Int64(keyWindowInt)
-	switch {
-	case err != nil:
-		return err
-	case len(n) == 3:
-		n = append(n, 0)
-	case len(n) != 4:
-		return fmt.Errorf("checkpoint: %s has %d values, want 4", keyWindowInt, len(n))
-	}
-	*w = window{LossSum: sums[0], StepLenSum: sums[1], Steps: int(n[0]), LSIters: int(n[1]), Restarts: int(n[2]), SearchFailures: int(n[3])}
-	return nil
 }

@@ -280,6 +280,7 @@ func TestRestoreReadsCheckpointsWithoutSearchFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	const keyWindowInt = "loop/window_counts"
 	_, counts, err := a.Int64(keyWindowInt)
 	if err != nil || len(counts) != 4 {
 		t.Fatalf("window counts %v, err %v", counts, err)
