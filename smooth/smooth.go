@@ -58,6 +58,13 @@ type Gaussian struct {
 	MonteCarlo bool
 	// Seed selects the noise; with the draw number it fixes every ε.
 	Seed uint64
+	// EndAtTheta ends every Monte-Carlo evaluation with one of f at θ
+	// itself, value only, whose result is discarded: an objective that
+	// keeps what its last evaluation saw (a network's BN batch statistics,
+	// which a training loop folds into the running statistics) then keeps
+	// θ's rather than those of the last perturbed point θ ± σε_K. It costs
+	// one function evaluation per K samples.
+	EndAtTheta bool
 
 	draw uint64
 	// Scratch of sample: the noise vector, the point θ ± σε, the gradient
@@ -80,6 +87,24 @@ func (g *Gaussian) SetDraw(draw uint64) { g.draw = draw }
 
 // Resample moves to the next set of noise vectors.
 func (g *Gaussian) Resample() { g.draw++ }
+
+// Wrap makes inner the smoothed objective f, so that a Gaussian is a
+// training loop's objective wrapper (train.ObjectiveWrapper).
+func (g *Gaussian) Wrap(inner optim.Objective) { g.Objective = inner }
+
+// State is the draw number, for a checkpoint (train.Stateful); σ is not
+// part of it, since whoever anneals σ sets it from the step.
+func (g *Gaussian) State() optim.State { return optim.State{"draw": {float64(g.draw)}} }
+
+// SetState restores the draw number saved by State.
+func (g *Gaussian) SetState(s optim.State) error {
+	d := s["draw"]
+	if len(d) != 1 || !(d[0] >= 0) || d[0] != math.Trunc(d[0]) {
+		return fmt.Errorf("smooth: the saved state's draw is %v; want one whole number ≥ 0 (was the checkpoint written by a Gaussian smoothing?)", d)
+	}
+	g.draw = uint64(d[0])
+	return nil
+}
 
 // StdErr returns the standard error of the last Monte-Carlo estimate of g
 // and of each coordinate of its gradient (over the K samples, or the K
@@ -178,6 +203,11 @@ func (g *Gaussian) sample(theta, grad []float64) (float64, error) {
 	g.stdErr = standardError(m2, g.Samples)
 	for i := range g.gradStdErr {
 		g.gradStdErr[i] = standardError(g.gradM2[i], g.Samples)
+	}
+	if g.EndAtTheta {
+		if _, err := g.Objective.Eval(theta, nil); err != nil {
+			return math.NaN(), fmt.Errorf("smooth: evaluating f at θ after draw %d: %w", g.draw, err)
+		}
 	}
 	return mean, nil
 }
