@@ -48,6 +48,10 @@ type Config struct {
 	// Probe measures the loss landscape along the gradient during training
 	// (landscape.csv); off unless probe.every is set.
 	Probe Probe `yaml:"probe"`
+	// Continuation trains on the loss smoothed by Gaussian weight noise
+	// whose width falls to 0 over the run; off unless continuation.sigma is
+	// set.
+	Continuation Continuation `yaml:"continuation"`
 	// Record follows the distribution of chosen units over training
 	// (activations.csv); off unless record.nodes is set.
 	Record Record `yaml:"record"`
@@ -421,9 +425,10 @@ func Default() Config {
 			BNReestimate:     100,
 			DivergenceFactor: 100,
 		},
-		Record:     DefaultRecord(),
-		Curriculum: Curriculum{Kind: "none", Scores: "difficulty", Ordering: "curriculum", Pacing: "linear", A: 0.8, B: 0.2},
-		Probe:      DefaultProbe(),
+		Continuation: DefaultContinuation(),
+		Record:       DefaultRecord(),
+		Curriculum:   Curriculum{Kind: "none", Scores: "difficulty", Ordering: "curriculum", Pacing: "linear", A: 0.8, B: 0.2},
+		Probe:        DefaultProbe(),
 	}
 }
 

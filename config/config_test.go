@@ -51,11 +51,12 @@ func TestLoadFullExample(t *testing.T) {
 		},
 		Optimizer: Optimizer{Kind: "adam", WeightDecay: 0.0005, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, Decoupled: true,
 			CGVariant: "pr+", Memory: 10, LineSearch: "auto", BlockOrder: "cyclic", Average: "none", EMADecay: 0.999, EMADebias: true},
-		Schedule:   Schedule{Kind: "cosine", LR: 0.001, WarmupSteps: 100, StepSize: 1000, Gamma: 0.1, MinLR: 1e-5},
-		Train:      Train{BatchSize: 128, Steps: 3000, EvalEvery: 250, EvalBatch: 2000, CheckpointEvery: 0, LogEvery: 50, HoldBatch: 1, EvalBN: "running", BNReestimate: 100, Freeze: []string{"conv1.*"}, DivergenceFactor: 100},
-		Record:     Record{Nodes: []string{"actc1.in", "act1.in"}, Units: []int{0, 5}, Percentiles: []float64{10, 50, 90}, Every: 100, Examples: 500},
-		Curriculum: Curriculum{Kind: "none", Scores: "difficulty", Ordering: "curriculum", Pacing: "linear", A: 0.8, B: 0.2},
-		Probe:      Probe{Every: 200, Etas: []float64{0.1, 0.2, 0.4}, Batch: "fixed", Batches: 4, ICSLR: 0.05},
+		Schedule:     Schedule{Kind: "cosine", LR: 0.001, WarmupSteps: 100, StepSize: 1000, Gamma: 0.1, MinLR: 1e-5},
+		Train:        Train{BatchSize: 128, Steps: 3000, EvalEvery: 250, EvalBatch: 2000, CheckpointEvery: 0, LogEvery: 50, HoldBatch: 1, EvalBN: "running", BNReestimate: 100, Freeze: []string{"conv1.*"}, DivergenceFactor: 100},
+		Record:       Record{Nodes: []string{"actc1.in", "act1.in"}, Units: []int{0, 5}, Percentiles: []float64{10, 50, 90}, Every: 100, Examples: 500},
+		Curriculum:   Curriculum{Kind: "none", Scores: "difficulty", Ordering: "curriculum", Pacing: "linear", A: 0.8, B: 0.2},
+		Probe:        Probe{Every: 200, Etas: []float64{0.1, 0.2, 0.4}, Batch: "fixed", Batches: 4, ICSLR: 0.05},
+		Continuation: Continuation{Sigma: 0.02, Kind: "geometric", Steps: 400, Levels: 4, Ratio: 0.3, Samples: 2, Antithetic: true},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(full.yaml) =\n%+v\nwant\n%+v", got, want)

@@ -44,6 +44,7 @@ func (c *Config) Validate() error {
 	c.Optimizer.validate(&p)
 	c.Schedule.validate(&p, c.Train.Steps)
 	c.Train.validate(&p, c.Model.BatchNorm)
+	c.Continuation.validate(&p, c.Train)
 	c.Probe.validate(&p)
 	c.Record.validate(&p)
 	c.Curriculum.validate(&p, c.Data.Dataset)

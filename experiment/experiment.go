@@ -74,6 +74,9 @@ func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 		MaxGradEvals: cfg.Train.MaxGradEvals, EvalEveryGradEvals: cfg.Train.EvalEveryGradEvals,
 		DivergenceFactor: divergenceFactor(cfg.Train.DivergenceFactor), Architecture: architecture(cfg), Trainable: trainable, Dir: dir, Progress: log,
 	}
+	if err := addContinuation(cfg, t); err != nil {
+		return nil, err
+	}
 	if err := addRecorder(cfg, t); err != nil {
 		return nil, err
 	}
