@@ -186,7 +186,7 @@ func TestEveryShippedConfigTrains(t *testing.T) {
 	}
 	for _, path := range paths {
 		cfg, err := config.Load(path, []string{"data.dir=../testdata/mnist", "train.batch_size=50", "train.eval_batch=250",
-			"train.steps=2", "train.eval_every=2", "record.nodes=[]"})
+			"train.steps=2", "train.eval_every=2", "record.nodes=[]", "continuation.steps=1"})
 		if err != nil {
 			t.Errorf("%v", err)
 			continue
