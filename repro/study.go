@@ -133,7 +133,7 @@ func (s *Study) trainOne(ctx context.Context, r Run, say func(string, ...any)) (
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", dir, err)
 	}
-	if run.Trainer.Step() >= run.Config.Train.Steps {
+	if run.Trainer.Done() {
 		say("%s: finished earlier, reused\n", dir)
 		return false, nil
 	}

@@ -82,3 +82,34 @@ func readConfig(t *testing.T, dir string) string {
 	}
 	return string(b)
 }
+
+// TestStudyReusesARunThatSpentItsBudget: a run that stopped at
+// train.max_grad_evals before its last step is finished too; a second Train
+// reuses it instead of training it again.
+func TestStudyReusesARunThatSpentItsBudget(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "budget.yaml")
+	text := "data: {dir: ../testdata/mnist}\nmodel: {hidden: [16]}\ntrain: {steps: 20, eval_every: 10, eval_batch: 250, batch_size: 50, max_grad_evals: 5}\n"
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	study := Study{Dir: filepath.Join(dir, "study"), Runs: Seeded("net", cfg, nil, []int{1}), Parallel: 1, Log: &log}
+	if _, err := study.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(filepath.Join(study.RunDir("net-seed1"), rundir.MetricsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Reset()
+	if _, err := study.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "reused") {
+		t.Errorf("a run that spent its gradient budget must be reused; log:\n%s", log.String())
+	}
+	if after, _ := os.ReadFile(filepath.Join(study.RunDir("net-seed1"), rundir.MetricsFile)); !bytes.Equal(before, after) {
+		t.Error("reusing the run changed its metrics")
+	}
+}
