@@ -51,26 +51,14 @@ func (m *Model) EvaluateHeads(theta []float64, ds *data.Dataset) ([]Evaluation, 
 // logits nodes it computes.
 func (m *Model) evaluate(ds *data.Dataset, vm G.VM, logitNodes G.Nodes) ([]Evaluation, error) {
 	s := m.spec
-	if ds.Dim() != product(s.Input) {
-		return nil, fmt.Errorf("model: data set examples have %d values, the model expects %v", ds.Dim(), s.Input)
-	}
-	batches, err := data.EvaluationBatches(ds.Len(), s.EvalBatch)
-	if err != nil {
-		return nil, fmt.Errorf("model: %w", err)
-	}
-	x := make([]float64, s.EvalBatch*ds.Dim())
-	y := make([]int, s.EvalBatch)
 	logits := make([]float64, s.EvalBatch*s.Classes)
 	lossSum := make([]float64, len(logitNodes))
 	correct := make([]int, len(logitNodes))
-	for _, b := range batches {
-		if err := ds.Gather(b.Indices, x, y); err != nil {
-			return nil, err
-		}
+	err := m.evalBatches(ds, func(b data.EvaluationBatch, x []float64, y []int) error {
 		copyIn(m.xEvalT, x)
+		defer vm.Reset()
 		if err := vm.RunAll(); err != nil {
-			vm.Reset()
-			return nil, fmt.Errorf("model: evaluation forward pass: %w", err)
+			return fmt.Errorf("model: evaluation forward pass: %w", err)
 		}
 		for k, node := range logitNodes {
 			copyOut(logits, node.Value())
@@ -82,7 +70,10 @@ func (m *Model) evaluate(ds *data.Dataset, vm G.VM, logitNodes G.Nodes) ([]Evalu
 				}
 			}
 		}
-		vm.Reset()
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	n := float64(ds.Len())
 	out := make([]Evaluation, len(logitNodes))
@@ -90,6 +81,31 @@ func (m *Model) evaluate(ds *data.Dataset, vm G.VM, logitNodes G.Nodes) ([]Evalu
 		out[k] = Evaluation{Loss: lossSum[k] / n, Accuracy: float64(correct[k]) / n}
 	}
 	return out, nil
+}
+
+// evalBatches checks that ds fits the model, gathers it in evaluation
+// batches of the model's size (the last one padded, data.EvaluationBatches)
+// and calls visit with each batch and its inputs and labels.
+func (m *Model) evalBatches(ds *data.Dataset, visit func(b data.EvaluationBatch, x []float64, y []int) error) error {
+	s := m.spec
+	if ds.Dim() != product(s.Input) {
+		return fmt.Errorf("model: data set examples have %d values, the model expects %v", ds.Dim(), s.Input)
+	}
+	batches, err := data.EvaluationBatches(ds.Len(), s.EvalBatch)
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	x := make([]float64, s.EvalBatch*ds.Dim())
+	y := make([]int, s.EvalBatch)
+	for _, b := range batches {
+		if err := ds.Gather(b.Indices, x, y); err != nil {
+			return err
+		}
+		if err := visit(b, x, y); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Logits runs the evaluation path on EvalBatch examples x (row-major) and
@@ -127,23 +143,11 @@ func crossEntropy(z []float64, label int) (float64, int) {
 // examples by a trained network's loss).
 func (m *Model) ExampleLosses(ds *data.Dataset) (loss, margin []float64, err error) {
 	s := m.spec
-	if ds.Dim() != product(s.Input) {
-		return nil, nil, fmt.Errorf("model: data set examples have %d values, the model expects %v", ds.Dim(), s.Input)
-	}
-	batches, err := data.EvaluationBatches(ds.Len(), s.EvalBatch)
-	if err != nil {
-		return nil, nil, fmt.Errorf("model: %w", err)
-	}
-	x := make([]float64, s.EvalBatch*ds.Dim())
-	y := make([]int, s.EvalBatch)
 	logits := make([]float64, s.EvalBatch*s.Classes)
 	loss, margin = make([]float64, ds.Len()), make([]float64, ds.Len())
-	for _, b := range batches {
-		if err := ds.Gather(b.Indices, x, y); err != nil {
-			return nil, nil, err
-		}
+	err = m.evalBatches(ds, func(b data.EvaluationBatch, x []float64, y []int) error {
 		if err := m.Logits(x, logits); err != nil {
-			return nil, nil, err
+			return err
 		}
 		for i := range b.Count {
 			z, j := logits[i*s.Classes:(i+1)*s.Classes], b.Indices[i]
@@ -155,6 +159,10 @@ func (m *Model) ExampleLosses(ds *data.Dataset) (loss, margin []float64, err err
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return loss, margin, nil
 }
