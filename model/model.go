@@ -34,6 +34,12 @@ type Model struct {
 	// last Eval.
 	terms       []term
 	lastPenalty float64
+	// termLayers are the LossTerms' layers (lossterm.go), last in θ;
+	// termInputs their per-minibatch inputs, stale after SetBatch until
+	// the next Eval fills them.
+	termLayers  []layers.Layer
+	termInputs  []termInput
+	inputsStale bool
 
 	// Training path.
 	x, y   *G.Node
@@ -193,12 +199,19 @@ func (m *Model) buildTrainingPath() error {
 	if err := m.buildAuxHeads(); err != nil {
 		return err
 	}
+	extra, err := m.buildLossTerms(logits)
+	if err != nil {
+		return err
+	}
 	m.layout()
 	mainCE, err := layers.SoftmaxCrossEntropy(logits, m.y)
 	if err != nil {
 		return err
 	}
 	if m.loss, err = m.addAuxTerms(mainCE); err != nil {
+		return err
+	}
+	if m.loss, err = m.addLossTerms(m.loss, extra); err != nil {
 		return err
 	}
 	if m.grads, err = G.Grad(m.loss, m.params...); err != nil {

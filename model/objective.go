@@ -10,7 +10,8 @@ import (
 
 // SetBatch copies a training minibatch into the graph's input tensors: x holds
 // BatchSize examples row-major, y their class labels. The following Eval calls
-// evaluate the loss on this batch.
+// evaluate the loss on this batch; the first of them fills the LossTerms'
+// inputs (TermGraph.Input) for it.
 func (m *Model) SetBatch(x []float64, y []int) error {
 	s := m.spec
 	if len(y) != s.BatchSize || len(x) != s.BatchSize*product(s.Input) {
@@ -26,6 +27,7 @@ func (m *Model) SetBatch(x []float64, y []int) error {
 		oneHot[i*s.Classes+c] = 1
 	}
 	copyIn(m.yT, oneHot)
+	m.inputsStale = true
 	return nil
 }
 
@@ -77,14 +79,17 @@ func (m *Model) EvalOn(x []float64, y []int, theta, grad []float64) (float64, er
 func (m *Model) Dim() int { return m.dim }
 
 // Eval returns the mean softmax cross-entropy of the current minibatch at θ,
-// plus each auxiliary head's weighted by its weight at the step (SetStep),
-// plus the L2 penalty (Spec.L2/2)·Σ w² over the weights when Spec.L2 > 0,
+// plus each auxiliary head's and each LossTerm's weighted by its weight at
+// the step (SetStep), plus the L2 penalty (Spec.L2/2)·Σ w² over the weights when Spec.L2 > 0,
 // and, when grad is non-nil, its gradient. It runs the training path (batch
 // statistics in BN layers) but never changes the BN running statistics; see
 // CommitBatchStats.
 func (m *Model) Eval(theta, grad []float64) (float64, error) {
 	if len(theta) != m.dim || (grad != nil && len(grad) != m.dim) {
 		return 0, fmt.Errorf("model: θ has %d values and the gradient %d; the model has %d parameters", len(theta), len(grad), m.dim)
+	}
+	if err := m.fillTermInputs(); err != nil {
+		return 0, err
 	}
 	m.SetParams(theta)
 	vm := m.lossVM

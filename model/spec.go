@@ -89,6 +89,9 @@ type Spec struct {
 	// AuxHeads are auxiliary classifiers on hidden nodes, each a weighted
 	// term of the objective (terms.go).
 	AuxHeads []AuxHead
+	// Terms are further weighted terms of the objective that other
+	// packages build (lossterm.go): distillation, hints.
+	Terms []LossTerm
 }
 
 // ConvStage is one convolution stage of a CNN.

@@ -65,13 +65,14 @@ func (m *Model) Layers() []Layer {
 }
 
 // layout lays θ out over the stack's parameters, tensor by tensor in layer
-// order (the auxiliary heads' after the network's), and groups them into layers by the role of each layer's tensors
+// order (the auxiliary heads' after the network's, the loss terms' last), and groups them into layers by the role of each layer's tensors
 // (buildStack puts every BN layer after an affine one).
 func (m *Model) layout() {
 	all := m.stack
 	for _, h := range m.heads {
 		all = append(all[:len(all):len(all)], h.stack...)
 	}
+	all = append(all[:len(all):len(all)], m.termLayers...)
 	for _, l := range all {
 		var roles []Role
 		switch l.(type) {

@@ -159,22 +159,31 @@ func (m *Model) addAuxTerms(mainCE *G.Node) (*G.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		w := G.NewScalar(m.g, m.spec.Dtype, G.WithName(h.name+"_weight"))
-		weighted, err := G.Mul(w, ce)
-		if err != nil {
-			return nil, fmt.Errorf("model: %s weight: %w", h.name, err)
+		if loss, err = m.addWeighted(loss, h.name, ce, m.spec.AuxHeads[k].Weight); err != nil {
+			return nil, err
 		}
-		if loss, err = G.Add(loss, weighted); err != nil {
-			return nil, fmt.Errorf("model: %s term: %w", h.name, err)
-		}
-		m.terms = append(m.terms, term{name: h.name, value: ce, weight: m.spec.AuxHeads[k].Weight, w: w})
 	}
+	return loss, nil
+}
+
+// addWeighted adds the term value, weighted by a scalar input node that
+// SetStep sets from weight, to loss, and records it as the term name.
+func (m *Model) addWeighted(loss *G.Node, name string, value *G.Node, weight schedule.Scalar) (*G.Node, error) {
+	w := G.NewScalar(m.g, m.spec.Dtype, G.WithName(name+"_weight"))
+	weighted, err := G.Mul(w, value)
+	if err != nil {
+		return nil, fmt.Errorf("model: %s weight: %w", name, err)
+	}
+	if loss, err = G.Add(loss, weighted); err != nil {
+		return nil, fmt.Errorf("model: %s term: %w", name, err)
+	}
+	m.terms = append(m.terms, term{name: name, value: value, weight: weight, w: w})
 	return loss, nil
 }
 
 // SetStep sets every weighted term's weight to its schedule's value at step
 // (counted from 0), for the minibatch a training loop sets at step; New sets
-// those of step 0. Without auxiliary heads it does nothing.
+// those of step 0. With the main term alone it does nothing.
 func (m *Model) SetStep(step int) error {
 	for _, t := range m.terms[1:] {
 		w := t.weight.At(step)
@@ -217,7 +226,7 @@ func (m *Model) readTerms() {
 
 // Terms returns the objective's terms at the last training-path run: the
 // main head's cross-entropy (weight 1), each auxiliary head's, named after
-// the head (aux1, aux2, ...), and with Spec.L2 > 0 the penalty ½Σw² as l2
+// the head (aux1, aux2, ...), each LossTerm's under its name, and with Spec.L2 > 0 the penalty ½Σw² as l2
 // (weight L2). Eval returns Σ Weight·Loss. With a single term it returns
 // nil: the training loss is the whole story.
 func (m *Model) Terms() []Term {

@@ -7,7 +7,7 @@ import (
 )
 
 // termColumns are the metrics.csv columns of a model whose objective has
-// several terms (auxiliary heads): loss_<term> for each term (main, aux1,
+// several terms (auxiliary heads, model.LossTerms): loss_<term> for each term (main, aux1,
 // ..., l2), its unweighted value at the starting point of the row's last
 // step, and with a test set test_acc_<head> for each auxiliary head, its
 // accuracy at the current weights θ. A model with one term adds none, so
@@ -32,10 +32,7 @@ func termColumns(t *Trainer) []Column {
 	}
 	var evals []model.Evaluation
 	evaluated := -1
-	for k, head := range terms[1:] {
-		if head.Name == "l2" {
-			break
-		}
+	for k, head := range terms[1 : 1+len(t.Model.Spec().AuxHeads)] {
 		cols = append(cols, Column{"test_acc_" + head.Name, func(t *Trainer) string {
 			if evaluated != t.state.Step {
 				var err error
