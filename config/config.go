@@ -58,6 +58,9 @@ type Config struct {
 	// Curriculum draws the training minibatches at a curriculum's pace;
 	// off unless curriculum.kind is set.
 	Curriculum Curriculum `yaml:"curriculum"`
+	// Init loads parameters from another run before step 0 (transfer
+	// learning); off unless init.from is set.
+	Init Transfer `yaml:"init"`
 }
 
 // Curriculum orders the training examples by difficulty and makes them
@@ -429,6 +432,7 @@ func Default() Config {
 		Record:       DefaultRecord(),
 		Curriculum:   Curriculum{Kind: "none", Scores: "difficulty", Ordering: "curriculum", Pacing: "linear", A: 0.8, B: 0.2},
 		Probe:        DefaultProbe(),
+		Init:         Transfer{Include: []string{}, Exclude: []string{}},
 	}
 }
 

@@ -48,6 +48,7 @@ func (c *Config) Validate() error {
 	c.Probe.validate(&p)
 	c.Record.validate(&p)
 	c.Curriculum.validate(&p, c.Data.Dataset)
+	c.Init.validate(&p)
 	return p.err("")
 }
 

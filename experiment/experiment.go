@@ -37,8 +37,32 @@ type Run struct {
 // than the training set, and a model whose parameters, activations and
 // optimizer state cannot fit into the memory available (refused with the
 // estimate, the figure and the key to change, rather than by the runtime's
-// out-of-memory crash).
+// out-of-memory crash). With an init section the model starts from the
+// parameters it loads from another run.
 func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
+	r, err := assemble(cfg, dir, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.initialise(log); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// initialise loads the parameters of the init section, if any, into the
+// model of a run at step 0.
+func (r *Run) initialise(log io.Writer) error {
+	if r.Config.Init.From == "" {
+		return nil
+	}
+	theta, err := transfer(r.Config.Init, r.Trainer.Model, log)
+	r.Trainer.Theta0 = theta
+	return err
+}
+
+// assemble builds the run of cfg in dir at its fresh initialisation.
+func assemble(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 	trainSet, testSet, err := loadData(cfg, log)
 	if err != nil {
 		return nil, err
@@ -92,7 +116,8 @@ func New(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 // Resume reopens the run in dir: its resolved config with sets applied on
 // top (e.g. "train.steps=60000" to extend a finished run) and its checkpoint.
 // A run stopped before its first checkpoint starts again from step 0, in
-// its own directory with its own config.
+// its own directory with its own config (loading its init section's
+// parameters again); a run with a checkpoint never reads init.from again.
 func Resume(dir string, sets []string, log io.Writer) (*Run, error) {
 	if err := holdsRun(dir); err != nil {
 		return nil, err
@@ -101,7 +126,7 @@ func Resume(dir string, sets []string, log io.Writer) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := New(cfg, dir, log)
+	r, err := assemble(cfg, dir, log)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +134,9 @@ func Resume(dir string, sets []string, log io.Writer) (*Run, error) {
 	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
 		if log != nil {
 			fmt.Fprintf(log, "%s has no checkpoint yet: the run starts again from step 0\n", dir)
+		}
+		if err := r.initialise(log); err != nil {
+			return nil, err
 		}
 		r.Trainer.Continue()
 		return r, nil

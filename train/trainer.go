@@ -107,6 +107,12 @@ type Trainer struct {
 	// statistics, as a PyTorch module with requires_grad = False in train
 	// mode does.
 	Trainable []int
+	// Theta0, when non-nil, is the parameter vector θ₀ the run starts from,
+	// in float64 as a checkpoint keeps it, instead of the model's
+	// parameters (rounded to its dtype): a run started from another run's
+	// parameters (transfer, a stage handing over to the next) starts from
+	// their exact bits. Restore ignores it.
+	Theta0 []float64
 
 	state loopState
 	theta []float64
@@ -240,6 +246,13 @@ func (t *Trainer) init() error {
 		}
 	}
 	t.theta = t.Model.Params(nil)
+	if t.Theta0 != nil {
+		if len(t.Theta0) != len(t.theta) {
+			return fmt.Errorf("train: Theta0 has %d values, the model %d parameters", len(t.Theta0), len(t.theta))
+		}
+		copy(t.theta, t.Theta0)
+		t.Model.SetParams(t.theta)
+	}
 	t.grad = make([]float64, len(t.theta))
 	t.xBuf = make([]float64, spec.BatchSize*t.Train.Dim())
 	t.yBuf = make([]int, spec.BatchSize)
