@@ -1,9 +1,6 @@
 package config
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestValidateContinuation: every bad continuation value is reported with
 // its key, and a valid section passes.
@@ -37,23 +34,7 @@ func TestValidateContinuation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := validConfig()
-			tt.change(&c)
-			err := c.Validate()
-			if tt.want == nil {
-				if err != nil {
-					t.Fatalf("Validate() = %v, want nil", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("Validate() = nil, want %q", tt.want)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("Validate() = %v\nwant it to contain %q", err, w)
-				}
-			}
+			wantValidate(t, tt.change, tt.want)
 		})
 	}
 }

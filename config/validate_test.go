@@ -14,6 +14,29 @@ func validConfig() Config {
 	return c
 }
 
+// wantValidate validates validConfig after change and wants no error (want
+// nil) or an error containing every one of want.
+func wantValidate(t *testing.T, change func(*Config), want []string) {
+	t.Helper()
+	c := validConfig()
+	change(&c)
+	err := c.Validate()
+	if want == nil {
+		if err != nil {
+			t.Fatalf("Validate() = %v, want nil", err)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("Validate() = nil, want %q", want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("Validate() = %v\nwant it to contain %q", err, w)
+		}
+	}
+}
+
 func TestValidateConfigBuiltInGo(t *testing.T) {
 	tests := []struct {
 		name   string

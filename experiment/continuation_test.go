@@ -1,16 +1,10 @@
 package experiment
 
 import (
-	"context"
-	"errors"
-	"path/filepath"
-	"reflect"
 	"slices"
 	"testing"
 
 	"deepopt/config"
-	"deepopt/rundir"
-	"deepopt/train"
 )
 
 // TestGeometricSigma: geometric levels hold σ₀·ratio^k for steps/levels
@@ -35,58 +29,7 @@ func TestGeometricSigma(t *testing.T) {
 func TestContinuationRunResumesExactly(t *testing.T) {
 	sets := []string{"train.steps=12", "train.eval_every=1", "continuation.sigma=0.1", "continuation.steps=8",
 		"continuation.samples=2", "continuation.antithetic=true"}
-	straightDir := filepath.Join(t.TempDir(), "run")
-	straight, err := New(fixtureConfig(t, sets...), straightDir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := straight.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-
-	dir := filepath.Join(t.TempDir(), "run")
-	first, err := New(fixtureConfig(t, sets...), dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	first.Trainer.OnStep(train.PriorityDefault, func(t *train.Trainer) error {
-		if t.Step() == 5 {
-			cancel()
-		}
-		return nil
-	})
-	if _, err := first.Start(ctx); !errors.Is(err, train.ErrInterrupted) {
-		t.Fatalf("want ErrInterrupted, got %v", err)
-	}
-	resumed, err := Resume(dir, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := resumed.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(straight.Trainer.Theta(), resumed.Trainer.Theta()) {
-		t.Error("the resumed run ended with other parameters than the straight one")
-	}
-	table := func(dir string) *rundir.Table {
-		tab, err := rundir.ReadCSV(filepath.Join(dir, rundir.MetricsFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		wall, err := tab.Column("wall_s")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, row := range tab.Rows {
-			row[wall] = "" // the only column allowed to differ
-		}
-		return tab
-	}
-	ts, tr := table(straightDir), table(dir)
-	if !slices.Equal(ts.Header, tr.Header) || !reflect.DeepEqual(ts.Rows, tr.Rows) {
-		t.Fatalf("metrics differ:\nstraight %v\nresumed  %v", ts.Rows, tr.Rows)
-	}
+	ts := checkResumesExactly(t, sets, 5, nil)
 	// σ falls by 0.1/8 a step: 0.1·(8 − (s − 1))/8 in the row of step s,
 	// and 0 from step 9 on.
 	sigma, err := ts.Column("sigma")

@@ -2,14 +2,18 @@ package experiment
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"deepopt/checkpoint"
 	"deepopt/rundir"
+	"deepopt/train"
 )
 
 // finishedRun trains the fixture network for its 4 steps in a fresh
@@ -118,4 +122,71 @@ func TestResumeRefusesNonFiniteValues(t *testing.T) {
 		})
 		wantResumeError(t, dir, nil, `array "param/fc2.b" holds `, " at index 3 of 6; the file is damaged")
 	}
+}
+
+// checkResumesExactly runs the fixture with sets straight, then again
+// interrupted after step stop, calls between (if not nil) and resumes it;
+// it wants the resumed run to end with the straight run's parameters and to
+// have written its metrics.csv, and returns the straight run's metrics.
+func checkResumesExactly(t *testing.T, sets []string, stop int, between func()) *rundir.Table {
+	t.Helper()
+	straightDir := filepath.Join(t.TempDir(), "run")
+	straight, err := New(fixtureConfig(t, sets...), straightDir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := straight.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	first, err := New(fixtureConfig(t, sets...), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	first.Trainer.OnStep(train.PriorityDefault, func(t *train.Trainer) error {
+		if t.Step() == stop {
+			cancel()
+		}
+		return nil
+	})
+	if _, err := first.Start(ctx); !errors.Is(err, train.ErrInterrupted) {
+		t.Fatalf("want ErrInterrupted, got %v", err)
+	}
+	if between != nil {
+		between()
+	}
+	resumed, err := Resume(dir, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resumed.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(straight.Trainer.Theta(), resumed.Trainer.Theta()) {
+		t.Error("the resumed run ended with other parameters than the straight one")
+	}
+	ts, tr := metricsWithoutWall(t, straightDir), metricsWithoutWall(t, dir)
+	if !slices.Equal(ts.Header, tr.Header) || !reflect.DeepEqual(ts.Rows, tr.Rows) {
+		t.Fatalf("metrics differ:\nstraight %v\nresumed  %v", ts.Rows, tr.Rows)
+	}
+	return ts
+}
+
+// metricsWithoutWall reads the run's metrics.csv with the wall_s column
+// blanked, the only column a resumed run may write differently.
+func metricsWithoutWall(t *testing.T, dir string) *rundir.Table {
+	t.Helper()
+	tab, err := rundir.ReadCSV(filepath.Join(dir, rundir.MetricsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wall, err := tab.Column("wall_s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range tab.Rows {
+		row[wall] = ""
+	}
+	return tab
 }

@@ -1,18 +1,15 @@
 package experiment
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"deepopt/checkpoint"
 	"deepopt/rundir"
-	"deepopt/train"
 )
 
 // TestTransferLoadsSelectedParameters: the parameters init selects are the
@@ -120,62 +117,9 @@ func TestTransferRefusesBadInput(t *testing.T) {
 func TestTransferredRunResumesExactly(t *testing.T) {
 	source := finishedRun(t)
 	sets := []string{"train.steps=8", "train.eval_every=1", "seed=3", "init.from=" + source, "init.exclude=[out.*]"}
-	straightDir := filepath.Join(t.TempDir(), "run")
-	straight, err := New(fixtureConfig(t, sets...), straightDir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := straight.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-
-	dir := filepath.Join(t.TempDir(), "run")
-	first, err := New(fixtureConfig(t, sets...), dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	first.Trainer.OnStep(train.PriorityDefault, func(t *train.Trainer) error {
-		if t.Step() == 3 {
-			cancel()
+	checkResumesExactly(t, sets, 3, func() {
+		if err := os.RemoveAll(source); err != nil {
+			t.Fatal(err)
 		}
-		return nil
 	})
-	if _, err := first.Start(ctx); !errors.Is(err, train.ErrInterrupted) {
-		t.Fatalf("want ErrInterrupted, got %v", err)
-	}
-	if err := os.RemoveAll(source); err != nil {
-		t.Fatal(err)
-	}
-	resumed, err := Resume(dir, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := resumed.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(straight.Trainer.Theta(), resumed.Trainer.Theta()) {
-		t.Error("the resumed run ended with other parameters than the straight one")
-	}
-	if ts, tr := metricsWithoutWall(t, straightDir), metricsWithoutWall(t, dir); !slices.Equal(ts.Header, tr.Header) || !reflect.DeepEqual(ts.Rows, tr.Rows) {
-		t.Errorf("metrics differ:\nstraight %v\nresumed  %v", ts.Rows, tr.Rows)
-	}
-}
-
-// metricsWithoutWall reads the run's metrics.csv with the wall_s column
-// blanked, the only column a resumed run may write differently.
-func metricsWithoutWall(t *testing.T, dir string) *rundir.Table {
-	t.Helper()
-	tab, err := rundir.ReadCSV(filepath.Join(dir, rundir.MetricsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wall, err := tab.Column("wall_s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, row := range tab.Rows {
-		row[wall] = ""
-	}
-	return tab
 }
