@@ -116,12 +116,8 @@ type BNReestimation struct {
 // it was.
 func (m *Model) ReestimateBN(theta []float64, re BNReestimation) error {
 	s := m.spec
-	x, y := make([]float64, s.BatchSize*re.Train.Dim()), make([]int, s.BatchSize)
-	if err := m.Batch(x, y); err != nil {
-		return err
-	}
-	defer m.SetBatch(x, y) // what Batch read back, SetBatch accepts
-	bx, by := make([]float64, len(x)), make([]int, len(y))
+	defer m.keepBatch()()
+	bx, by := make([]float64, s.BatchSize*re.Train.Dim()), make([]int, s.BatchSize)
 	m.ResetBNRunning()
 	for i := range re.Batches {
 		if err := re.Train.Gather(re.Sampler.Next(i), bx, by); err != nil {

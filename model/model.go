@@ -48,6 +48,10 @@ type Model struct {
 	grads  G.Nodes
 	gradVM G.VM
 	lossVM G.VM
+	// labels are the minibatch's classes and weights its examples' loss
+	// weights (nil: all 1), from which writeTargets fills yT (weights.go).
+	labels  []int
+	weights []float64
 
 	// Evaluation path.
 	xEval  *G.Node
@@ -189,6 +193,7 @@ func (m *Model) buildTrainingPath() error {
 	s := m.spec
 	m.xT = tensor.New(tensor.WithShape(append([]int{s.BatchSize}, s.Input...)...), tensor.Of(s.Dtype))
 	m.yT = tensor.New(tensor.WithShape(s.BatchSize, s.Classes), tensor.Of(s.Dtype))
+	m.labels = make([]int, s.BatchSize)
 	m.x = G.NodeFromAny(m.g, m.xT, G.WithName("x"))
 	m.y = G.NodeFromAny(m.g, m.yT, G.WithName("y"))
 	var logits *G.Node

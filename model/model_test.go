@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"deepopt/data"
+	"deepopt/optim"
 
 	"gorgonia.org/tensor"
 )
@@ -76,7 +77,13 @@ func TestObjectiveGradient(t *testing.T) {
 // minibatch.
 func worstGradientError(t *testing.T, m *Model) float64 {
 	t.Helper()
-	theta := m.Params(nil)
+	return worstObjectiveGradientError(t, m, m.Params(nil))
+}
+
+// worstObjectiveGradientError is worstGradientError for any objective (a
+// view of the model's) at θ.
+func worstObjectiveGradientError(t *testing.T, m optim.Objective, theta []float64) float64 {
+	t.Helper()
 	grad := make([]float64, m.Dim())
 	if _, err := m.Eval(theta, grad); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -10,7 +11,8 @@ import (
 
 // SetBatch copies a training minibatch into the graph's input tensors: x holds
 // BatchSize examples row-major, y their class labels. The following Eval calls
-// evaluate the loss on this batch; the first of them fills the LossTerms'
+// evaluate the loss on this batch, every example weighted 1 until
+// SetExampleWeights weights them; the first of them fills the LossTerms'
 // inputs (TermGraph.Input) for it.
 func (m *Model) SetBatch(x []float64, y []int) error {
 	s := m.spec
@@ -18,15 +20,15 @@ func (m *Model) SetBatch(x []float64, y []int) error {
 		return fmt.Errorf("model: batch of %d labels and %d values; the graph was built for %d examples of %d values (train.batch_size)",
 			len(y), len(x), s.BatchSize, product(s.Input))
 	}
-	copyIn(m.xT, x)
-	oneHot := make([]float64, s.BatchSize*s.Classes)
 	for i, c := range y {
 		if c < 0 || c >= s.Classes {
 			return fmt.Errorf("model: label %d of example %d is outside 0..%d", c, i, s.Classes-1)
 		}
-		oneHot[i*s.Classes+c] = 1
 	}
-	copyIn(m.yT, oneHot)
+	copyIn(m.xT, x)
+	copy(m.labels, y)
+	m.weights = nil
+	m.writeTargets()
 	m.inputsStale = true
 	return nil
 }
@@ -43,45 +45,47 @@ func (m *Model) Batch(x []float64, y []int) error {
 			len(y), len(x), s.BatchSize, product(s.Input))
 	}
 	copyOut(x, m.xT)
-	oneHot := make([]float64, s.BatchSize*s.Classes)
-	copyOut(oneHot, m.yT)
-	for i := range y {
-		y[i] = 0
-		for c, v := range oneHot[i*s.Classes : (i+1)*s.Classes] {
-			if v == 1 {
-				y[i] = c
-			}
-		}
-	}
+	copy(y, m.labels)
 	return nil
 }
 
-// EvalOn is Eval on the minibatch x, y instead of the current one, which it
-// leaves in place: a probe evaluates its own examples without saving and
-// restoring the training minibatch.
-func (m *Model) EvalOn(x []float64, y []int, theta, grad []float64) (float64, error) {
-	s := m.spec
-	sx, sy := make([]float64, s.BatchSize*product(s.Input)), make([]int, s.BatchSize)
-	if err := m.Batch(sx, sy); err != nil {
-		return 0, err
+// keepBatch copies the training minibatch, its labels and example weights,
+// and returns the function that puts them back, for an evaluation of other
+// examples that must leave the training minibatch as it was.
+func (m *Model) keepBatch() (restore func()) {
+	x := make([]float64, m.xT.Len())
+	copyOut(x, m.xT)
+	labels, weights := slices.Clone(m.labels), slices.Clone(m.weights)
+	return func() {
+		copyIn(m.xT, x)
+		copy(m.labels, labels)
+		m.weights = weights
+		m.writeTargets()
+		m.inputsStale = true
 	}
+}
+
+// EvalOn is Eval on the minibatch x, y, every example weighted 1, instead of
+// the current one, which it leaves in place with its weights: a probe
+// evaluates its own examples without saving and restoring the training
+// minibatch.
+func (m *Model) EvalOn(x []float64, y []int, theta, grad []float64) (float64, error) {
+	restore := m.keepBatch()
+	defer restore()
 	if err := m.SetBatch(x, y); err != nil {
 		return 0, err
 	}
-	loss, err := m.Eval(theta, grad)
-	if rerr := m.SetBatch(sx, sy); err == nil {
-		err = rerr
-	}
-	return loss, err
+	return m.Eval(theta, grad)
 }
 
 // Dim is the number of parameters.
 func (m *Model) Dim() int { return m.dim }
 
-// Eval returns the mean softmax cross-entropy of the current minibatch at θ,
-// plus each auxiliary head's and each LossTerm's weighted by its weight at
-// the step (SetStep), plus the L2 penalty (Spec.L2/2)·Σ w² over the weights when Spec.L2 > 0,
-// and, when grad is non-nil, its gradient. It runs the training path (batch
+// Eval returns the mean softmax cross-entropy of the current minibatch at θ
+// (the weighted mean with SetExampleWeights), plus each auxiliary head's and
+// each LossTerm's weighted by its weight at the step (SetStep), plus the L2
+// penalty (Spec.L2/2)·Σ w² over the weights when Spec.L2 > 0, and, when
+// grad is non-nil, its gradient. It runs the training path (batch
 // statistics in BN layers) but never changes the BN running statistics; see
 // CommitBatchStats.
 func (m *Model) Eval(theta, grad []float64) (float64, error) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"deepopt/optim"
 	"deepopt/schedule"
 
 	"gorgonia.org/tensor"
@@ -31,6 +32,9 @@ func auxSpec(kind Kind, bn bool, dt tensor.Dtype, w1, w2 float64) Spec {
 // (main head, two weighted auxiliary heads, L2) with central differences of
 // its value, in float64, for an mlp and a cnn with and without BN:
 // |analytic − numeric| ≤ 1e-6·(1 + |analytic|), as TestObjectiveGradient.
+// Then it weights the examples (SetExampleWeights: every head's term a
+// weighted mean) and checks again, over all of θ and over the trainable
+// subspace with fc1 frozen (the optim.View a training loop steps on).
 func TestAuxObjectiveGradient(t *testing.T) {
 	for _, tc := range []struct {
 		kind Kind
@@ -45,6 +49,24 @@ func TestAuxObjectiveGradient(t *testing.T) {
 		randomBatch(t, m, 2)
 		if worst := worstGradientError(t, m); worst > 1e-6 {
 			t.Errorf("%s bn=%v: worst gradient error %.3g over %d parameters", tc.kind, tc.bn, worst, m.Dim())
+		}
+		if err := m.SetExampleWeights(randomWeights(spec.BatchSize, 3)); err != nil {
+			t.Fatal(err)
+		}
+		if worst := worstGradientError(t, m); worst > 1e-6 {
+			t.Errorf("%s bn=%v, weighted: worst gradient error %.3g over %d parameters", tc.kind, tc.bn, worst, m.Dim())
+		}
+		trainable, err := m.Trainable([]string{"fc1.*"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		theta := m.Params(nil)
+		view, err := optim.NewView(m, theta, trainable)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if worst := worstObjectiveGradientError(t, view, view.Restrict(theta)); worst > 1e-6 {
+			t.Errorf("%s bn=%v, weighted, fc1 frozen: worst gradient error %.3g over %d parameters", tc.kind, tc.bn, worst, view.Dim())
 		}
 	}
 }
