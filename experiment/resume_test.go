@@ -16,12 +16,12 @@ import (
 	"deepopt/train"
 )
 
-// finishedRun trains the fixture network for its 4 steps in a fresh
-// directory and returns the directory.
-func finishedRun(t *testing.T) string {
+// finishedRun trains the fixture network with sets (for its 4 steps unless
+// they say otherwise) in a fresh directory and returns the directory.
+func finishedRun(t *testing.T, sets ...string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "run")
-	run, err := New(fixtureConfig(t), dir, nil)
+	run, err := New(fixtureConfig(t, sets...), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -177,3 +177,14 @@ func (m *Model) atWeights(theta []float64, re *BNReestimation, f func() error) e
 	}
 	return f()
 }
+
+// BNStateAt returns the running statistics (as BNState keys them) that
+// EvaluateAt uses for the weights θ: with re and BN layers those
+// re-estimated for θ, else the model's own. The model is left as it was.
+func (m *Model) BNStateAt(theta []float64, re *BNReestimation) (state map[string][]float64, err error) {
+	err = m.atWeights(theta, re, func() error {
+		state = m.BNState()
+		return nil
+	})
+	return state, err
+}

@@ -162,8 +162,10 @@ func (m *Model) buildLossTerms(logits *G.Node) ([]builtTerm, error) {
 		built = append(built, builtTerm{value: v, layers: b.layers})
 	}
 	m.termLayers = nil
-	for _, t := range built {
-		m.termLayers = append(m.termLayers, t.layers...)
+	for k, t := range built {
+		for _, l := range t.layers {
+			m.termLayers = append(m.termLayers, ownedLayer{Layer: l, owner: m.spec.Terms[k].Name})
+		}
 	}
 	return built, nil
 }

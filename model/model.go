@@ -37,7 +37,7 @@ type Model struct {
 	// termLayers are the LossTerms' layers (lossterm.go), last in θ;
 	// termInputs their per-minibatch inputs, stale after SetBatch until
 	// the next Eval fills them.
-	termLayers  []layers.Layer
+	termLayers  []ownedLayer
 	termInputs  []termInput
 	inputsStale bool
 

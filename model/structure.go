@@ -39,8 +39,13 @@ type Param struct {
 // Santurkar et al.'s ICS is measured per layer). Its parameters occupy one
 // contiguous range of θ.
 type Layer struct {
-	// Name is the affine map's name: fc1, conv2, out.
+	// Name is the affine map's name: fc1, conv2, out, aux1_out.
 	Name string
+	// Owner names the auxiliary head (aux1, ...; AuxHead) or the loss term
+	// (LossTerm.Name) whose layer it is, "" for a layer of the network
+	// itself: layers that only training uses, which a finished model drops
+	// (experiment.StripHeads).
+	Owner string
 	// BN names the BN layer that normalises the affine map's output, ""
 	// when there is none.
 	BN string
@@ -54,6 +59,13 @@ func (l Layer) Block() optim.Block {
 	return optim.Block{Name: l.Name, Start: l.Params[0].Start, End: l.Params[len(l.Params)-1].End}
 }
 
+// ownedLayer is a layer of the stack, of an auxiliary head or of a loss
+// term, with its owner (Layer.Owner).
+type ownedLayer struct {
+	layers.Layer
+	owner string
+}
+
 // Layers returns the network's layers in θ's order.
 func (m *Model) Layers() []Layer {
 	out := make([]Layer, len(m.layers))
@@ -65,19 +77,25 @@ func (m *Model) Layers() []Layer {
 }
 
 // layout lays θ out over the stack's parameters, tensor by tensor in layer
-// order (the auxiliary heads' after the network's, the loss terms' last), and groups them into layers by the role of each layer's tensors
+// order (the auxiliary heads' after the network's, the loss terms' last),
+// and groups them into layers by the role of each layer's tensors
 // (buildStack puts every BN layer after an affine one).
 func (m *Model) layout() {
-	all := m.stack
-	for _, h := range m.heads {
-		all = append(all[:len(all):len(all)], h.stack...)
+	var all []ownedLayer
+	for _, l := range m.stack {
+		all = append(all, ownedLayer{Layer: l})
 	}
-	all = append(all[:len(all):len(all)], m.termLayers...)
+	for _, h := range m.heads {
+		for _, l := range h.stack {
+			all = append(all, ownedLayer{Layer: l, owner: h.name})
+		}
+	}
+	all = append(all, m.termLayers...)
 	for _, l := range all {
 		var roles []Role
-		switch l.(type) {
+		switch l.Layer.(type) {
 		case *layers.Linear, *layers.Conv2D:
-			m.layers = append(m.layers, Layer{Name: l.Name()})
+			m.layers = append(m.layers, Layer{Name: l.Name(), Owner: l.owner})
 			roles = []Role{Weight, Bias}
 		case *batchnorm.BatchNorm:
 			m.layers[len(m.layers)-1].BN = l.Name()

@@ -33,6 +33,7 @@ const (
 	keyFirst     = "loop/first_loss"    // the loss at the run's first step
 	keyWindow    = "loop/window"        // loss sum, step-length sum
 	keyWindowInt = "loop/window_counts" // steps, line-search iterations, restarts, search failures
+	keyModelOnly = "loop/model_only"    // 1: a finished model without its training state
 	prefixArch   = "arch/"              // Architecture, one string per setting
 )
 
@@ -65,6 +66,13 @@ type LoopState struct {
 	// resume; SetLoopState writes them, CheckArchitecture compares them and
 	// ReadLoopState leaves the field nil.
 	Architecture map[string]string
+	// ModelOnly marks a checkpoint that holds a finished model alone: its
+	// parameters and BN running statistics, the weights and statistics its
+	// run evaluated with, and none of the optimizer's, the wrappers' or the
+	// hooks' state (such as one without auxiliary heads). It can be
+	// evaluated, used as a teacher or as the start of a new run, but not
+	// trained further.
+	ModelOnly bool
 }
 
 // Window holds the steps since the previous metrics row.
@@ -99,6 +107,9 @@ func SetLoopState(a *checkpoint.Archive, s LoopState) {
 	if !math.IsNaN(s.FirstLoss) {
 		a.SetFloat64(keyFirst, []int{1}, []float64{s.FirstLoss})
 	}
+	if s.ModelOnly {
+		a.SetInt64(keyModelOnly, []int{1}, []int64{1})
+	}
 }
 
 // ReadLoopState reads the loop's state from a. Checkpoints written before
@@ -128,6 +139,13 @@ func ReadLoopState(a *checkpoint.Archive) (LoopState, error) {
 			return s, err
 		}
 		s.FirstLoss = first[0]
+	}
+	if a.Has(keyModelOnly) {
+		only, err := values(a.Int64, keyModelOnly, 1)
+		if err != nil {
+			return s, err
+		}
+		s.ModelOnly = only[0] == 1
 	}
 	if !a.Has(keyHeld) {
 		return s, nil

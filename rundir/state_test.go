@@ -15,7 +15,7 @@ import (
 func TestLoopStateRoundTrip(t *testing.T) {
 	want := LoopState{Step: 53, Examples: 2650, FuncEvals: 60, GradEvals: 58, WallSeconds: 1.25,
 		Sampler: []int64{2, 150}, Window: Window{LossSum: 3.5, StepLenSum: 0.75, Steps: 13, LSIters: 4, Restarts: 1, SearchFailures: 2},
-		Held: 2, Remembered: true, Batch: []int{7, 3, 999}, FirstLoss: 2.3, Architecture: map[string]string{"model.kind": "mlp"}}
+		Held: 2, Remembered: true, Batch: []int{7, 3, 999}, FirstLoss: 2.3, Architecture: map[string]string{"model.kind": "mlp"}, ModelOnly: true}
 	a := checkpoint.NewArchive()
 	SetLoopState(a, want)
 	path := filepath.Join(t.TempDir(), CheckpointFile)

@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"slices"
 
 	"deepopt/data"
 	"deepopt/model"
@@ -19,9 +20,10 @@ func (t *Trainer) Weights() []float64 {
 	return w
 }
 
-// weights returns Weights and whether they are averaged.
+// weights returns Weights and whether they are averaged. A model-only
+// checkpoint holds the weights its run reported.
 func (t *Trainer) weights() ([]float64, bool) {
-	if avg, ok := t.Optimizer.(optim.Averager); ok {
+	if avg, ok := t.Optimizer.(optim.Averager); ok && !t.modelOnly {
 		if w := avg.Averaged(); w != nil {
 			if t.view != nil {
 				t.full = append(t.full[:0], t.theta...)
@@ -65,7 +67,8 @@ func (t *Trainer) ExampleLosses(ds *data.Dataset) (loss, margin []float64, err e
 
 // reported returns the weights the run reports and, when their BN running
 // statistics must be re-estimated (averaged weights, or ReestimateBN), the
-// re-estimation for them.
+// re-estimation for them. A model-only checkpoint holds the statistics its
+// run evaluated with, re-estimated already when they had to be.
 func (t *Trainer) reported() ([]float64, *model.BNReestimation, error) {
 	if t.batch == nil {
 		if err := t.init(); err != nil {
@@ -73,7 +76,7 @@ func (t *Trainer) reported() ([]float64, *model.BNReestimation, error) {
 		}
 	}
 	w, averaged := t.weights()
-	if !averaged && !t.ReestimateBN {
+	if !averaged && (!t.ReestimateBN || t.modelOnly) {
 		return w, nil, nil
 	}
 	spec := t.Model.Spec()
@@ -86,4 +89,18 @@ func (t *Trainer) reported() ([]float64, *model.BNReestimation, error) {
 		return nil, nil, fmt.Errorf("train: BN re-estimation: %w", err)
 	}
 	return w, &model.BNReestimation{Train: t.Train, Sampler: sampler, Batches: batches}, nil
+}
+
+// Reported returns the weights the run reports (Weights) and the BN running
+// statistics Evaluate uses with them (as model.Model.BNState keys them):
+// re-estimated for averaged weights or with ReestimateBN, else the model's
+// own. A model written from the two evaluates exactly as the run does, with
+// no training data (experiment.StripHeads).
+func (t *Trainer) Reported() (weights []float64, bn map[string][]float64, err error) {
+	w, re, err := t.reported()
+	if err != nil {
+		return nil, nil, err
+	}
+	bn, err = t.Model.BNStateAt(w, re)
+	return slices.Clone(w), bn, err
 }

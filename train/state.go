@@ -60,7 +60,10 @@ func attachCheckpoints(t *Trainer) {
 
 // Restore loads a Snapshot into a trainer whose exported fields describe the
 // same run (same model, optimizer kind and data); Run then continues it, in
-// the run directory that holds it.
+// the run directory that holds it. A model-only checkpoint
+// (rundir.LoopState.ModelOnly) restores the parameters, the BN running
+// statistics and the step: the trainer evaluates it and reports its weights
+// (Evaluate, Weights) as they are, and Run refuses to train it.
 func (t *Trainer) Restore(a *checkpoint.Archive) error {
 	if err := t.init(); err != nil {
 		return err
@@ -86,6 +89,15 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 	if err := t.Model.SetBNState(rundir.Floats(a, rundir.PrefixBN)); err != nil {
 		return err
 	}
+	ls, err := rundir.ReadLoopState(a)
+	if err != nil {
+		return err
+	}
+	t.state = loopState{Step: ls.Step, Examples: ls.Examples, FuncEvals: ls.FuncEvals, GradEvals: ls.GradEvals, WallSeconds: ls.WallSeconds}
+	if t.modelOnly = ls.ModelOnly; t.modelOnly {
+		// A finished model: nothing of the training state is stored.
+		return nil
+	}
 	if err := t.Optimizer.SetState(rundir.Floats(a, rundir.PrefixOptim)); err != nil {
 		return fmt.Errorf("checkpoint: optimizer state: %w", err)
 	}
@@ -94,11 +106,6 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 			return fmt.Errorf("checkpoint: %s: %w", strings.TrimSuffix(prefix, "/"), err)
 		}
 	}
-	ls, err := rundir.ReadLoopState(a)
-	if err != nil {
-		return err
-	}
-	t.state = loopState{Step: ls.Step, Examples: ls.Examples, FuncEvals: ls.FuncEvals, GradEvals: ls.GradEvals, WallSeconds: ls.WallSeconds}
 	t.window = window(ls.Window)
 	t.checkpointStep = t.state.Step
 	if !math.IsNaN(ls.FirstLoss) {

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -161,6 +162,8 @@ type Trainer struct {
 	// last checkpoint saved or restored (-1: none).
 	firstLoss      float64
 	checkpointStep int
+	// modelOnly is set by Restore from a model-only checkpoint.
+	modelOnly bool
 }
 
 // ObjectiveWrapper is an objective around another: Gaussian smoothing,
@@ -214,6 +217,10 @@ func (t *Trainer) Finished() bool { return t.state.Step >= t.Steps || t.budgetSp
 // first checkpoint: the trainer starts it again from step 0 and replaces
 // its metrics rows. Restore does the same for a run with a checkpoint.
 func (t *Trainer) Continue() { t.continues = true }
+
+// ModelOnly reports that Restore read a model-only checkpoint (a finished
+// model without its training state): it can be evaluated, not trained.
+func (t *Trainer) ModelOnly() bool { return t.modelOnly }
 
 // Step is the number of completed steps.
 func (t *Trainer) Step() int { return t.state.Step }
@@ -272,8 +279,12 @@ func (t *Trainer) init() error {
 // or one grown beyond DivergenceFactor) stops with an error naming the step
 // and the learning rate; the last checkpoint written stays valid. Run leaves
 // θ in the model's parameters. A restored run that is already Finished
-// returns at once and writes nothing.
+// returns at once and writes nothing; one restored from a model-only
+// checkpoint is refused before anything is written.
 func (t *Trainer) Run(ctx context.Context) (Result, error) {
+	if t.modelOnly {
+		return Result{}, fmt.Errorf("train: %s holds a finished model without its training state (the optimizer's state and the sampler's position were not kept); evaluate it, distil from it or start a new run from its weights, or train further from the run it was written from", cmp.Or(t.Dir, "the checkpoint"))
+	}
 	if t.batch == nil {
 		if err := t.init(); err != nil {
 			return Result{}, err

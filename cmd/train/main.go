@@ -166,10 +166,13 @@ with --resume.`,
 			if err != nil {
 				return err
 			}
-			if run.Trainer.Finished() {
+			switch {
+			case run.Trainer.ModelOnly(): // Start refuses it, saying why
+			case run.Trainer.Finished():
 				return reportFinished(run)
+			default:
+				fmt.Fprintf(os.Stderr, "run directory: %s\n", run.Dir)
 			}
-			fmt.Fprintf(os.Stderr, "run directory: %s\n", run.Dir)
 			res, err := run.Start(ctx)
 			if errors.Is(err, train.ErrInterrupted) {
 				fmt.Fprintf(os.Stderr, "\ninterrupted after step %d; checkpoint saved. Continue with: %s --resume %s\n", run.Trainer.Step(), invocation, run.Dir)
@@ -193,7 +196,7 @@ with --resume.`,
 	f.StringVarP(&out, "out", "o", "", "run directory of a new run (default runs/<name>)")
 	f.StringVar(&resume, "resume", "", "continue the run in this directory from its checkpoint")
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(newEvalCommand(), newVersionCommand(), newReproBNCommand(), newProbeCommand(), newReproLandscapeCommand(), newPlotCommand(), newReproContinuationCommand(), newReproSparseCodingCommand(), newShapesCommand())
+	root.AddCommand(newEvalCommand(), newVersionCommand(), newReproBNCommand(), newProbeCommand(), newReproLandscapeCommand(), newPlotCommand(), newReproContinuationCommand(), newReproSparseCodingCommand(), newShapesCommand(), newStripHeadsCommand())
 	return root
 }
 
