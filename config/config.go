@@ -61,6 +61,14 @@ type Config struct {
 	// Init loads parameters from another run before step 0 (transfer
 	// learning); off unless init.from is set.
 	Init Transfer `yaml:"init"`
+	// Stages makes the run a sequence of stages, each the run's config
+	// with an overlay, each starting from the parameters of the one before
+	// (package stage); [] is a run of one stage.
+	Stages []Stage `yaml:"stages"`
+	// Pretrain makes the run greedy supervised layer-wise pretraining of
+	// the MLP's hidden layers, then fine-tuning: a run of stages; off
+	// unless pretrain.steps_per_layer is set.
+	Pretrain Pretrain `yaml:"pretrain"`
 }
 
 // Curriculum orders the training examples by difficulty and makes them
@@ -433,6 +441,8 @@ func Default() Config {
 		Curriculum:   Curriculum{Kind: "none", Scores: "difficulty", Ordering: "curriculum", Pacing: "linear", A: 0.8, B: 0.2},
 		Probe:        DefaultProbe(),
 		Init:         Transfer{Include: []string{}, Exclude: []string{}},
+		Stages:       []Stage{},
+		Pretrain:     DefaultPretrain(),
 	}
 }
 

@@ -58,6 +58,8 @@ func TestLoadFullExample(t *testing.T) {
 		Probe:        Probe{Every: 200, Etas: []float64{0.1, 0.2, 0.4}, Batch: "fixed", Batches: 4, ICSLR: 0.05},
 		Continuation: Continuation{Sigma: 0.02, Kind: "geometric", Steps: 400, Levels: 4, Ratio: 0.3, Samples: 2, Antithetic: true},
 		Init:         Transfer{From: "runs/digits-0-4", Include: []string{"conv*"}, Exclude: []string{"out.*"}},
+		Stages:       []Stage{},
+		Pretrain:     DefaultPretrain(),
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(full.yaml) =\n%+v\nwant\n%+v", got, want)

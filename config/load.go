@@ -32,6 +32,11 @@ func Load(path string, sets []string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
+	return load(path, text, sets)
+}
+
+// load is Load of text, the contents of the file path.
+func load(path string, text []byte, sets []string) (*Config, error) {
 	root, err := parse(path, text)
 	if err != nil {
 		return nil, err

@@ -49,6 +49,8 @@ func (c *Config) Validate() error {
 	c.Record.validate(&p)
 	c.Curriculum.validate(&p, c.Data.Dataset)
 	c.Init.validate(&p)
+	c.validatePretrain(&p)
+	c.validateStages(&p)
 	return p.err("")
 }
 

@@ -63,6 +63,9 @@ func (r *Run) initialise(log io.Writer) error {
 
 // assemble builds the run of cfg in dir at its fresh initialisation.
 func assemble(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
+	if cfg.Staged() {
+		return nil, fmt.Errorf("%s is a run of stages (a stages list or a pretrain section); run it with package stage (the train command does), each stage a run of its own in a subdirectory", cfg.Name)
+	}
 	trainSet, testSet, err := loadData(cfg, log)
 	if err != nil {
 		return nil, err

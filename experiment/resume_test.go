@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"deepopt/checkpoint"
+	"deepopt/internal/traintest"
 	"deepopt/rundir"
 	"deepopt/train"
 )
@@ -127,8 +128,9 @@ func TestResumeRefusesNonFiniteValues(t *testing.T) {
 // checkResumesExactly runs the fixture with sets straight, then again
 // interrupted after step stop, calls between (if not nil) and resumes it;
 // it wants the resumed run to end with the straight run's parameters and to
-// have written its metrics.csv, and returns the straight run's metrics.
-func checkResumesExactly(t *testing.T, sets []string, stop int, between func()) *rundir.Table {
+// have written its metrics.csv, and returns the straight run's metrics
+// (traintest.RowsWithoutWall).
+func checkResumesExactly(t *testing.T, sets []string, stop int, between func()) [][]string {
 	t.Helper()
 	straightDir := filepath.Join(t.TempDir(), "run")
 	straight, err := New(fixtureConfig(t, sets...), straightDir, nil)
@@ -166,27 +168,9 @@ func checkResumesExactly(t *testing.T, sets []string, stop int, between func()) 
 	if !slices.Equal(straight.Trainer.Theta(), resumed.Trainer.Theta()) {
 		t.Error("the resumed run ended with other parameters than the straight one")
 	}
-	ts, tr := metricsWithoutWall(t, straightDir), metricsWithoutWall(t, dir)
-	if !slices.Equal(ts.Header, tr.Header) || !reflect.DeepEqual(ts.Rows, tr.Rows) {
-		t.Fatalf("metrics differ:\nstraight %v\nresumed  %v", ts.Rows, tr.Rows)
+	ts := traintest.RowsWithoutWall(t, filepath.Join(straightDir, rundir.MetricsFile))
+	if tr := traintest.RowsWithoutWall(t, filepath.Join(dir, rundir.MetricsFile)); !reflect.DeepEqual(ts, tr) {
+		t.Fatalf("metrics differ:\nstraight %v\nresumed  %v", ts, tr)
 	}
 	return ts
-}
-
-// metricsWithoutWall reads the run's metrics.csv with the wall_s column
-// blanked, the only column a resumed run may write differently.
-func metricsWithoutWall(t *testing.T, dir string) *rundir.Table {
-	t.Helper()
-	tab, err := rundir.ReadCSV(filepath.Join(dir, rundir.MetricsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wall, err := tab.Column("wall_s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, row := range tab.Rows {
-		row[wall] = ""
-	}
-	return tab
 }

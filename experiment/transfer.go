@@ -41,31 +41,28 @@ func transfer(c config.Transfer, m *model.Model, log io.Writer) ([]float64, erro
 	if err := a.CheckFinite(); err != nil {
 		return nil, fmt.Errorf("init.from: %s: %w", file, err)
 	}
-	selected, err := selectParams(c, m)
+	var theirs []string
+	for _, name := range a.Names() {
+		if p, ok := strings.CutPrefix(name, rundir.PrefixParam); ok {
+			theirs = append(theirs, p)
+		}
+	}
+	selected, err := matchSource(c, m, theirs, func(name string) []int {
+		shape, _, _ := a.Float64(rundir.PrefixParam + name)
+		return shape
+	})
 	if err != nil {
 		return nil, err
 	}
 	theta := m.Params(nil)
-	var missing, mismatched, loaded []string
+	var loaded []string
 	for _, b := range selected {
-		key := rundir.PrefixParam + b.Name
-		if !a.Has(key) {
-			missing = append(missing, b.Name)
-			continue
-		}
-		shape, v, err := a.Float64(key)
+		_, v, err := a.Float64(rundir.PrefixParam + b.Name)
 		if err != nil {
 			return nil, fmt.Errorf("init.from: %s: %w", file, err)
 		}
-		if want := m.ParamShape(b.Name); !slices.Equal(shape, want) {
-			mismatched = append(mismatched, fmt.Sprintf("%s is %v there and %v here", b.Name, shape, want))
-			continue
-		}
 		copy(theta[b.Start:b.End], v)
 		loaded = append(loaded, b.Name)
-	}
-	if err := refuseUnloadable(c.From, a, missing, mismatched); err != nil {
-		return nil, err
 	}
 	bn, err := transferredBN(m, a, loaded)
 	if err != nil {
@@ -128,27 +125,35 @@ func selectParams(c config.Transfer, m *model.Model) ([]model.Param, error) {
 	return out, nil
 }
 
-// refuseUnloadable reports, in one error, the selected parameters the
-// checkpoint of the run in dir does not have and those it holds in another
-// shape.
-func refuseUnloadable(dir string, a *checkpoint.Archive, missing, mismatched []string) error {
+// matchSource returns the parameters of m the init section c selects,
+// after checking them against a source of parameters (a checkpoint, or the
+// model of a stage before): theirs are its parameters' names and shape
+// gives each one's shape. The selected parameters the source lacks and
+// those it holds in another shape are refused in one error, every one named.
+func matchSource(c config.Transfer, m *model.Model, theirs []string, shape func(name string) []int) ([]model.Param, error) {
+	selected, err := selectParams(c, m)
+	if err != nil {
+		return nil, err
+	}
+	var missing, mismatched []string
+	for _, p := range selected {
+		if !slices.Contains(theirs, p.Name) {
+			missing = append(missing, p.Name)
+		} else if there, here := shape(p.Name), m.ParamShape(p.Name); !slices.Equal(there, here) {
+			mismatched = append(mismatched, fmt.Sprintf("%s is %v there and %v here", p.Name, there, here))
+		}
+	}
 	if len(missing) == 0 && len(mismatched) == 0 {
-		return nil
+		return selected, nil
 	}
 	var problems []string
 	if len(mismatched) > 0 {
 		problems = append(problems, "shapes differ: "+strings.Join(mismatched, "; "))
 	}
 	if len(missing) > 0 {
-		var theirs []string
-		for _, name := range a.Names() {
-			if p, ok := strings.CutPrefix(name, rundir.PrefixParam); ok {
-				theirs = append(theirs, p)
-			}
-		}
 		problems = append(problems, fmt.Sprintf("not in its checkpoint: %s (its parameters are %s)", strings.Join(missing, ", "), strings.Join(theirs, ", ")))
 	}
-	return fmt.Errorf("init.from: %s is a run of another architecture; %s; load only the parameters the two models share with init.include and init.exclude (e.g. exclude: [out.*] for a new head)", dir, strings.Join(problems, "; "))
+	return nil, fmt.Errorf("init.from: %s is a run of another architecture; %s; load only the parameters the two models share with init.include and init.exclude (e.g. exclude: [out.*] for a new head)", c.From, strings.Join(problems, "; "))
 }
 
 // transferredBN returns m's BN state with the running statistics of every BN

@@ -14,6 +14,7 @@ import (
 	"deepopt/config"
 	"deepopt/experiment"
 	"deepopt/rundir"
+	"deepopt/stage"
 	"deepopt/train"
 
 	"github.com/spf13/cobra"
@@ -147,6 +148,16 @@ with --resume.`,
 				if out != "" {
 					return errors.New("--out does not apply with --resume: the run continues in its own directory")
 				}
+				if stage.IsStaged(resume) {
+					if len(sets) > 0 {
+						return fmt.Errorf("%s is a run of stages, which resumes with the config it started with; --set does not apply (each stage's config is in its folder)", resume)
+					}
+					staged, err := stage.Resume(resume, os.Stderr)
+					if err != nil {
+						return err
+					}
+					return startStages(ctx, staged)
+				}
 				run, err = experiment.Resume(resume, sets, os.Stderr)
 			case configPath != "":
 				cfg, lerr := config.Load(configPath, sets)
@@ -158,6 +169,13 @@ with --resume.`,
 				}
 				if err := experiment.CheckFresh(out); err != nil {
 					return err
+				}
+				if cfg.Staged() {
+					staged, err := stage.New(cfg, out, os.Stderr)
+					if err != nil {
+						return err
+					}
+					return startStages(ctx, staged)
 				}
 				run, err = experiment.New(cfg, out, os.Stderr)
 			default:
@@ -198,6 +216,27 @@ with --resume.`,
 	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newEvalCommand(), newVersionCommand(), newReproBNCommand(), newProbeCommand(), newReproLandscapeCommand(), newPlotCommand(), newReproContinuationCommand(), newReproSparseCodingCommand(), newShapesCommand(), newStripHeadsCommand())
 	return root
+}
+
+// startStages runs the stages of a run of stages not finished yet and
+// reports the last one's result.
+func startStages(ctx context.Context, r *stage.Run) error {
+	fmt.Fprintf(os.Stderr, "run directory: %s (%d stages; stages.csv holds their metrics in one table)\n", r.Dir, len(r.Stages))
+	res, err := r.Start(ctx)
+	if errors.Is(err, train.ErrInterrupted) {
+		fmt.Fprintf(os.Stderr, "\ninterrupted; checkpoint saved. Continue with: %s --resume %s\n", invocation, r.Dir)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if res.Steps == 0 {
+		fmt.Printf("%s is finished; nothing was written\n", r.Dir)
+		return nil
+	}
+	fmt.Printf("last stage (%s), step %d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%.1f s)\n",
+		r.Stages[len(r.Stages)-1].Name, res.Steps, res.TrainLoss, res.Test.Loss, 100*res.Test.Accuracy, res.WallSeconds)
+	return nil
 }
 
 // reportFinished says that a resumed run has nothing left to do, with its

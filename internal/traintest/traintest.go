@@ -1,5 +1,7 @@
-// Package traintest holds what the tests of training hooks share: a small
-// trainer on the checked-in MNIST fixture and a hook that interrupts a run.
+// Package traintest holds what the tests of training hooks and runs share: a
+// small trainer on the checked-in MNIST fixture, a hook that interrupts a
+// run, a config of a fixture text, and the files of a run read back for
+// comparing an interrupted run with an uninterrupted one.
 package traintest
 
 import (

@@ -1,0 +1,225 @@
+package stage
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"deepopt/config"
+	"deepopt/internal/traintest"
+	"deepopt/rundir"
+	"deepopt/train"
+)
+
+// fixture is a run of three stages on the MNIST fixture: a one-layer
+// network, the two-layer network grown from it with its first layer
+// frozen, and the whole network trained on.
+const fixture = `data: {dir: ../testdata/mnist}
+model: {hidden: [8, 6], batchnorm: true}
+train: {batch_size: 50, eval_batch: 250, steps: 4, eval_every: 2, checkpoint_every: 3}
+stages:
+  - {name: one, set: ["model.hidden=[8]", "train.steps=5"]}
+  - {name: two, set: ["init.include=[fc1.*, bn1.*]", "train.freeze=[fc1.*, bn1.*]", "train.steps=6"]}
+  - {name: all, set: ["schedule.lr=0.05"]}
+`
+
+// stop is where a run is interrupted: after step Step of stage Stage (from
+// 0), or, with Step −1, at the boundary before stage Stage begins.
+type stop struct{ Stage, Step int }
+
+// interrupt makes r cancel ctx at s.
+func interrupt(r *Run, s stop, cancel context.CancelFunc) {
+	r.OnStage(func(b Boundary) error {
+		switch {
+		case b.Index == s.Stage && s.Step < 0:
+			cancel()
+		case b.Index == s.Stage:
+			b.Run.Trainer.OnStep(train.PriorityDefault, func(t *train.Trainer) error {
+				if t.Step() == s.Step {
+					cancel()
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+}
+
+// TestInterruptedRunOfStagesResumesExactly: a run of stages interrupted at
+// the last step of a stage (so between two stages), at the boundary before
+// a stage, at a stage's first step and inside the last stage, and resumed
+// each time, writes every stage's metrics, stages.csv and checkpoints as
+// the run that was never interrupted.
+func TestInterruptedRunOfStagesResumesExactly(t *testing.T) {
+	straight := filepath.Join(t.TempDir(), "run")
+	r, err := New(traintest.LoadConfig(t, fixture), straight, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	dir := filepath.Join(t.TempDir(), "run")
+	stops := []stop{{0, 5}, {1, -1}, {1, 1}, {2, -1}, {2, 2}}
+	for i, s := range stops {
+		var r *Run
+		if i == 0 {
+			r, err = New(traintest.LoadConfig(t, fixture), dir, nil)
+		} else {
+			r, err = Resume(dir, nil)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		interrupt(r, s, cancel)
+		if _, err := r.Start(ctx); !errors.Is(err, train.ErrInterrupted) {
+			t.Fatalf("stop %+v: want ErrInterrupted, got %v", s, err)
+		}
+		cancel()
+	}
+	r, err = Resume(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	for i := range r.Stages {
+		sub := filepath.Base(r.StageDir(i))
+		want, got := traintest.RowsWithoutWall(t, filepath.Join(straight, sub, rundir.MetricsFile)), traintest.RowsWithoutWall(t, filepath.Join(dir, sub, rundir.MetricsFile))
+		if !reflect.DeepEqual(want, got) {
+			t.Errorf("%s: metrics differ:\nstraight %v\nresumed  %v", sub, want, got)
+		}
+		a, b := traintest.Params(t, filepath.Join(straight, sub)), traintest.Params(t, filepath.Join(dir, sub))
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: the final parameters differ", sub)
+		}
+	}
+	want, got := traintest.RowsWithoutWall(t, filepath.Join(straight, ViewFile)), traintest.RowsWithoutWall(t, filepath.Join(dir, ViewFile))
+	if !reflect.DeepEqual(want, got) {
+		t.Errorf("stages.csv differs:\nstraight %v\nresumed  %v", want, got)
+	}
+	// Rows at steps 2, 4, 5 of stage one, 2, 4, 6 of two, 2, 4 of all.
+	var steps []string
+	for _, row := range want[1:] {
+		steps = append(steps, row[0]+":"+row[1]+":"+row[2])
+	}
+	if w := []string{"1:one:2", "1:one:4", "1:one:5", "2:two:7", "2:two:9", "2:two:11", "3:all:13", "3:all:15"}; !slices.Equal(steps, w) {
+		t.Errorf("stages.csv rows (stage:name:run_step) %v, want %v", steps, w)
+	}
+}
+
+// TestStageHandsOverParameters: a stage starts from the bits its
+// predecessor's checkpoint holds of the parameters it includes, and those
+// it freezes end the stage with the same bits.
+func TestStageHandsOverParameters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	r, err := New(traintest.LoadConfig(t, fixture), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var theta0 []float64
+	r.OnStage(func(b Boundary) error {
+		if b.Index == 1 {
+			theta0 = slices.Clone(b.Run.Trainer.Theta0)
+		}
+		return nil
+	})
+	if _, err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	one, two := traintest.Params(t, r.StageDir(0)), traintest.Params(t, r.StageDir(1))
+	for _, name := range []string{"fc1.W", "fc1.b", "bn1.gamma", "bn1.beta"} {
+		if !slices.Equal(one[name], two[name]) {
+			t.Errorf("%s: frozen in stage two, but not the bits stage one ended with", name)
+		}
+	}
+	if theta0 == nil || !slices.Equal(theta0[:len(one["fc1.W"])], one["fc1.W"]) {
+		t.Error("stage two did not start from stage one's fc1.W")
+	}
+}
+
+// TestStagesRefuseBadInput: stages that cannot run are refused before
+// anything is written, naming the stage and the problem.
+func TestStagesRefuseBadInput(t *testing.T) {
+	tests := []struct {
+		name, stages string
+		want         []string
+	}{
+		{"unknown key", `[{name: a, set: ["train.stpes=3"]}]`, []string{"stages.0.set: config stage 1 (a): train.stpes (from --set train.stpes=3): unknown key", `did you mean "steps"`}},
+		{"nested", `[{name: a, set: ["stages=[]"]}]`, []string{"stages.0.set: config stage 1 (a): stages=[]: a stage is one run; stages do not nest"}},
+		{"init.from after the first", `[{name: a}, {name: b, set: ["init.from=runs/x"]}]`, []string{"stage 2 (b): init.from=runs/x: a stage after the first starts from the stage before it"}},
+		{"same name", `[{name: a}, {name: a}]`, []string{`stages.1.name: "a" names an earlier stage too`}},
+		{"path in name", `[{name: a/b}]`, []string{`stages.0.name: want a stage name without path separators`}},
+		{"freeze of a layer not grown", `[{name: a, set: ["model.hidden=[8]"]}, {name: b, set: ["train.freeze=[fc2.*]", "model.hidden=[8]"]}]`,
+			[]string{`stage 2 (b): train.freeze: "fc2.*" matches no parameter`}},
+		{"handing over a new layer", `[{name: a, set: ["model.hidden=[8]"]}, {name: b}]`,
+			[]string{"stage 2 (b): init.from:", "is a run of another architecture", "not in its checkpoint: fc2.W, fc2.b, bn2.gamma, bn2.beta"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := "data: {dir: ../testdata/mnist}\nmodel: {hidden: [8, 6], batchnorm: true}\ntrain: {batch_size: 50, steps: 2}\nstages: " + tt.stages + "\n"
+			path := filepath.Join(t.TempDir(), "staged.yaml")
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join(t.TempDir(), "run")
+			cfg, err := config.Load(path, nil)
+			if err == nil {
+				_, err = New(cfg, dir, nil)
+			}
+			if err == nil {
+				t.Fatal("the stages were accepted")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %v\nwant it to contain %q", err, w)
+				}
+			}
+			if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the refused run wrote %s", dir)
+			}
+		})
+	}
+}
+
+// TestEveryShippedRunOfStagesTrains runs every run of stages in configs/
+// on the checked-in fixture, each stage one step long.
+func TestEveryShippedRunOfStagesTrains(t *testing.T) {
+	paths, err := filepath.Glob("../configs/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staged := 0
+	for _, path := range paths {
+		if cfg, err := config.Load(path, nil); err != nil || !cfg.Staged() {
+			continue
+		}
+		staged++
+		cfg, err := config.Load(path, []string{"data.dir=../testdata/mnist", "train.batch_size=50", "train.eval_batch=250",
+			"train.eval_every=1", "pretrain.steps_per_layer=1", "pretrain.finetune_steps=1"})
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		r, err := New(cfg, filepath.Join(t.TempDir(), "run"), nil)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			continue
+		}
+		if res, err := r.Start(context.Background()); err != nil || res.Steps != 1 {
+			t.Errorf("%s: %d steps in the last stage, err %v", path, res.Steps, err)
+		}
+	}
+	if staged == 0 {
+		t.Error("configs/ holds no run of stages")
+	}
+}
