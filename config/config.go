@@ -109,6 +109,11 @@ type Data struct {
 	// and the like); "" uses the GoMNIST Go module in the module cache
 	// (mnist only).
 	Dir string `yaml:"dir"`
+	// Also lists more folders of the same data set whose training examples
+	// are appended, in order, to Dir's (the test set stays Dir's): the union
+	// of training sets, e.g. Bengio et al.'s (2009) control that trains on
+	// BasicShapes and GeomShapes together. [] adds none.
+	Also []string `yaml:"also"`
 	// Validation is the number of training examples held out for
 	// validation (0 to 59999); when positive, the held-out examples replace
 	// the test set in the metrics, so that model selection never sees it.
@@ -409,7 +414,7 @@ func Default() Config {
 	return Config{
 		Seed:  1,
 		DType: "float32",
-		Data:  Data{Dataset: "mnist", Classes: []int{}},
+		Data:  Data{Dataset: "mnist", Also: []string{}, Classes: []int{}},
 		Model: Model{
 			Kind:       "mlp",
 			Hidden:     []int{100, 100, 100},

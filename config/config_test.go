@@ -40,7 +40,7 @@ func TestLoadFullExample(t *testing.T) {
 	// padding and pool from DefaultConvLayer.
 	want := &Config{
 		Name: "lenet-adamw", Seed: 7, DType: "float64",
-		Data: Data{Dataset: "mnist", Dir: "/data/mnist", Validation: 5000, TrainLimit: 20000, Classes: []int{5, 6, 7, 8, 9}, PerClass: 3000},
+		Data: Data{Dataset: "mnist", Dir: "/data/mnist", Also: []string{}, Validation: 5000, TrainLimit: 20000, Classes: []int{5, 6, 7, 8, 9}, PerClass: 3000},
 		Model: Model{
 			Kind: "cnn", Hidden: []int{500}, Activation: "relu", BatchNorm: true,
 			BNMomentum: 0.05, BNEps: 0.001, Init: "he", InitStd: 0.02,

@@ -106,6 +106,11 @@ func (d *Data) validate(p *problems, batchSize int) {
 	if d.Dataset == "shapes" && d.Dir == "" {
 		p.add("data.dir", "data.dataset shapes has no default copy: write one with `train shapes --set basic --out DIR` and set data.dir to DIR")
 	}
+	for i, dir := range d.Also {
+		if dir == "" {
+			p.add("data.also", "entry %d is empty; list folders holding the four IDX files, or remove it", i)
+		}
+	}
 	if shape.train == 0 {
 		p.atLeast("data.train_limit", d.TrainLimit, 0, "0 uses all training examples")
 		p.atLeast("data.validation", d.Validation, 0, "0 holds out none")

@@ -96,6 +96,8 @@ func TestValidateConfigBuiltInGo(t *testing.T) {
 		{"shapes without a folder", func(c *Config) { c.Data.Dataset = "shapes" },
 			"data.dir: data.dataset shapes has no default copy: write one with `train shapes --set basic --out DIR` and set data.dir to DIR"},
 		{"shapes", func(c *Config) { c.Data.Dataset, c.Data.Dir, c.Data.Validation = "shapes", "x", 70000 }, ""},
+		{"union of two shape sets", func(c *Config) { c.Data.Dataset, c.Data.Dir, c.Data.Also = "shapes", "geom", []string{"basic"} }, ""},
+		{"empty folder in data.also", func(c *Config) { c.Data.Also = []string{"x", ""} }, "data.also: entry 1 is empty"},
 		{"shapes with a conv stack of 32×32 inputs", func(c *Config) {
 			c.Data.Dataset, c.Data.Dir = "shapes", "x"
 			c.Model.Kind, c.Model.Conv = "cnn", []ConvLayer{{Channels: 1, Kernel: 5, Stride: 1, Pool: 2}, {Channels: 1, Kernel: 5, Stride: 1, Pool: 2}, {Channels: 1, Kernel: 5, Stride: 1, Pool: 2}}

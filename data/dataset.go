@@ -104,6 +104,26 @@ func (d *Dataset) Subset(idx []int) (*Dataset, error) {
 	return sub, nil
 }
 
+// Concat returns a new Dataset holding d's examples followed by e's, for a
+// union of training sets (config key data.also). Both must have the same
+// example shape and number of classes; the union keeps difficulty scores
+// only when both sets have them.
+func (d *Dataset) Concat(e *Dataset) (*Dataset, error) {
+	if !slices.Equal(d.Shape, e.Shape) || d.Classes != e.Classes {
+		return nil, fmt.Errorf("dataset: cannot append examples of shape %v with %d classes to examples of shape %v with %d classes; join sets of one kind", e.Shape, e.Classes, d.Shape, d.Classes)
+	}
+	u := &Dataset{
+		X:       slices.Concat(d.X, e.X),
+		Shape:   slices.Clone(d.Shape),
+		Y:       slices.Concat(d.Y, e.Y),
+		Classes: d.Classes,
+	}
+	if d.Difficulty != nil && e.Difficulty != nil {
+		u.Difficulty = slices.Concat(d.Difficulty, e.Difficulty)
+	}
+	return u, nil
+}
+
 // Head returns a copy of the first n examples, 1 ≤ n ≤ Len().
 func (d *Dataset) Head(n int) (*Dataset, error) {
 	if n < 1 || n > d.Len() {

@@ -2,6 +2,7 @@ package data
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -47,6 +48,36 @@ func TestDatasetSubsetCopiesRows(t *testing.T) {
 		if _, err := d.Subset(bad); err == nil {
 			t.Errorf("Subset(%v) of 5 examples succeeded", bad)
 		}
+	}
+}
+
+func TestDatasetConcat(t *testing.T) {
+	d, e := rampDataset(2), rampDataset(3)
+	u, err := d.Concat(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(exampleIDs(u), []int{0, 1, 0, 1, 2}) || !slices.Equal(u.Y, []int{0, 1, 0, 1, 2}) || !slices.Equal(u.Difficulty, []float64{0, 0.1, 0, 0.1, 0.2}) {
+		t.Errorf("union ids %v labels %v difficulty %v", exampleIDs(u), u.Y, u.Difficulty)
+	}
+	if err := u.Validate(); err != nil {
+		t.Error(err)
+	}
+	u.X[0] = 99
+	if d.X[0] != 0 {
+		t.Error("the union aliases its first set")
+	}
+	e.Difficulty = nil
+	if u, err := d.Concat(e); err != nil || u.Difficulty != nil {
+		t.Errorf("union with a set without difficulty: difficulty %v, error %v; want none", u.Difficulty, err)
+	}
+	e.Classes = 4
+	if _, err := d.Concat(e); err == nil || !strings.Contains(err.Error(), "4 classes") {
+		t.Errorf("union of 3 and 4 classes: error %v", err)
+	}
+	e.Classes, e.Shape = 3, []int{1, 2}
+	if _, err := d.Concat(e); err == nil || !strings.Contains(err.Error(), "shape [1 2]") {
+		t.Errorf("union of shapes [2] and [1 2]: error %v", err)
 	}
 }
 

@@ -81,6 +81,44 @@ func TestShapesDataset(t *testing.T) {
 	}
 }
 
+// TestDataAlso trains on the union of two shape sets: the training set is
+// the first folder's examples followed by the second's, with their
+// difficulty, and the test set is the first folder's.
+func TestDataAlso(t *testing.T) {
+	geom, basic := filepath.Join(t.TempDir(), "geom"), filepath.Join(t.TempDir(), "basic")
+	if err := data.WriteShapes(geom, data.GeomShapes, 90, 30, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := data.WriteShapes(basic, data.BasicShapes, 60, 40, 4); err != nil {
+		t.Fatal(err)
+	}
+	geomTrain, geomTest, err := data.LoadShapes(geom, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	basicTrain, _, err := data.LoadShapes(basic, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := fixtureConfig(t, "data.dataset=shapes", "data.dir="+geom, "data.also=["+basic+"]", "train.batch_size=20", "train.eval_batch=30")
+	run, err := New(cfg, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := run.Trainer.Train
+	if !slices.Equal(tr.X, slices.Concat(geomTrain.X, basicTrain.X)) || !slices.Equal(tr.Y, slices.Concat(geomTrain.Y, basicTrain.Y)) ||
+		!slices.Equal(tr.Difficulty, slices.Concat(geomTrain.Difficulty, basicTrain.Difficulty)) {
+		t.Errorf("training set of %d examples is not the %d GeomShapes followed by the %d BasicShapes", tr.Len(), geomTrain.Len(), basicTrain.Len())
+	}
+	if !slices.Equal(run.Trainer.Test.X, geomTest.X) {
+		t.Errorf("test set of %d examples is not data.dir's %d", run.Trainer.Test.Len(), geomTest.Len())
+	}
+	missing := filepath.Join(t.TempDir(), "none")
+	if _, err := New(fixtureConfig(t, "data.dataset=shapes", "data.dir="+geom, "data.also=["+missing+"]"), t.TempDir(), nil); err == nil || !strings.Contains(err.Error(), "data.also") {
+		t.Errorf("a missing data.also folder: error %v, want one naming data.also", err)
+	}
+}
+
 // TestReferenceScores trains a small run, scores the training set with its
 // checkpoint (990 examples, so the last evaluation batch is padded) and
 // checks the scores against the run's own evaluation (mean

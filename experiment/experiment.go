@@ -236,16 +236,25 @@ func CheckFresh(dir string) error {
 }
 
 func loadData(cfg *config.Config, log io.Writer) (trainSet, testSet *data.Dataset, err error) {
+	load := data.LoadMNIST
 	switch cfg.Data.Dataset {
 	case "mnist":
-		trainSet, testSet, err = data.LoadMNIST(cfg.Data.Dir, log)
 	case "shapes":
-		trainSet, testSet, err = data.LoadShapes(cfg.Data.Dir, log)
+		load = data.LoadShapes
 	default:
 		return nil, nil, fmt.Errorf("data.dataset: %q is not supported; valid: mnist, shapes", cfg.Data.Dataset)
 	}
-	if err != nil {
+	if trainSet, testSet, err = load(cfg.Data.Dir, log); err != nil {
 		return nil, nil, err
+	}
+	for _, dir := range cfg.Data.Also {
+		more, _, err := load(dir, log)
+		if err != nil {
+			return nil, nil, fmt.Errorf("data.also: %w", err)
+		}
+		if trainSet, err = trainSet.Concat(more); err != nil {
+			return nil, nil, fmt.Errorf("data.also %s: %w", dir, err)
+		}
 	}
 	if classes := cfg.Data.Classes; len(classes) > 0 {
 		if trainSet, err = trainSet.KeepClasses(classes); err != nil {
