@@ -109,3 +109,55 @@ func (b Band) Scaled(f float64) Band {
 	}
 	return s
 }
+
+// Spread is a quantity over seeds: its mean, minimum and maximum.
+type Spread struct {
+	Mean, Min, Max float64
+	// N is the number of values.
+	N int
+}
+
+// SpreadOf summarises values (NaN fields when there are none).
+func SpreadOf(values []float64) Spread {
+	if len(values) == 0 {
+		return Spread{Mean: math.NaN(), Min: math.NaN(), Max: math.NaN()}
+	}
+	s := Spread{Min: math.Inf(1), Max: math.Inf(-1), N: len(values)}
+	for _, v := range values {
+		s.Mean += v / float64(len(values))
+		s.Min, s.Max = min(s.Min, v), max(s.Max, v)
+	}
+	return s
+}
+
+// Percent formats the spread scaled by 100 as "mean% [min–max]", or
+// "mean%" for a single value.
+func (s Spread) Percent() string {
+	if s.N == 1 {
+		return fmt.Sprintf("%.2f%%", 100*s.Mean)
+	}
+	return fmt.Sprintf("%.2f%% [%.2f–%.2f]", 100*s.Mean, 100*s.Min, 100*s.Max)
+}
+
+// Last reads the named columns of the last metrics row of the run in dir:
+// a run's final step, test accuracy and the like.
+func Last(dir string, names ...string) ([]float64, error) {
+	cols, err := Column(dir, names...)
+	if err != nil {
+		return nil, err
+	}
+	last := make([]float64, len(cols))
+	for i, c := range cols {
+		last[i] = c[len(c)-1]
+	}
+	return last, nil
+}
+
+// Final is the spread over the runs of their values at the last x.
+func (b Band) Final() Spread {
+	last := make([]float64, len(b.Runs))
+	for i, r := range b.Runs {
+		last[i] = r[len(r)-1]
+	}
+	return SpreadOf(last)
+}

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -30,6 +31,13 @@ const LogFile = "train.log"
 type Run struct {
 	Name, Config string
 	Sets         []string
+	// Stages, when set, train the run in stages: with Sets and then
+	// Stages[0] until that stage's train.steps, then continued from its
+	// checkpoint with Sets and Stages[1], and so on. Each stage must raise
+	// train.steps; a stage may change what a resume allows, such as the
+	// data (Bengio et al.'s (2009) switch from BasicShapes to GeomShapes
+	// continues the same network, optimizer state and step count).
+	Stages [][]string
 }
 
 // Seeded returns one Run of config per seed, named name-seed<k>, with
@@ -117,8 +125,9 @@ func (s *Study) Train(ctx context.Context) (failed map[string]error, err error) 
 	return failed, err
 }
 
-// trainOne brings one run to its last step; stopped reports an error that
-// came from training rather than from setting the run up.
+// trainOne brings one run to its last step, stage by stage; stopped
+// reports an error that came from training rather than from setting the
+// run up.
 func (s *Study) trainOne(ctx context.Context, r Run, say func(string, ...any)) (stopped bool, err error) {
 	dir := s.RunDir(r.Name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -129,19 +138,30 @@ func (s *Study) trainOne(ctx context.Context, r Run, say func(string, ...any)) (
 		return false, err
 	}
 	defer logFile.Close()
-	run, err := experiment.Open(r.Config, dir, r.Sets, logFile)
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", dir, err)
+	stages := r.Stages
+	if len(stages) == 0 {
+		stages = [][]string{nil}
 	}
-	if run.Trainer.Done() {
-		say("%s: finished earlier, reused\n", dir)
-		return false, nil
+	for k, stage := range stages {
+		name := dir
+		if len(r.Stages) > 0 {
+			name = fmt.Sprintf("%s (stage %d of %d)", dir, k+1, len(stages))
+		}
+		run, err := experiment.Open(r.Config, dir, slices.Concat(r.Sets, stage), logFile)
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", name, err)
+		}
+		// A later stage's checkpoint lies at or beyond this stage's end.
+		if run.Trainer.Done() || run.Trainer.Step() >= run.Trainer.Steps {
+			say("%s: finished earlier, reused\n", name)
+			continue
+		}
+		say("%s: training %s from step %d (progress in %s)\n", name, r.Config, run.Trainer.Step(), logFile.Name())
+		if _, err := run.Start(ctx); err != nil {
+			say("%s: stopped at step %d: %v\n", name, run.Trainer.Step(), err)
+			return true, fmt.Errorf("%s: %w", name, err)
+		}
+		say("%s: done\n", name)
 	}
-	say("%s: training %s from step %d (progress in %s)\n", dir, r.Config, run.Trainer.Step(), logFile.Name())
-	if _, err := run.Start(ctx); err != nil {
-		say("%s: stopped at step %d: %v\n", dir, run.Trainer.Step(), err)
-		return true, fmt.Errorf("%s: %w", dir, err)
-	}
-	say("%s: done\n", dir)
 	return false, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -17,11 +18,7 @@ import (
 // continue), and starts it cancelled (it says how to continue).
 func TestStudyTrainsResumesAndReuses(t *testing.T) {
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "tiny.yaml")
-	text := "data: {dir: ../testdata/mnist}\nmodel: {hidden: [16]}\ntrain: {steps: 20, eval_every: 10, eval_batch: 250, batch_size: 50}\n"
-	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfg := tinyConfig(t, dir)
 	var log bytes.Buffer
 	study := Study{Dir: filepath.Join(dir, "study"), Runs: Seeded("net", cfg, nil, []int{1, 2}), Parallel: 2, Log: &log}
 	if _, err := study.Train(context.Background()); err != nil {
@@ -72,6 +69,53 @@ func TestStudyTrainsResumesAndReuses(t *testing.T) {
 	if _, err := study.Train(ctx); err == nil || !strings.Contains(err.Error(), "run the same command again") {
 		t.Errorf("a cancelled study: want an error saying how to continue, got %v", err)
 	}
+}
+
+// TestStudyTrainsInStages trains a run in two stages, the second with
+// another learning rate from the first's checkpoint, then again: both
+// stages are reused and the metrics stay as they were.
+func TestStudyTrainsInStages(t *testing.T) {
+	dir := t.TempDir()
+	var log bytes.Buffer
+	study := Study{Dir: filepath.Join(dir, "study"), Log: &log, Runs: []Run{{Name: "staged", Config: tinyConfig(t, dir), Sets: []string{"seed=3"},
+		Stages: [][]string{{"train.steps=10", "schedule.lr=0.1"}, {"train.steps=20", "schedule.lr=0.05"}}}}}
+	if _, err := study.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	run := study.RunDir("staged")
+	cols, err := Column(run, "step", "lr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := [][]float64{{10, 20}, {0.1, 0.05}}; !reflect.DeepEqual(cols, want) {
+		t.Errorf("step and lr columns %v, want %v (stage 1 to step 10 at 0.1, stage 2 to step 20 at 0.05)", cols, want)
+	}
+	if c := readConfig(t, run); !strings.Contains(c, "steps: 20\n") || !strings.Contains(c, "seed: 3\n") {
+		t.Errorf("config.yaml is not the last stage's:\n%s", c)
+	}
+	before, _ := os.ReadFile(filepath.Join(run, rundir.MetricsFile))
+	log.Reset()
+	if _, err := study.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(log.String(), "reused") != 2 {
+		t.Errorf("a second Train must reuse both stages; log:\n%s", log.String())
+	}
+	if after, _ := os.ReadFile(filepath.Join(run, rundir.MetricsFile)); !bytes.Equal(before, after) {
+		t.Error("reusing the stages changed the metrics")
+	}
+}
+
+// tinyConfig writes the config of a small network on the fixture, 20 steps,
+// into dir and returns its path.
+func tinyConfig(t *testing.T, dir string) string {
+	t.Helper()
+	cfg := filepath.Join(dir, "tiny.yaml")
+	text := "data: {dir: ../testdata/mnist}\nmodel: {hidden: [16]}\ntrain: {steps: 20, eval_every: 10, eval_batch: 250, batch_size: 50}\n"
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 func readConfig(t *testing.T, dir string) string {

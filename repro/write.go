@@ -13,6 +13,28 @@ import (
 	"deepopt/plots"
 )
 
+// JoinInts joins integers, such as seeds, with sep.
+func JoinInts(v []int, sep string) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, sep)
+}
+
+// ReachText gives the steps at which each run first reached a threshold
+// (Band.Reach), "not reached" for a run that never did, joined by " / ".
+func ReachText(steps []float64) string {
+	s := make([]string, len(steps))
+	for i, v := range steps {
+		s[i] = strconv.Itoa(int(v))
+		if v < 0 {
+			s[i] = "not reached"
+		}
+	}
+	return strings.Join(s, " / ")
+}
+
 // ReportFile is every study's report, in its directory.
 const ReportFile = "report.md"
 

@@ -75,7 +75,7 @@ func (r *Report) seedText() string {
 	if len(r.Seeds) == 1 {
 		return fmt.Sprintf("seed %d", r.Seeds[0])
 	}
-	return fmt.Sprintf("mean over seeds %s, shaded: min–max", joinInts(r.Seeds, ", "))
+	return fmt.Sprintf("mean over seeds %s, shaded: min–max", repro.JoinInts(r.Seeds, ", "))
 }
 
 func (r *Report) plot(dir string) error {
@@ -109,33 +109,10 @@ func (r *Report) plot(dir string) error {
 	return nil
 }
 
-func joinInts(v []int, sep string) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = strconv.Itoa(x)
-	}
-	return strings.Join(s, sep)
-}
-
 // accuracyCell is the accuracy at evaluation i: the mean, with the min–max
 // range over several seeds.
 func (r *Report) accuracyCell(c repro.Band, i int) string {
-	if len(r.Seeds) == 1 {
-		return fmt.Sprintf("%.2f%%", 100*c.Mean[i])
-	}
-	return fmt.Sprintf("%.2f%% [%.2f–%.2f]", 100*c.Mean[i], 100*c.Min[i], 100*c.Max[i])
-}
-
-// reachCell gives the steps at which each seed first reached a threshold.
-func reachCell(steps []float64) string {
-	s := make([]string, len(steps))
-	for i, v := range steps {
-		s[i] = strconv.Itoa(int(v))
-		if v < 0 {
-			s[i] = "not reached"
-		}
-	}
-	return strings.Join(s, " / ")
+	return repro.Spread{Mean: c.Mean[i], Min: c.Min[i], Max: c.Max[i], N: len(r.Seeds)}.Percent()
 }
 
 func (r *Report) markdown(o Options) []byte {
@@ -163,10 +140,10 @@ func (r *Report) markdown(o Options) []byte {
 	}
 	n := len(nobn.X) - 1
 	w("| %d | %s | %s |\n\n", last, r.accuracyCell(nobn, n), r.accuracyCell(bn, n))
-	w("Steps to first reach a test accuracy (per seed, %s; evaluated every %d steps):\n\n", joinInts(r.Seeds, ", "), int(nobn.X[0]))
+	w("Steps to first reach a test accuracy (per seed, %s; evaluated every %d steps):\n\n", repro.JoinInts(r.Seeds, ", "), int(nobn.X[0]))
 	w("| accuracy | without BN | with BN |\n|---:|---:|---:|\n")
 	for _, t := range Thresholds {
-		w("| %.0f%% | %s | %s |\n", 100*t, reachCell(nobn.Reach(t)), reachCell(bn.Reach(t)))
+		w("| %.0f%% | %s | %s |\n", 100*t, repro.ReachText(nobn.Reach(t)), repro.ReachText(bn.Reach(t)))
 	}
 
 	w("\n## (b, c) The distribution of a last-hidden-layer sigmoid's input\n\n")
