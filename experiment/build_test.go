@@ -310,3 +310,19 @@ func sum(v []int) int {
 	}
 	return s
 }
+
+// TestAuxHeadIndexAgrees checks that the config's checks and the model's
+// give the second head the index 1 (model.aux_heads.1, aux head 1), beside
+// its name aux2.
+func TestAuxHeadIndexAgrees(t *testing.T) {
+	if _, err := New(fixtureConfig(t, "model.aux_heads=[{at: act1}, {at: act9}]"), "", nil); err == nil || !strings.Contains(err.Error(), `aux head 1 (aux2) at unknown node "act9"`) {
+		t.Errorf("unknown node of the second head: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "heads.yaml")
+	if err := os.WriteFile(path, []byte("model: {aux_heads: [{at: act1}, {at: act2, weight: -1}]}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := config.Load(path, nil); err == nil || !strings.Contains(err.Error(), "model.aux_heads.1.weight") {
+		t.Errorf("negative weight of the second head: %v", err)
+	}
+}

@@ -174,3 +174,14 @@ func checkResumesExactly(t *testing.T, sets []string, stop int, between func()) 
 	}
 	return ts
 }
+
+// A resume must freeze what the run froze: train.freeze changed with --set
+// is refused, naming the parameters frozen before and now.
+func TestResumeRefusesAnotherFreeze(t *testing.T) {
+	dir := finishedRun(t, "train.freeze=[fc1.*]")
+	wantResumeError(t, dir, []string{"train.freeze=[]"}, "the run froze fc1.W, fc1.b and would now freeze no parameter", "restore train.freeze")
+	wantResumeError(t, dir, []string{"train.freeze=[fc1.W]"}, "would now freeze fc1.W;")
+	if _, err := Resume(dir, []string{"train.freeze=[fc1.W, fc1.b]", "train.steps=6"}, nil); err != nil {
+		t.Errorf("the same parameters frozen by other globs: %v", err)
+	}
+}

@@ -127,10 +127,10 @@ func (s *Spec) validateLossTerms() error {
 	}
 	for j, t := range s.Terms {
 		if t.Name == "" || strings.TrimFunc(t.Name, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' }) != "" {
-			return fmt.Errorf("model: loss term %d is named %q; name it with lower-case letters and digits (kd, hint)", j+1, t.Name)
+			return fmt.Errorf("model: loss term %d is named %q; name it with lower-case letters and digits (kd, hint)", j, t.Name)
 		}
 		if slices.Contains(taken, t.Name) {
-			return fmt.Errorf("model: loss term %d is named %s, a name already taken (%s); choose another", j+1, t.Name, strings.Join(taken, ", "))
+			return fmt.Errorf("model: loss term %d is named %s, a name already taken (%s); choose another", j, t.Name, strings.Join(taken, ", "))
 		}
 		taken = append(taken, t.Name)
 		if t.Weight == nil || t.Build == nil {

@@ -63,7 +63,10 @@ type auxHead struct {
 	stack []layers.Layer
 }
 
-// headName is the name of the k-th auxiliary head, counted from 1.
+// headName is the name of the auxiliary head Spec.AuxHeads[k]: aux1 for
+// k = 0, as layer names count (fc1 is the layer of Spec.Hidden[0]). Messages
+// give a head's index from 0, as Spec.AuxHeads and the config key
+// model.aux_heads.k count, and its name beside it.
 func headName(k int) string { return fmt.Sprintf("aux%d", k+1) }
 
 // validateAuxHeads checks the heads' nodes against the network's named
@@ -72,18 +75,18 @@ func (s *Spec) validateAuxHeads(nodes []string) error {
 	valid := slices.DeleteFunc(slices.Clone(nodes), func(n string) bool { return n == "out" })
 	for k, h := range s.AuxHeads {
 		if !slices.Contains(valid, h.At) {
-			return fmt.Errorf("model: aux head %d at unknown node %q; valid nodes: %s", k+1, h.At, strings.Join(valid, ", "))
+			return fmt.Errorf("model: aux head %d (%s) at unknown node %q; valid nodes: %s", k, headName(k), h.At, strings.Join(valid, ", "))
 		}
 		for i, w := range h.Hidden {
 			if w < 1 {
-				return fmt.Errorf("model: aux head %d: hidden[%d] = %d, need a positive width", k+1, i, w)
+				return fmt.Errorf("model: aux head %d (%s): hidden[%d] = %d, need a positive width", k, headName(k), i, w)
 			}
 		}
 		if h.Weight == nil {
-			return fmt.Errorf("model: aux head %d at %s has no weight; give it one, e.g. schedule.Constant{Rate: 0.3}", k+1, h.At)
+			return fmt.Errorf("model: aux head %d (%s) at %s has no weight; give it one, e.g. schedule.Constant{Rate: 0.3}", k, headName(k), h.At)
 		}
 		if w := h.Weight.At(0); !(w >= 0) || math.IsInf(w, 0) {
-			return fmt.Errorf("model: aux head %d at %s: weight %v at step 0; need a finite weight ≥ 0", k+1, h.At, w)
+			return fmt.Errorf("model: aux head %d (%s) at %s: weight %v at step 0; need a finite weight ≥ 0", k, headName(k), h.At, w)
 		}
 	}
 	return nil

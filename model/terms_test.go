@@ -228,7 +228,7 @@ func TestAuxHeadErrors(t *testing.T) {
 		head AuxHead
 		want []string
 	}{
-		{AuxHead{At: "act9", Weight: schedule.Constant{Rate: 0.3}}, []string{`unknown node "act9"`, "valid nodes: fc1, act1.in, act1, fc2, act2.in, act2"}},
+		{AuxHead{At: "act9", Weight: schedule.Constant{Rate: 0.3}}, []string{`aux head 0 (aux1) at unknown node "act9"`, "valid nodes: fc1, act1.in, act1, fc2, act2.in, act2"}},
 		{AuxHead{At: "out", Weight: schedule.Constant{Rate: 0.3}}, []string{`unknown node "out"`}},
 		{AuxHead{At: "act1", Weight: schedule.Constant{Rate: -0.3}}, []string{"weight -0.3", "≥ 0"}},
 		{AuxHead{At: "act1"}, []string{"has no weight"}},

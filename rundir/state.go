@@ -34,6 +34,7 @@ const (
 	keyWindow    = "loop/window"        // loss sum, step-length sum
 	keyWindowInt = "loop/window_counts" // steps, line-search iterations, restarts, search failures
 	keyModelOnly = "loop/model_only"    // 1: a finished model without its training state
+	keyFrozen    = "loop/frozen"        // the frozen parameters' names, space-separated
 	prefixArch   = "arch/"              // Architecture, one string per setting
 )
 
@@ -73,6 +74,10 @@ type LoopState struct {
 	// evaluated, used as a teacher or as the start of a new run, but not
 	// trained further.
 	ModelOnly bool
+	// Frozen names the parameter tensors the run keeps frozen
+	// (train.Trainer.Trainable), empty when it trains them all; nil when
+	// the checkpoint predates the record (SetLoopState then writes none).
+	Frozen []string
 }
 
 // Window holds the steps since the previous metrics row.
@@ -110,6 +115,9 @@ func SetLoopState(a *checkpoint.Archive, s LoopState) {
 	if s.ModelOnly {
 		a.SetInt64(keyModelOnly, []int{1}, []int64{1})
 	}
+	if s.Frozen != nil {
+		a.SetString(keyFrozen, strings.Join(s.Frozen, " "))
+	}
 }
 
 // ReadLoopState reads the loop's state from a. Checkpoints written before
@@ -146,6 +154,13 @@ func ReadLoopState(a *checkpoint.Archive) (LoopState, error) {
 			return s, err
 		}
 		s.ModelOnly = only[0] == 1
+	}
+	if a.Has(keyFrozen) {
+		frozen, err := a.String(keyFrozen)
+		if err != nil {
+			return s, err
+		}
+		s.Frozen = append([]string{}, strings.Fields(frozen)...)
 	}
 	if !a.Has(keyHeld) {
 		return s, nil

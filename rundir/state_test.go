@@ -15,7 +15,7 @@ import (
 func TestLoopStateRoundTrip(t *testing.T) {
 	want := LoopState{Step: 53, Examples: 2650, FuncEvals: 60, GradEvals: 58, WallSeconds: 1.25,
 		Sampler: []int64{2, 150}, Window: Window{LossSum: 3.5, StepLenSum: 0.75, Steps: 13, LSIters: 4, Restarts: 1, SearchFailures: 2},
-		Held: 2, Remembered: true, Batch: []int{7, 3, 999}, FirstLoss: 2.3, Architecture: map[string]string{"model.kind": "mlp"}, ModelOnly: true}
+		Held: 2, Remembered: true, Batch: []int{7, 3, 999}, FirstLoss: 2.3, Architecture: map[string]string{"model.kind": "mlp"}, ModelOnly: true, Frozen: []string{"fc1.W", "fc1.b"}}
 	a := checkpoint.NewArchive()
 	SetLoopState(a, want)
 	path := filepath.Join(t.TempDir(), CheckpointFile)
@@ -41,6 +41,14 @@ func TestLoopStateRoundTrip(t *testing.T) {
 	SetLoopState(b, want)
 	if got, err := ReadLoopState(b); err != nil || !math.IsNaN(got.FirstLoss) {
 		t.Errorf("without a first loss: %v, %v; want NaN", got.FirstLoss, err)
+	}
+	for _, frozen := range [][]string{{}, nil} {
+		want.Frozen = frozen
+		c := checkpoint.NewArchive()
+		SetLoopState(c, want)
+		if got, err := ReadLoopState(c); err != nil || !reflect.DeepEqual(got.Frozen, frozen) {
+			t.Errorf("frozen %#v read back as %#v, %v", frozen, got.Frozen, err)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"deepopt/optim"
@@ -67,5 +68,45 @@ func TestFrozenParametersStayBitIdentical(t *testing.T) {
 				t.Errorf("12 SGD steps counted %d gradient evaluations, want 12", res.GradEvals)
 			}
 		})
+	}
+}
+
+// TestResumeRefusesAnotherFreeze restores a checkpoint of a run with fc1
+// and bn1 frozen into trainers that freeze nothing, other tensors or part
+// of a tensor: each is refused naming both sets; the same freeze is
+// restored.
+func TestResumeRefusesAnotherFreeze(t *testing.T) {
+	tr := newTrainer(t, "", 4, 0.1)
+	tr.Test = nil
+	freeze(t, tr)
+	if _, err := tr.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	a := tr.Snapshot()
+	for _, c := range []struct {
+		freeze []string
+		cut    int // drop the first cut trainable coordinates as well
+		want   string
+	}{
+		{nil, 0, "the run froze fc1.W, fc1.b, bn1.gamma, bn1.beta and would now freeze no parameter"},
+		{[]string{"fc2.*"}, 0, "would now freeze fc2.W, fc2.b;"},
+		{[]string{"fc1.*", "bn1.*"}, 3, "would now freeze fc1.W, fc1.b, bn1.gamma, bn1.beta, fc2.W (3 of "},
+		{[]string{"fc1.*", "bn1.*"}, 0, ""},
+	} {
+		r := newTrainer(t, "", 8, 0.1)
+		if c.freeze != nil {
+			trainable, err := r.Model.Trainable(c.freeze)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Trainable = trainable[c.cut:]
+		}
+		err := r.Restore(a)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%v: the same freeze was refused: %v", c.freeze, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "restore train.freeze")):
+			t.Errorf("%v minus %d: Restore = %v, want an error containing %q", c.freeze, c.cut, err, c.want)
+		}
 	}
 }

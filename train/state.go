@@ -27,8 +27,49 @@ func (t *Trainer) Snapshot() *checkpoint.Archive {
 	rundir.SetLoopState(a, rundir.LoopState{Step: s.Step, Examples: s.Examples, FuncEvals: s.FuncEvals, GradEvals: s.GradEvals,
 		WallSeconds: s.WallSeconds, Sampler: t.batch.State(), Window: rundir.Window(t.window),
 		Held: t.held, Remembered: t.obj.Remembers(t.theta, true), Batch: t.batchIndices,
-		FirstLoss: t.firstLoss, Architecture: t.Architecture})
+		FirstLoss: t.firstLoss, Architecture: t.Architecture, Frozen: t.frozen()})
 	return a
+}
+
+// frozen names the parameter tensors with coordinates outside Trainable, in
+// θ's order, a partly frozen one with the share it freezes ("fc1.W (3 of
+// 80 frozen)"); it is empty, not nil, when every coordinate trains.
+func (t *Trainer) frozen() []string {
+	out := []string{}
+	if t.Trainable == nil {
+		return out
+	}
+	for _, b := range t.Model.Blocks() {
+		i, _ := slices.BinarySearch(t.Trainable, b.Start)
+		j, _ := slices.BinarySearch(t.Trainable, b.End)
+		switch n := b.End - b.Start; j - i {
+		case 0:
+			out = append(out, b.Name)
+		case n:
+		default:
+			out = append(out, fmt.Sprintf("%s (%d of %d frozen)", b.Name, n-(j-i), n))
+		}
+	}
+	return out
+}
+
+// checkFrozen refuses a resume that freezes other parameters than the
+// checkpoint's run did (nil: a checkpoint written before they were
+// recorded). Continuing exactly is impossible then: the optimizer's state,
+// its averaged weights and the Memo's remembered point live in the old
+// trainable subspace.
+func (t *Trainer) checkFrozen(was []string) error {
+	now := t.frozen()
+	if was == nil || slices.Equal(was, now) {
+		return nil
+	}
+	list := func(names []string) string {
+		if len(names) == 0 {
+			return "no parameter"
+		}
+		return strings.Join(names, ", ")
+	}
+	return fmt.Errorf("checkpoint: the run froze %s and would now freeze %s; a resume cannot change what is frozen, because the optimizer's state belongs to the trainable parameters: restore train.freeze, or start a new run from this one's weights (init.from) with the new train.freeze", list(was), list(now))
 }
 
 // attachCheckpoints saves the checkpoint into the run directory every
@@ -97,6 +138,9 @@ func (t *Trainer) Restore(a *checkpoint.Archive) error {
 	if t.modelOnly = ls.ModelOnly; t.modelOnly {
 		// A finished model: nothing of the training state is stored.
 		return nil
+	}
+	if err := t.checkFrozen(ls.Frozen); err != nil {
+		return err
 	}
 	if err := t.Optimizer.SetState(rundir.Floats(a, rundir.PrefixOptim)); err != nil {
 		return fmt.Errorf("checkpoint: optimizer state: %w", err)
