@@ -1,11 +1,12 @@
 package config
 
 // Pretrain turns a run into greedy supervised layer-wise pretraining (Bengio
-// et al. 2007, supervised variant; Belilovsky et al. 2019) of an MLP's
-// hidden layers, a run of stages (package pretrain): stage k trains hidden
-// layer k with a fresh softmax head on top of it, layers below k frozen or
-// not; the head is discarded and layer k+1 added; a last stage fine-tunes
-// the whole network. Off while steps_per_layer is 0.
+// et al. 2007, supervised variant; Belilovsky et al. 2019) of a network's
+// layers (an MLP's hidden layers; a CNN's conv layers, then its hidden
+// layers), a run of stages (package pretrain): stage k trains layer k with a
+// fresh softmax head on top of it, layers below k frozen or not; the head is
+// discarded and layer k+1 added; a last stage fine-tunes the whole network.
+// Off while steps_per_layer is 0.
 type Pretrain struct {
 	// StepsPerLayer is the number of steps of each layer's stage; 0 turns
 	// pretraining off.
@@ -35,12 +36,8 @@ func (c *Config) validatePretrain(p *problems) {
 		}
 		return
 	}
-	const supported = "supported: model.kind mlp with at least one hidden layer, whose layers it grows one by one"
-	switch {
-	case c.Model.Kind != "mlp":
-		p.add("pretrain", "greedy layer-wise pretraining cannot grow a %s (%s); remove the pretrain section", c.Model.Kind, supported)
-	case len(c.Model.Hidden) == 0:
-		p.add("pretrain", "model.hidden is empty: softmax regression has no hidden layer to pretrain (%s)", supported)
+	if c.Model.Kind == "mlp" && len(c.Model.Hidden) == 0 {
+		p.add("pretrain", "model.hidden is empty: softmax regression has no hidden layer to pretrain (supported: an mlp with at least one hidden layer, grown one layer per stage, or a cnn, grown one conv layer and then one hidden layer per stage); add hidden layers or remove the pretrain section")
 	}
 	if len(c.Model.AuxHeads) > 0 {
 		p.add("pretrain", "does not combine with model.aux_heads (each stage's model has its own top, where the nodes the heads read may not exist yet); remove one of them")

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"deepopt/checkpoint"
 	"deepopt/config"
@@ -129,6 +130,9 @@ func Resume(dir string, sets []string, log io.Writer) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Staged() {
+		return nil, stagedError(dir)
+	}
 	r, err := assemble(cfg, dir, log)
 	if err != nil {
 		return nil, err
@@ -200,6 +204,19 @@ func writeOnce(path string, text []byte) func() error {
 			return err
 		})
 	}
+}
+
+// stagedError explains that dir holds a run of stages, whose stages are
+// the run directories to use, naming those begun.
+func stagedError(dir string) error {
+	var stages []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.IsDir() && holdsRun(filepath.Join(dir, e.Name())) == nil {
+			stages = append(stages, filepath.Join(dir, e.Name()))
+		}
+	}
+	return fmt.Errorf("%s holds a run of stages, and each stage is a run directory of its own (%s): use one of them, such as the last, or continue the whole run with `go run ./cmd/train --resume %s`", dir, strings.Join(stages, ", "), dir)
 }
 
 // holdsRun explains why dir is no run directory, if it is not one.

@@ -13,9 +13,11 @@
 // (finetune, pretrain.finetune_steps steps) trains every layer from where
 // stage L ended, head included.
 //
-// Only MLPs are grown (config validation refuses the rest, naming what is
-// supported): a CNN's stages would have to grow conv layers, whose head
-// reads a feature map, and the dense layers after them in turn.
+// A CNN grows its conv layers first, one per stage (conv<k>: conv layers
+// 1 … k, each with its BN, activation and pooling, and the softmax head on
+// their flattened feature map, Belilovsky et al.'s layer-wise CNN training
+// with the simplest auxiliary classifier), then its hidden dense layers as
+// an MLP does, on top of every conv layer.
 package pretrain
 
 import (
@@ -25,24 +27,44 @@ import (
 	"deepopt/config"
 )
 
-// Stages returns the stages of cfg's pretrain section, one per hidden
-// layer and, with finetune_steps > 0, the fine-tuning stage, each as an
-// overlay of the run's config.
+// Stages returns the stages of cfg's pretrain section, one per layer grown
+// (a cnn's conv layers conv<k>, then the hidden dense layers layer<k>) and,
+// with finetune_steps > 0, the fine-tuning stage, each as an overlay of the
+// run's config.
 func Stages(cfg *config.Config) ([]config.Stage, error) {
-	p, hidden := cfg.Pretrain, cfg.Model.Hidden
-	if p.StepsPerLayer <= 0 || cfg.Model.Kind != "mlp" || len(hidden) == 0 {
-		return nil, fmt.Errorf("pretrain: greedy layer-wise pretraining needs pretrain.steps_per_layer > 0 and an MLP with at least one hidden layer (model.kind mlp, model.hidden non-empty)")
+	p, m := cfg.Pretrain, cfg.Model
+	if p.StepsPerLayer <= 0 || len(m.Conv)+len(m.Hidden) == 0 {
+		return nil, fmt.Errorf("pretrain: greedy layer-wise pretraining needs pretrain.steps_per_layer > 0 and a layer to grow (model.hidden, or a cnn's model.conv)")
+	}
+	// grown lists the layers in the order the stages grow them: each one's
+	// stage name, the overlay of the network up to it and the globs of its
+	// parameters.
+	type layer struct {
+		name           string
+		network, globs []string
+	}
+	var grown []layer
+	for k := 1; k <= len(m.Conv); k++ {
+		network := []string{"model.conv=" + convList(m.Conv[:k]), "model.hidden=[]"}
+		grown = append(grown, layer{fmt.Sprintf("conv%d", k), network, params(fmt.Sprintf("conv%d", k), fmt.Sprintf("bnc%d", k), m.BatchNorm)})
+	}
+	for k := 1; k <= len(m.Hidden); k++ {
+		network := []string{"model.hidden=" + widths(m.Hidden[:k])}
+		grown = append(grown, layer{fmt.Sprintf("layer%d", k), network, params(fmt.Sprintf("fc%d", k), fmt.Sprintf("bn%d", k), m.BatchNorm)})
 	}
 	var stages []config.Stage
-	for k := 1; k <= len(hidden); k++ {
-		set := []string{fmt.Sprintf("model.hidden=%s", list(hidden[:k])), fmt.Sprintf("train.steps=%d", p.StepsPerLayer)}
-		if lower := lowerLayers(k, cfg.Model.BatchNorm); lower != "" {
-			set = append(set, "init.include="+lower)
+	var lower []string
+	for _, l := range grown {
+		set := append(l.network, fmt.Sprintf("train.steps=%d", p.StepsPerLayer))
+		if lower != nil {
+			globs := "[" + strings.Join(lower, ", ") + "]"
+			set = append(set, "init.include="+globs)
 			if p.FreezeLower {
-				set = append(set, "train.freeze="+lower)
+				set = append(set, "train.freeze="+globs)
 			}
 		}
-		stages = append(stages, config.Stage{Name: fmt.Sprintf("layer%d", k), Set: set})
+		stages = append(stages, config.Stage{Name: l.name, Set: set})
+		lower = append(lower, l.globs...)
 	}
 	if p.FinetuneSteps > 0 {
 		stages = append(stages, config.Stage{Name: "finetune", Set: []string{fmt.Sprintf("train.steps=%d", p.FinetuneSteps)}})
@@ -50,27 +72,29 @@ func Stages(cfg *config.Config) ([]config.Stage, error) {
 	return stages, nil
 }
 
-// lowerLayers is the YAML list of globs naming the parameters of hidden
-// layers 1 … k−1 (their affine maps fc<j> and BN layers bn<j>), "" for none.
-func lowerLayers(k int, batchNorm bool) string {
-	var globs []string
-	for j := 1; j < k; j++ {
-		globs = append(globs, fmt.Sprintf("fc%d.*", j))
-		if batchNorm {
-			globs = append(globs, fmt.Sprintf("bn%d.*", j))
-		}
+// params returns the globs of a layer's parameters: its affine map's and,
+// with batch normalization, its BN layer's.
+func params(affine, bn string, batchNorm bool) []string {
+	if batchNorm {
+		return []string{affine + ".*", bn + ".*"}
 	}
-	if globs == nil {
-		return ""
-	}
-	return "[" + strings.Join(globs, ", ") + "]"
+	return []string{affine + ".*"}
 }
 
-// list writes widths as a YAML list.
-func list(widths []int) string {
-	s := make([]string, len(widths))
-	for i, w := range widths {
-		s[i] = fmt.Sprint(w)
+// widths writes layer widths as a YAML list.
+func widths(w []int) string {
+	s := make([]string, len(w))
+	for i, v := range w {
+		s[i] = fmt.Sprint(v)
+	}
+	return "[" + strings.Join(s, ", ") + "]"
+}
+
+// convList writes conv layers as a YAML list.
+func convList(layers []config.ConvLayer) string {
+	s := make([]string, len(layers))
+	for i, l := range layers {
+		s[i] = fmt.Sprintf("{channels: %d, kernel: %d, stride: %d, padding: %d, pool: %d}", l.Channels, l.Kernel, l.Stride, l.Padding, l.Pool)
 	}
 	return "[" + strings.Join(s, ", ") + "]"
 }

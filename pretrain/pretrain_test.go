@@ -130,3 +130,42 @@ func TestPretrainingResumesExactly(t *testing.T) {
 		t.Errorf("stages.csv differs:\nstraight %v\nresumed  %v", want, got)
 	}
 }
+
+// TestCNNGrowsConvLayersThenHiddenLayers: a cnn's stages grow its conv
+// layers, the head on their flattened features, then its hidden layers;
+// the frozen lower layers keep their bits, and the run trains.
+func TestCNNGrowsConvLayersThenHiddenLayers(t *testing.T) {
+	cfg := traintest.LoadConfig(t, "data: {dir: ../testdata/mnist}\n"+
+		"model: {kind: cnn, conv: [{channels: 2, kernel: 3, padding: 1}, {channels: 3, kernel: 3, padding: 1}], hidden: [5], batchnorm: true}\n"+
+		"train: {batch_size: 50, eval_batch: 250}\npretrain: {steps_per_layer: 2, finetune_steps: 1}\n")
+	got, err := pretrain.Stages(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv1 := "{channels: 2, kernel: 3, stride: 1, padding: 1, pool: 2}"
+	conv2 := "{channels: 3, kernel: 3, stride: 1, padding: 1, pool: 2}"
+	want := []config.Stage{
+		{Name: "conv1", Set: []string{"model.conv=[" + conv1 + "]", "model.hidden=[]", "train.steps=2"}},
+		{Name: "conv2", Set: []string{"model.conv=[" + conv1 + ", " + conv2 + "]", "model.hidden=[]", "train.steps=2",
+			"init.include=[conv1.*, bnc1.*]", "train.freeze=[conv1.*, bnc1.*]"}},
+		{Name: "layer1", Set: []string{"model.hidden=[5]", "train.steps=2",
+			"init.include=[conv1.*, bnc1.*, conv2.*, bnc2.*]", "train.freeze=[conv1.*, bnc1.*, conv2.*, bnc2.*]"}},
+		{Name: "finetune", Set: []string{"train.steps=1"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Stages =\n%v\nwant\n%v", got, want)
+	}
+	r, err := stage.New(cfg, filepath.Join(t.TempDir(), "run"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	conv, dense := traintest.Params(t, r.StageDir(1)), traintest.Params(t, r.StageDir(2))
+	for _, name := range []string{"conv1.W", "conv1.b", "bnc1.gamma", "conv2.W", "bnc2.beta"} {
+		if conv[name] == nil || !slices.Equal(conv[name], dense[name]) {
+			t.Errorf("%s: frozen in stage layer1, but not the bits stage conv2 ended with", name)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"deepopt/config"
+	"deepopt/experiment"
 	"deepopt/internal/traintest"
 	"deepopt/rundir"
 	"deepopt/train"
@@ -221,5 +222,30 @@ func TestEveryShippedRunOfStagesTrains(t *testing.T) {
 	}
 	if staged == 0 {
 		t.Error("configs/ holds no run of stages")
+	}
+}
+
+// TestStagesAreTheRunDirectories: a run of stages is no run directory for
+// the commands that read one (eval, a teacher, reference scores); the
+// error names its stages' folders, which are.
+func TestStagesAreTheRunDirectories(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	r, err := New(traintest.LoadConfig(t, fixture), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = experiment.Resume(dir, nil, nil)
+	if want := dir + " holds a run of stages, and each stage is a run directory of its own (" + r.StageDir(0) + ", " + r.StageDir(1) + ", " + r.StageDir(2) + ")"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Resume of a run of stages: %v\nwant %q", err, want)
+	}
+	last, err := experiment.Resume(r.StageDir(2), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !last.Trainer.Done() {
+		t.Error("the last stage's run is not done")
 	}
 }
