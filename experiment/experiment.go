@@ -246,6 +246,9 @@ func CheckFresh(dir string) error {
 	case !holds:
 		return nil
 	}
+	if cfg, err := config.Load(filepath.Join(dir, rundir.ConfigFile), nil); err == nil && cfg.Staged() {
+		return fmt.Errorf("%s already holds a run of stages; continue it with `go run ./cmd/train --resume %s`, or choose another --out", dir, dir)
+	}
 	if _, err := os.Lstat(filepath.Join(dir, rundir.CheckpointFile)); errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%s already holds a run, stopped before its first checkpoint; continue it from step 0 with `go run ./cmd/train --resume %s`, or choose another --out", dir, dir)
 	}

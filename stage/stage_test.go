@@ -227,7 +227,8 @@ func TestEveryShippedRunOfStagesTrains(t *testing.T) {
 
 // TestStagesAreTheRunDirectories: a run of stages is no run directory for
 // the commands that read one (eval, a teacher, reference scores); the
-// error names its stages' folders, which are.
+// error names its stages' folders, which are. A new run refuses its folder
+// as a run of stages to resume.
 func TestStagesAreTheRunDirectories(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	r, err := New(traintest.LoadConfig(t, fixture), dir, nil)
@@ -240,6 +241,9 @@ func TestStagesAreTheRunDirectories(t *testing.T) {
 	_, err = experiment.Resume(dir, nil, nil)
 	if want := dir + " holds a run of stages, and each stage is a run directory of its own (" + r.StageDir(0) + ", " + r.StageDir(1) + ", " + r.StageDir(2) + ")"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("Resume of a run of stages: %v\nwant %q", err, want)
+	}
+	if err := experiment.CheckFresh(dir); err == nil || !strings.Contains(err.Error(), dir+" already holds a run of stages; continue it with `go run ./cmd/train --resume "+dir+"`") {
+		t.Errorf("CheckFresh of a run of stages: %v", err)
 	}
 	last, err := experiment.Resume(r.StageDir(2), nil, nil)
 	if err != nil {
