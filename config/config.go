@@ -75,29 +75,32 @@ type Config struct {
 // available at a pace (Bengio et al. 2009; Wu, Dyer & Neyshabur 2021).
 type Curriculum struct {
 	// Kind is how the pace applies: none (uniform shuffling), sample
-	// (minibatches drawn uniformly from the g(t) easiest examples) or
+	// (minibatches drawn uniformly from the g(t) easiest examples),
 	// stochastic (each place of a minibatch hard with probability
-	// (g(t) − g(0))/N, else easy; Bengio et al.'s stochastic curriculum).
-	Kind string `yaml:"kind" choices:"none|sample|stochastic"`
+	// (g(t) − g(0))/N, else easy; Bengio et al.'s stochastic curriculum) or
+	// weight (minibatches shuffled from every example as without a
+	// curriculum, each example's loss weighted by W_λ(x): 1 for the g(t)
+	// easiest, 0 for the rest; the lecture's Q_λ ∝ W_λ·P).
+	Kind string `yaml:"kind" choices:"none|sample|stochastic|weight"`
 	// Scores are the difficulty scores, lower = easier: difficulty (the
 	// data set's own, shapes only), random (the control), file (a .npy or
 	// one-number-per-line file at curriculum.from), loss or margin (those of
 	// the finished run in the folder curriculum.from, at its checkpoint).
-	Scores string `yaml:"scores" choices:"difficulty|random|file|loss|margin" kinds:"sample|stochastic"`
+	Scores string `yaml:"scores" choices:"difficulty|random|file|loss|margin" kinds:"sample|stochastic|weight"`
 	// From is the scores file or the reference run's folder.
-	From string `yaml:"from" kinds:"sample|stochastic"`
+	From string `yaml:"from" kinds:"sample|stochastic|weight"`
 	// Ordering orders the examples by their scores: curriculum (easy
 	// first), anti (hard first) or random (ignoring them).
-	Ordering string `yaml:"ordering" choices:"curriculum|anti|random" kinds:"sample|stochastic"`
+	Ordering string `yaml:"ordering" choices:"curriculum|anti|random" kinds:"sample|stochastic|weight"`
 	// Pacing is the family of g(t): linear, quad, root, step (Bengio et
 	// al.'s switch from the b·N easiest to all at step a·T), exp or log.
-	Pacing string `yaml:"pacing" choices:"linear|quad|root|step|exp|log" kinds:"sample|stochastic"`
+	Pacing string `yaml:"pacing" choices:"linear|quad|root|step|exp|log" kinds:"sample|stochastic|weight"`
 	// A is the fraction of train.steps at which every example is
 	// available, > 0.
-	A float64 `yaml:"a" kinds:"sample|stochastic"`
+	A float64 `yaml:"a" kinds:"sample|stochastic|weight"`
 	// B is the fraction of the examples available at step 0, in (0, 1],
 	// at least one minibatch.
-	B float64 `yaml:"b" kinds:"sample|stochastic"`
+	B float64 `yaml:"b" kinds:"sample|stochastic|weight"`
 }
 
 // Data chooses the data set and how much of it to use.

@@ -190,15 +190,16 @@ func (s stopAt) Attach(t *train.Trainer) error {
 
 // TestCurriculumRunResumesExactly trains with each curriculum kind on a
 // shape set ordered by its own difficulty, checks the metrics columns
-// available and lambda against the pace, and interrupts a second run after
-// step 13 and resumes it: its metrics and final parameters equal the
-// uninterrupted run's bit for bit.
+// available and lambda against the pace (and for kind weight mean_weight: a
+// share of the minibatch of 20, below 1 while λ is, 1 once λ is), and
+// interrupts a second run after step 13 and resumes it: its metrics and
+// final parameters equal the uninterrupted run's bit for bit.
 func TestCurriculumRunResumesExactly(t *testing.T) {
 	shapes := filepath.Join(t.TempDir(), "geom")
 	if err := data.WriteShapes(shapes, data.GeomShapes, 200, 60, 3); err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []string{"sample", "stochastic"} {
+	for _, kind := range []string{"sample", "stochastic", "weight"} {
 		sets := []string{"data.dataset=shapes", "data.dir=" + shapes, "train.batch_size=20", "train.eval_batch=30",
 			"train.steps=30", "train.eval_every=10", "train.checkpoint_every=10",
 			"curriculum.kind=" + kind, "curriculum.pacing=root", "curriculum.a=0.5", "curriculum.b=0.25"}
@@ -224,6 +225,18 @@ func TestCurriculumRunResumesExactly(t *testing.T) {
 		}
 		if last := rows[len(rows)-1]; last[col("lambda")] != "1" {
 			t.Errorf("%s: lambda %s at the end, want 1 (a = 0.5)", kind, last[col("lambda")])
+		}
+		if kind == "weight" {
+			for _, row := range rows[1:] {
+				mean, err := strconv.ParseFloat(row[col("mean_weight")], 64)
+				lambda, _ := strconv.ParseFloat(row[col("lambda")], 64)
+				if share := mean * 20; err != nil || share != math.Round(share) || mean > 1 || lambda == 1 && mean != 1 {
+					t.Errorf("step %s: mean_weight %s at λ = %v (%v), want a share of 20 examples, 1 at λ = 1", row[col("step")], row[col("mean_weight")], lambda, err)
+				}
+			}
+			if first := rows[1][col("mean_weight")]; first == "1" {
+				t.Errorf("mean_weight 1 at step 10, where λ = %s", rows[1][col("lambda")])
+			}
 		}
 
 		dir := t.TempDir()
@@ -252,6 +265,36 @@ func TestCurriculumRunResumesExactly(t *testing.T) {
 			t.Errorf("%s: the resumed run ends at other parameters", kind)
 		}
 	}
+}
+
+// TestWeightCurriculumHeldBatch: a weight curriculum under CG on minibatches
+// held for 3 steps, interrupted in the middle of a held batch and resumed,
+// ends with the straight run's parameters and metrics (the restored held
+// batch gets its weights back), and with b = 1 (every example weighted 1
+// from the start) it trains bit for bit as without a curriculum.
+func TestWeightCurriculumHeldBatch(t *testing.T) {
+	sets := []string{"optimizer.kind=cg", "train.hold_batch=3", "train.steps=9", "train.eval_every=3",
+		"curriculum.kind=weight", "curriculum.scores=random", "curriculum.a=0.5", "curriculum.b=0.3"}
+	checkResumesExactly(t, sets, 4, nil)
+
+	sets[len(sets)-1] = "curriculum.b=1"
+	weighted, plain := runFixture(t, sets...), runFixture(t, sets[:4]...)
+	if !slices.Equal(weighted, plain) {
+		t.Error("a weight curriculum at λ = 1 trains otherwise than no curriculum")
+	}
+}
+
+// runFixture trains the fixture with sets and returns its final θ.
+func runFixture(t *testing.T, sets ...string) []float64 {
+	t.Helper()
+	e, err := New(fixtureConfig(t, sets...), t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return e.Trainer.Theta()
 }
 
 // readCSV reads a CSV file's rows.
@@ -293,6 +336,7 @@ func TestCurriculumBadInput(t *testing.T) {
 		{[]string{"curriculum.kind=sample", "curriculum.scores=file", "curriculum.from=" + short}, "curriculum.scores: " + short + ": 3 difficulty scores for 1000 training examples"},
 		{[]string{"curriculum.kind=stochastic", "curriculum.scores=random", "curriculum.b=0.02"}, "curriculum.b: schedule: the pacing starts with 20 of 1000 examples, fewer than one minibatch of 50"},
 		{[]string{"curriculum.kind=sample", "curriculum.scores=loss", "curriculum.from=" + t.TempDir()}, "reference run"},
+		{[]string{"curriculum.kind=weight", "curriculum.scores=random", "curriculum.b=0.02"}, "curriculum.b: schedule: the pacing starts with 20 of 1000 examples, fewer than one minibatch of 50"},
 	} {
 		dir := filepath.Join(t.TempDir(), "run")
 		if _, err := New(fixtureConfig(t, tt.sets...), dir, nil); err == nil || !strings.Contains(err.Error(), tt.want) {

@@ -207,23 +207,52 @@ func (s Switch) Validate() error {
 	return nil
 }
 
-// Weights sets w to the example weights W_λ(x) of Bengio et al. (2009) for
-// a curriculum that has made available the first `available` examples of
-// order (a permutation of the training set, easiest first): 1 for those, 0
-// for the rest. With λ = available/N, W_λ grows with λ and W_1 = 1, and the
-// training distribution Q_λ ∝ W_λ·P has entropy ln(available) for the
-// uniform empirical P, growing with λ: a curriculum in the lecture's sense.
-func Weights(order []int, available int, w []float64) error {
-	if len(w) != len(order) {
-		return fmt.Errorf("schedule: %d weights for an order of %d examples", len(w), len(order))
+// CurriculumWeights are the example weights W_λ(x) of Bengio et al. (2009)
+// for a curriculum over an order of the training set (easiest first) at a
+// pace: at step t, 1 for the g(t) easiest examples and 0 for the rest. With
+// λ = g(t)/N, W_λ grows with λ and W_1 = 1, and the training distribution
+// Q_λ ∝ W_λ·P has entropy ln g(t) for the uniform empirical P, growing with
+// λ: a curriculum in the lecture's sense. Q_λ is then the distribution the
+// sample curriculum draws its minibatches from, so weighting uniformly drawn
+// minibatches by W_λ and sampling from the g(t) easiest are two estimates
+// of the same expected loss. Weights costs O(len(idx)) per call, whatever
+// the size of the training set, and depends on its arguments alone, so a
+// resumed run weights its minibatches as the uninterrupted run did.
+type CurriculumWeights struct {
+	rank []int
+	pace Pacing
+}
+
+// NewCurriculumWeights returns the weights of the curriculum over order (a
+// permutation of the training set's indices, easiest first) at pace p.
+func NewCurriculumWeights(order []int, p Pacing) (*CurriculumWeights, error) {
+	rank := make([]int, len(order))
+	for i := range rank {
+		rank[i] = -1
 	}
-	if available < 0 || available > len(order) {
-		return fmt.Errorf("schedule: %d available examples of %d", available, len(order))
+	for r, i := range order {
+		if i < 0 || i >= len(order) || rank[i] >= 0 {
+			return nil, fmt.Errorf("schedule: the curriculum order is not a permutation of 0..%d (index %d at rank %d)", len(order)-1, i, r)
+		}
+		rank[i] = r
 	}
-	for rank, i := range order {
-		w[i] = 0
-		if rank < available {
-			w[i] = 1
+	return &CurriculumWeights{rank: rank, pace: p}, nil
+}
+
+// Weights writes into w[i] the weight W_λ of example idx[i] at step: 1 when
+// it is among the g(step) easiest, else 0.
+func (c *CurriculumWeights) Weights(idx []int, step int, w []float64) error {
+	if len(w) != len(idx) {
+		return fmt.Errorf("schedule: %d weights for %d examples", len(w), len(idx))
+	}
+	available := c.pace.Available(step)
+	for k, i := range idx {
+		if i < 0 || i >= len(c.rank) {
+			return fmt.Errorf("schedule: example %d of a training set of %d", i, len(c.rank))
+		}
+		w[k] = 0
+		if c.rank[i] < available {
+			w[k] = 1
 		}
 	}
 	return nil

@@ -86,18 +86,37 @@ func entropy(w []float64) float64 {
 // stay in [0, 1] and never decrease for any example, λ never decreases, the
 // entropy of Q_λ ∝ W_λ·P (P the uniform empirical distribution) never
 // decreases and rises exactly when λ does, W = 1 wherever λ = 1, and a
-// pacing with a < 1 reaches λ = 1 before the run ends.
+// pacing with a < 1 reaches λ = 1 before the run ends. The weights are
+// those the weight curriculum gives the loss (CurriculumWeights), asked for
+// as a training loop asks, minibatch by minibatch of a shuffled training
+// set; W = 1 exactly for the g(t) easiest examples.
 func TestEveryScheduleIsACurriculum(t *testing.T) {
-	const n, steps = 240, 150
-	order := rand.New(rand.NewPCG(1, 1)).Perm(n)
+	const n, steps, batch = 240, 150, 7
+	rng := rand.New(rand.NewPCG(1, 1))
+	order, shuffled := rng.Perm(n), rng.Perm(n)
 	for _, p := range everySchedule(n, steps) {
+		weights, err := NewCurriculumWeights(order, p)
+		if err != nil {
+			t.Fatal(err)
+		}
 		prev := make([]float64, n)
-		w := make([]float64, n)
+		w, wb := make([]float64, n), make([]float64, batch)
 		prevLambda, prevH := 0.0, math.Inf(-1)
 		for step := range steps {
 			lambda := p.At(step)
-			if err := Weights(order, p.Available(step), w); err != nil {
-				t.Fatal(err)
+			for lo := 0; lo < n; lo += batch {
+				idx := shuffled[lo:min(lo+batch, n)]
+				if err := weights.Weights(idx, step, wb[:len(idx)]); err != nil {
+					t.Fatal(err)
+				}
+				for k, i := range idx {
+					w[i] = wb[k]
+				}
+			}
+			for r, i := range order {
+				if easy := r < p.Available(step); (w[i] == 1) != easy {
+					t.Fatalf("%+v step %d: example of rank %d has W = %v with g = %d", p, step, r, w[i], p.Available(step))
+				}
 			}
 			h := entropy(w)
 			for i, v := range w {
@@ -202,7 +221,14 @@ func TestPacingRejectsBadSettings(t *testing.T) {
 	if _, err := ParsePacingFamily("cubic"); err == nil || !strings.Contains(err.Error(), "linear, quad, root, step, exp, log") {
 		t.Errorf("ParsePacingFamily: error %v", err)
 	}
-	if err := Weights([]int{0, 1}, 3, make([]float64, 2)); err == nil {
-		t.Error("Weights with more available than examples: no error")
+	if _, err := NewCurriculumWeights([]int{0, 2, 2}, good); err == nil || !strings.Contains(err.Error(), "not a permutation of 0..2 (index 2 at rank 2)") {
+		t.Errorf("curriculum weights over a repeated index: error %v", err)
+	}
+	c, err := NewCurriculumWeights([]int{1, 0}, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Weights([]int{0, 2}, 0, make([]float64, 2)); err == nil || !strings.Contains(err.Error(), "example 2 of a training set of 2") {
+		t.Errorf("weights of an example beyond the training set: error %v", err)
 	}
 }

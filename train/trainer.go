@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"deepopt/data"
@@ -33,6 +34,10 @@ type Trainer struct {
 	// data.Batcher over Train seeded by Seed. Its state is saved in the
 	// checkpoint.
 	Sampler data.Sampler
+	// ExampleWeights, when non-nil, weights the examples of every minibatch
+	// the loop sets (a held one restored from a checkpoint included) in the
+	// loss (model.Model.SetExampleWeights): a weight curriculum's W_λ(x).
+	ExampleWeights ExampleWeigher
 	// Wrappers wrap the model's objective, in order (the first wraps the
 	// model's, the next wraps the first): smoothing, per-example weights,
 	// extra loss terms. The optimizer sees the last. A wrapper that is
@@ -120,6 +125,7 @@ type Trainer struct {
 	grad  []float64
 	xBuf  []float64
 	yBuf  []int
+	wBuf  []float64
 	batch data.Sampler
 	// obj is what the optimizer sees: a Memo (so that a held batch's
 	// starting point, already evaluated by the last line search, is not
@@ -134,6 +140,10 @@ type Trainer struct {
 	// Restore; full is a copy of θ into which averaged weights are embedded.
 	view *optim.View
 	full []float64
+	// weighed is false while the current minibatch's example weights are
+	// all 0: its loss is then the L2 penalty alone, no reference for the
+	// divergence check.
+	weighed bool
 	// batchIndices is the current minibatch; held counts the steps taken
 	// on it.
 	batchIndices []int
@@ -164,6 +174,15 @@ type Trainer struct {
 	checkpointStep int
 	// modelOnly is set by Restore from a model-only checkpoint.
 	modelOnly bool
+}
+
+// ExampleWeigher gives the loss weights of a minibatch's examples
+// (schedule.CurriculumWeights is one).
+type ExampleWeigher interface {
+	// Weights writes into w[i] the weight of training example idx[i] in the
+	// minibatch drawn at step. It must depend on its arguments alone, so
+	// that a resumed run weights its minibatches as the uninterrupted run.
+	Weights(idx []int, step int, w []float64) error
 }
 
 // ObjectiveWrapper is an objective around another: Gaussian smoothing,
@@ -407,7 +426,7 @@ func (t *Trainer) step() error {
 	if err != nil {
 		return err
 	}
-	if math.IsNaN(t.firstLoss) && !math.IsInf(loss, 0) {
+	if math.IsNaN(t.firstLoss) && !math.IsInf(loss, 0) && t.weighed {
 		t.firstLoss = loss
 	}
 	if err := t.checkLoss(t.state.Step+1, loss, "the minibatch loss"); err != nil {
@@ -448,7 +467,8 @@ func (t *Trainer) step() error {
 
 // setBatch makes the training examples idx, drawn at step, the current
 // minibatch, on which the Memo's remembered point is no longer valid. Its
-// input jitter, the model's dropout masks and its terms' weights are those of step.
+// input jitter, the model's dropout masks, its terms' weights and its
+// examples' weights are those of step.
 func (t *Trainer) setBatch(idx []int, step int) error {
 	t.batchIndices = append(t.batchIndices[:0], idx...)
 	if err := t.Train.Gather(idx, t.xBuf, t.yBuf); err != nil {
@@ -462,5 +482,17 @@ func (t *Trainer) setBatch(idx []int, step int) error {
 		return err
 	}
 	t.obj.Reset()
-	return t.Model.SetBatch(t.xBuf, t.yBuf)
+	if err := t.Model.SetBatch(t.xBuf, t.yBuf); err != nil {
+		return err
+	}
+	t.weighed = true
+	if t.ExampleWeights == nil {
+		return nil
+	}
+	t.wBuf = slices.Grow(t.wBuf[:0], len(idx))[:len(idx)]
+	if err := t.ExampleWeights.Weights(idx, step, t.wBuf); err != nil {
+		return fmt.Errorf("train: example weights at step %d: %w", step+1, err)
+	}
+	t.weighed = slices.Max(t.wBuf) > 0
+	return t.Model.SetExampleWeights(t.wBuf)
 }
