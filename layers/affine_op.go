@@ -210,9 +210,21 @@ func sumRows[T float32 | float64](s, dy []T) {
 
 // gemm adds op(a)·op(b) to c (beta = 1) or writes it into c, which is
 // then zero (beta = 0), for row-major dense matrices with op(a) m×k and
-// op(b) k×n, by the BLAS of gonum's blas32 and blas64 packages (their Use
-// selects the implementation; see blas.go).
+// op(b) k×n; see gemmSlices.
 func gemm(transA, transB bool, m, n, k int, a, b *tensor.Dense, beta float64, c *tensor.Dense) {
+	switch cs := c.Data().(type) {
+	case []float32:
+		gemmSlices(transA, transB, m, n, k, a.Data().([]float32), b.Data().([]float32), float32(beta), cs)
+	case []float64:
+		gemmSlices(transA, transB, m, n, k, a.Data().([]float64), b.Data().([]float64), beta, cs)
+	}
+}
+
+// gemmSlices computes c = op(a)·op(b) + beta·c for row-major matrices held
+// contiguously in slices, op(a) m×k and op(b) k×n, by the BLAS of gonum's
+// blas32 and blas64 packages (their Use selects the implementation; see
+// blas.go).
+func gemmSlices[T float32 | float64](transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
 	ta, tb := blas.NoTrans, blas.NoTrans
 	ra, ca, rb, cb := m, k, k, n
 	if transA {
@@ -221,16 +233,16 @@ func gemm(transA, transB bool, m, n, k int, a, b *tensor.Dense, beta float64, c 
 	if transB {
 		tb, rb, cb = blas.Trans, n, k
 	}
-	switch cs := c.Data().(type) {
+	switch cs := any(c).(type) {
 	case []float32:
 		blas32.Gemm(ta, tb, 1,
-			blas32.General{Rows: ra, Cols: ca, Stride: ca, Data: a.Data().([]float32)},
-			blas32.General{Rows: rb, Cols: cb, Stride: cb, Data: b.Data().([]float32)},
+			blas32.General{Rows: ra, Cols: ca, Stride: ca, Data: any(a).([]float32)},
+			blas32.General{Rows: rb, Cols: cb, Stride: cb, Data: any(b).([]float32)},
 			float32(beta), blas32.General{Rows: m, Cols: n, Stride: n, Data: cs})
 	case []float64:
 		blas64.Gemm(ta, tb, 1,
-			blas64.General{Rows: ra, Cols: ca, Stride: ca, Data: a.Data().([]float64)},
-			blas64.General{Rows: rb, Cols: cb, Stride: cb, Data: b.Data().([]float64)},
-			beta, blas64.General{Rows: m, Cols: n, Stride: n, Data: cs})
+			blas64.General{Rows: ra, Cols: ca, Stride: ca, Data: any(a).([]float64)},
+			blas64.General{Rows: rb, Cols: cb, Stride: cb, Data: any(b).([]float64)},
+			float64(beta), blas64.General{Rows: m, Cols: n, Stride: n, Data: cs})
 	}
 }

@@ -88,48 +88,9 @@ func (c *Conv2D) Forward(x *G.Node, training bool) (*G.Node, error) {
 	if ConvOutputSize(s[2], c.kernel, c.stride, c.padding) < 1 || ConvOutputSize(s[3], c.kernel, c.stride, c.padding) < 1 {
 		return nil, fmt.Errorf("%s: input is %d×%d, too small for a %d×%d kernel with padding %d", c.name, s[2], s[3], c.kernel, c.kernel, c.padding)
 	}
-	y, err := c.convolve(x)
+	y, err := c.conv(x)
 	if err != nil {
 		return nil, fmt.Errorf("%s: convolution: %w", c.name, err)
 	}
 	return y, nil
-}
-
-// convolve computes the convolution plus bias by im2col and one matrix
-// product per example: with col_n the (H'·W', C·k²) patch matrix of example n
-// and W the (OutChannels, C·k²) kernel matrix, y_n = W·col_nᵀ + b is already
-// the (OutChannels, H'·W') slab of the NCHW output. Gorgonia's Conv2d
-// instead computes col·Wᵀ, shaped (N, H', W', OutChannels), and transposes it
-// to NCHW (and back in the backward pass), a strided copy that takes about a
-// fifth of a small convnet's step; the batched product avoids it and the bias
-// broadcast is over two axes instead of three.
-func (c *Conv2D) convolve(x *G.Node) (*G.Node, error) {
-	s := x.Shape()
-	n := s[0]
-	oh, ow := ConvOutputSize(s[2], c.kernel, c.stride, c.padding), ConvOutputSize(s[3], c.kernel, c.stride, c.padding)
-	patch := c.inChannels * c.kernel * c.kernel
-	col, err := G.Im2Col(x, tensor.Shape{c.kernel, c.kernel}, tensor.Shape{c.padding, c.padding}, tensor.Shape{c.stride, c.stride}, tensor.Shape{1, 1})
-	if err != nil {
-		return nil, err
-	}
-	if col, err = G.Reshape(col, tensor.Shape{n, oh * ow, patch}); err != nil {
-		return nil, err
-	}
-	kernels, err := G.Reshape(c.w, tensor.Shape{1, c.outChannels, patch})
-	if err != nil {
-		return nil, err
-	}
-	// Repeat the kernel matrix along the batch axis (a small copy:
-	// N·OutChannels·C·k² values); its gradient sums over the batch.
-	if kernels, _, err = G.Broadcast(kernels, col, G.NewBroadcastPattern([]byte{0}, nil)); err != nil {
-		return nil, err
-	}
-	y, err := G.BatchedMatMul(kernels, col, false, true)
-	if err != nil {
-		return nil, err
-	}
-	if y, err = G.BroadcastAdd(y, c.b, nil, []byte{0, 2}); err != nil {
-		return nil, err
-	}
-	return G.Reshape(y, tensor.Shape{n, c.outChannels, oh, ow})
 }

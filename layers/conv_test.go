@@ -125,3 +125,48 @@ func TestConv2DParams(t *testing.T) {
 	}
 	assertClose(t, "W", toFloat64s(p[0].Value().Data()), want, 0)
 }
+
+// TestConv2DFloat32MatchesFloat64 runs the forward pass and the three
+// gradients of a loss Σ r·y (r fixed and random) in float32 and float64
+// from one seed, on geometries large enough for the float32 product's
+// vector kernel and for both halves of the batch (odd batches, channel
+// counts that are not multiples of the kernel's 16 columns, stride 2), and
+// checks that they agree to float32 precision (1e-4 of 1 + |value|; the
+// sums run over up to 400 products).
+func TestConv2DFloat32MatchesFloat64(t *testing.T) {
+	for _, c := range []convGeometry{
+		{5, 3, 12, 12, 16, 5, 1, 2},
+		{4, 16, 7, 9, 20, 5, 1, 2},
+		{3, 2, 11, 10, 8, 3, 2, 1},
+	} {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, 3))
+			xs := normals(rng, c.n*c.inC*c.h*c.w)
+			out := c.n * c.outC * ConvOutputSize(c.h, c.kernel, c.stride, c.padding) * ConvOutputSize(c.w, c.kernel, c.stride, c.padding)
+			rs := normals(rng, out)
+			run := func(dt tensor.Dtype) [][]float64 {
+				g := G.NewGraph()
+				conv, err := NewConv2D(g, "conv", c.inC, c.outC, c.kernel, c.stride, c.padding, dt, HeNormal(), rand.New(rand.NewPCG(1, 2)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				x := input(g, "x", dt, xs, c.n, c.inC, c.h, c.w)
+				y, err := conv.Forward(x, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := input(g, "r", dt, rs, y.Shape()...)
+				loss := G.Must(G.Sum(G.Must(G.HadamardProd(y, r))))
+				grads, err := G.Grad(loss, append(G.Nodes{x}, conv.Params()...)...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return forward(t, g, append(G.Nodes{y}, grads...)...)
+			}
+			single, double := run(tensor.Float32), run(tensor.Float64)
+			for i, what := range []string{"y", "∂/∂x", "∂/∂W", "∂/∂b"} {
+				assertClose(t, what, single[i], double[i], 1e-4)
+			}
+		})
+	}
+}
