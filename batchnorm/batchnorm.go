@@ -136,11 +136,10 @@ func (b *BatchNorm) Params() []*G.Node { return []*G.Node{b.gamma, b.beta} }
 // training true it appends Alg. 1 with the batch statistics as one fused
 // operation (see trainingOp), which records them at every run for Update;
 // with training false it appends Alg. 2's inference transform with the
-// running statistics, from Gorgonia's primitive operations. Neither path
+// running statistics, also as one operation (inferenceOp). Neither path
 // changes the running statistics when it runs.
 func (b *BatchNorm) Forward(x *G.Node, training bool) (*G.Node, error) {
-	pattern, err := b.checkInput(x)
-	if err != nil {
+	if err := b.checkInput(x); err != nil {
 		return nil, err
 	}
 	if training {
@@ -150,66 +149,31 @@ func (b *BatchNorm) Forward(x *G.Node, training bool) (*G.Node, error) {
 		}
 		return y, nil
 	}
-	centered, std, err := b.runningStatistics(x, pattern)
-	if err != nil {
-		return nil, fmt.Errorf("batchnorm: %s: %w", b.name, err)
-	}
-	y, err := b.affine(centered, std, pattern)
-	if err != nil {
-		return nil, fmt.Errorf("batchnorm: %s: %w", b.name, err)
-	}
-	return y, nil
-}
-
-// checkInput checks x and returns the broadcast pattern of a per-channel
-// vector against it: every axis but the channel axis.
-func (b *BatchNorm) checkInput(x *G.Node) (pattern []byte, err error) {
-	if x == nil {
-		return nil, fmt.Errorf("batchnorm: %s: input node is nil", b.name)
-	}
-	s := x.Shape()
-	if (len(s) != 2 && len(s) != 4) || s[1] != b.channels {
-		return nil, fmt.Errorf("batchnorm: %s: input has shape %v; the layer expects (N, %d) or (N, %d, H, W)", b.name, s, b.channels, b.channels)
-	}
-	if x.Dtype() != b.dtype {
-		return nil, fmt.Errorf("batchnorm: %s: input has dtype %v, the layer's parameters are %v", b.name, x.Dtype(), b.dtype)
-	}
-	if len(s) == 2 {
-		return []byte{0}, nil
-	}
-	return []byte{0, 2, 3}, nil
-}
-
-// runningStatistics returns x − E[x] and sqrt(Var[x] + ε) (Alg. 2, step 10)
-// from the leaves that mirror the running statistics.
-func (b *BatchNorm) runningStatistics(x *G.Node, pattern []byte) (centered, std *G.Node, err error) {
 	if b.evalMean == nil {
 		g := x.Graph()
 		b.evalMean = b.vector(g, b.name+".running_mean", b.runningMean)
 		b.evalStd = b.vector(g, b.name+".running_std", make([]float64, b.channels))
 		b.syncEvalLeaves()
 	}
-	if centered, err = G.BroadcastSub(x, b.evalMean, nil, pattern); err != nil {
-		return nil, nil, fmt.Errorf("x − E[x]: %w", err)
-	}
-	return centered, b.evalStd, nil
-}
-
-// affine returns (γ ⊘ std) ⊙ centered + β, broadcasting the per-channel
-// vectors over x's other axes: y = γ x̂ + β with the scale folded into a
-// (C)-vector before it meets the batch.
-func (b *BatchNorm) affine(centered, std *G.Node, pattern []byte) (*G.Node, error) {
-	scale, err := G.HadamardDiv(b.gamma, std)
+	y, err := G.ApplyOp(newInferenceOp(b, x.Shape()), x, b.gamma, b.beta, b.evalMean, b.evalStd)
 	if err != nil {
-		return nil, fmt.Errorf("γ/sqrt(σ² + ε): %w", err)
-	}
-	scaled, err := G.BroadcastHadamardProd(centered, scale, nil, pattern)
-	if err != nil {
-		return nil, fmt.Errorf("γ x̂: %w", err)
-	}
-	y, err := G.BroadcastAdd(scaled, b.beta, nil, pattern)
-	if err != nil {
-		return nil, fmt.Errorf("γ x̂ + β: %w", err)
+		return nil, fmt.Errorf("batchnorm: %s: %w", b.name, err)
 	}
 	return y, nil
+}
+
+// checkInput checks that x is an (N, C) or (N, C, H, W) tensor of the
+// layer's channels and dtype.
+func (b *BatchNorm) checkInput(x *G.Node) error {
+	if x == nil {
+		return fmt.Errorf("batchnorm: %s: input node is nil", b.name)
+	}
+	s := x.Shape()
+	if (len(s) != 2 && len(s) != 4) || s[1] != b.channels {
+		return fmt.Errorf("batchnorm: %s: input has shape %v; the layer expects (N, %d) or (N, %d, H, W)", b.name, s, b.channels, b.channels)
+	}
+	if x.Dtype() != b.dtype {
+		return fmt.Errorf("batchnorm: %s: input has dtype %v, the layer's parameters are %v", b.name, x.Dtype(), b.dtype)
+	}
+	return nil
 }

@@ -60,11 +60,16 @@ var _ G.Op = (*gradientOp)(nil)
 // newTrainingOp returns the training operation of layer b for x of the given
 // shape, already checked to be (N, C) or (N, C, H, W).
 func newTrainingOp(b *BatchNorm, shape tensor.Shape) *trainingOp {
+	return &trainingOp{layer: b, shape: shape.Clone(), l: layoutOf(shape)}
+}
+
+// layoutOf returns the layout of an (N, C) or (N, C, H, W) shape.
+func layoutOf(shape tensor.Shape) layout {
 	l := layout{n: shape[0], c: shape[1], s: 1}
 	if len(shape) == 4 {
 		l.s = shape[2] * shape[3]
 	}
-	return &trainingOp{layer: b, shape: shape.Clone(), l: l}
+	return l
 }
 
 // Arity is three: x, γ, β.
@@ -86,7 +91,7 @@ func (op *trainingOp) InferShape(inputs ...G.DimSizer) (tensor.Shape, error) {
 
 // Do computes y, recording μ_B and σ²_B in the layer.
 func (op *trainingOp) Do(inputs ...G.Value) (G.Value, error) {
-	t, err := op.tensors(inputs, op.shape, tensor.Shape{op.l.c}, tensor.Shape{op.l.c})
+	t, err := op.layer.tensors(inputs, op.shape, tensor.Shape{op.l.c}, tensor.Shape{op.l.c})
 	if err != nil {
 		return nil, err
 	}
@@ -107,21 +112,21 @@ func (op *trainingOp) Do(inputs ...G.Value) (G.Value, error) {
 
 // tensors checks that inputs are tensors of the layer's dtype with the
 // given shapes and returns them contiguous.
-func (op *trainingOp) tensors(inputs []G.Value, shapes ...tensor.Shape) ([]*tensor.Dense, error) {
+func (b *BatchNorm) tensors(inputs []G.Value, shapes ...tensor.Shape) ([]*tensor.Dense, error) {
 	if len(inputs) != len(shapes) {
-		return nil, fmt.Errorf("batchnorm: %s: operation takes %d inputs, got %d", op.layer.name, len(shapes), len(inputs))
+		return nil, fmt.Errorf("batchnorm: %s: operation takes %d inputs, got %d", b.name, len(shapes), len(inputs))
 	}
 	out := make([]*tensor.Dense, len(inputs))
 	for i, v := range inputs {
 		d, ok := v.(*tensor.Dense)
 		if !ok {
-			return nil, fmt.Errorf("batchnorm: %s: input %d is a %T, want a dense tensor", op.layer.name, i, v)
+			return nil, fmt.Errorf("batchnorm: %s: input %d is a %T, want a dense tensor", b.name, i, v)
 		}
 		if !d.Shape().Eq(shapes[i]) {
-			return nil, fmt.Errorf("batchnorm: %s: input %d has shape %v, want %v", op.layer.name, i, d.Shape(), shapes[i])
+			return nil, fmt.Errorf("batchnorm: %s: input %d has shape %v, want %v", b.name, i, d.Shape(), shapes[i])
 		}
-		if d.Dtype() != op.layer.dtype {
-			return nil, fmt.Errorf("batchnorm: %s: input %d has dtype %v, want %v", op.layer.name, i, d.Dtype(), op.layer.dtype)
+		if d.Dtype() != b.dtype {
+			return nil, fmt.Errorf("batchnorm: %s: input %d has dtype %v, want %v", b.name, i, d.Dtype(), b.dtype)
 		}
 		if d.RequiresIterator() {
 			d = d.Materialize().(*tensor.Dense)
@@ -195,7 +200,7 @@ func (op *gradientOp) InferShape(inputs ...G.DimSizer) (tensor.Shape, error) {
 // Do computes the gradient.
 func (op *gradientOp) Do(inputs ...G.Value) (G.Value, error) {
 	f := op.forward
-	t, err := f.tensors(inputs, f.shape, tensor.Shape{f.l.c}, f.shape)
+	t, err := f.layer.tensors(inputs, f.shape, tensor.Shape{f.l.c}, f.shape)
 	if err != nil {
 		return nil, err
 	}
