@@ -17,7 +17,7 @@ import (
 // resident), so that a run that fits is never refused; what the bound
 // refuses cannot fit.
 type footprint struct {
-	params, paramBytes int64 // parameter count; their values, gradients and the loop's float64 copies
+	params, paramBytes int64 // parameter count; their values, gradients and the loop's float64 vectors
 	optimizer          int64 // the optimizer's and averager's state
 	training           int64 // the training graph's inputs and activations at train.batch_size
 	evaluation         int64 // the evaluation graph's at train.eval_batch
@@ -57,7 +57,7 @@ func estimateFootprint(cfg *config.Config, ds *data.Dataset) footprint {
 	params = add(params, mul(features+1, int64(ds.Classes)))
 	units = add(units, int64(ds.Classes))
 
-	f := footprint{params: params, paramBytes: mul(params, 3*dsize+3*8)}
+	f := footprint{params: params, paramBytes: mul(params, 2*dsize+8*loopVectors(cfg))}
 	f.optimizer = mul(params, 8*optimizerVectors(cfg.Optimizer))
 	if kind := cfg.Optimizer.Kind; kind == "bfgs" || kind == "newton" {
 		f.optimizer = add(f.optimizer, mul(mul(params, params), 8)) // the dense n×n matrix
@@ -68,6 +68,18 @@ func estimateFootprint(cfg *config.Config, ds *data.Dataset) footprint {
 	f.training = mul(int64(cfg.Train.BatchSize), add(mul(inputs, 8+dsize), mul(units, dsize*8)))
 	f.evaluation = mul(int64(cfg.Train.EvalBatch), add(mul(inputs, dsize), mul(units, dsize*2)))
 	return f
+}
+
+// loopVectors is the number of θ-sized float64 vectors the training loop
+// keeps: θ and the gradient, and the Memo's copies of both when the method
+// evaluates on a minibatch besides at θ_t or holds it for several steps
+// (train.Trainer.step skips the Memo otherwise). The graph adds two vectors
+// in its dtype, the parameters and their gradients.
+func loopVectors(cfg *config.Config) int64 {
+	if k := cfg.Optimizer.Kind; (k == "sgd" || k == "adam") && cfg.Train.HoldBatch <= 1 && len(cfg.Train.Freeze) == 0 {
+		return 2
+	}
+	return 4
 }
 
 // optimizerVectors is the number of θ-sized vectors the optimizer and its

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"deepopt/internal/finite"
 )
 
 // This file holds what the methods share besides the line-search step
@@ -38,7 +40,7 @@ func checkFirstOrderStep(method string, obj Objective, theta, grad []float64, lr
 	if !(lr >= 0) || math.IsInf(lr, 1) {
 		return fmt.Errorf("optim: %s: lr = %v; want a finite learning rate ≥ 0 (check the schedule)", method, lr)
 	}
-	if i := firstNonFinite(grad); i >= 0 {
+	if i := finite.First(grad); i >= 0 {
 		return fmt.Errorf("optim: %s: grad[%d] = %v; the loss has diverged, so lower the learning rate or add warm-up (θ and the optimizer's state are unchanged)", method, i, grad[i])
 	}
 	return nil
@@ -137,7 +139,7 @@ func restoredVector(method string, state State, key string, dim int) ([]float64,
 	if dim != 0 && len(value) != dim {
 		return nil, fmt.Errorf("optim: %s: State[%q] has length %d; want %d, the length of this optimizer's state, or 0 for a State saved before the first step (call Reset first to restore a State of another dimension)", method, key, len(value), dim)
 	}
-	if i := firstNonFinite(value); i >= 0 {
+	if i := finite.First(value); i >= 0 {
 		return nil, fmt.Errorf("optim: %s: State[%q][%d] = %v; want finite numbers (the State was saved after the run diverged)", method, key, i, value[i])
 	}
 	return slices.Clone(value), nil
@@ -158,17 +160,6 @@ func resizeFloats(s []float64, n int) []float64 {
 		return s[:n]
 	}
 	return make([]float64, n)
-}
-
-// firstNonFinite returns the index of the first NaN or infinite element of x,
-// or −1 when all are finite.
-func firstNonFinite(x []float64) int {
-	for i, value := range x {
-		if math.IsNaN(value) || math.IsInf(value, 0) {
-			return i
-		}
-	}
-	return -1
 }
 
 // isFinite reports whether x is neither NaN nor infinite.

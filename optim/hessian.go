@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"deepopt/internal/finite"
+
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -79,7 +81,7 @@ func (h *FiniteDifferenceHessian) Product(obj Objective, theta, v, dst []float64
 	for i := range dst {
 		dst[i] = (h.gradPlus[i] - h.gradMinus[i]) / (2 * epsilon)
 	}
-	if bad := firstNonFinite(dst); bad >= 0 {
+	if bad := finite.First(dst); bad >= 0 {
 		return 2, fmt.Errorf("optim: Hessian-vector product: element %d is %v (ε = %.3g): the gradient is not finite near θ", bad, dst[bad], epsilon)
 	}
 	return 2, nil

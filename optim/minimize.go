@@ -71,6 +71,20 @@ func (m *Memo) Eval(theta, grad []float64) (float64, error) {
 	return value, nil
 }
 
+// EvalOnce evaluates Objective at theta and counts the evaluation as Eval
+// does, but remembers nothing (it forgets the remembered point): for a point
+// that will not be evaluated again before Reset, such as a training loop's
+// starting point on a minibatch drawn for one step of SGD, it saves Eval's
+// copies of θ and the gradient (two vector copies per step).
+func (m *Memo) EvalOnce(theta, grad []float64) (float64, error) {
+	m.valid = false
+	m.FuncEvals++
+	if grad != nil {
+		m.GradEvals++
+	}
+	return m.Objective.Eval(theta, grad)
+}
+
 // Reset forgets the remembered point (the counters are kept).
 func (m *Memo) Reset() { m.valid = false }
 

@@ -169,6 +169,61 @@ func TestMemoServesOnlyTheSamePoint(t *testing.T) {
 	}
 }
 
+// TestMemoEvalOnce checks that EvalOnce counts as Eval does, returns the
+// objective's value and gradient, and leaves nothing remembered, so that the
+// next Eval at the same point calls the objective again.
+func TestMemoEvalOnce(t *testing.T) {
+	counting := &countingObjective{Objective: rosenbrockProblem(2).obj}
+	memo := NewMemo(counting)
+	theta, grad := []float64{0.5, 0.25}, make([]float64, 2)
+	if _, err := memo.Eval(theta, grad); err != nil || !memo.Remembers(theta, true) {
+		t.Fatalf("Eval: %v, Remembers = %v", err, memo.Remembers(theta, true))
+	}
+	clear(grad)
+	f, err := memo.EvalOnce(theta, grad)
+	if err != nil || f != 0.25 || !slices.Equal(grad, []float64{-1, 0}) {
+		t.Errorf("EvalOnce = %v, %v, gradient %v; want 0.25, nil, [-1 0] (Rosenbrock at (0.5, 0.25))", f, err, grad)
+	}
+	if memo.Remembers(theta, false) {
+		t.Error("EvalOnce left a remembered point")
+	}
+	if _, err := memo.EvalOnce(theta, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := memo.Eval(theta, nil); err != nil {
+		t.Fatal(err)
+	}
+	if counting.calls != 4 || memo.FuncEvals != 4 || memo.GradEvals != 2 || memo.Hits != 0 {
+		t.Errorf("calls %d, FuncEvals %d, GradEvals %d, Hits %d; want 4, 4, 2, 0", counting.calls, memo.FuncEvals, memo.GradEvals, memo.Hits)
+	}
+}
+
+// TestMakesEvaluations names the methods that step on the given gradient
+// alone, through the averaging wrappers.
+func TestMakesEvaluations(t *testing.T) {
+	cases := []struct {
+		opt  Optimizer
+		want bool
+	}{
+		{&SGD{}, false},
+		{&SGD{Momentum: 0.9, Nesterov: true}, false},
+		{&Adam{}, false},
+		{&PolyakAverage{Inner: &SGD{}}, false},
+		{&ExponentialAverage{Inner: &PolyakAverage{Inner: &Adam{}}}, false},
+		{&PolyakAverage{Inner: &LBFGS{}}, true},
+		{&CG{}, true},
+		{&LBFGS{}, true},
+		{&BFGS{}, true},
+		{&NewtonCG{}, true},
+		{&CoordinateDescent{}, true},
+	}
+	for _, c := range cases {
+		if got := MakesEvaluations(c.opt); got != c.want {
+			t.Errorf("MakesEvaluations(%T) = %v, want %v", c.opt, got, c.want)
+		}
+	}
+}
+
 func TestMinimizeStatuses(t *testing.T) {
 	problem := rosenbrockProblem(2)
 	cases := []struct {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 
+	"deepopt/internal/finite"
+
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -127,7 +129,7 @@ func (n *Newton) undampedDirection(grad []float64) error {
 	if err := mat.NewVecDense(dim, n.direction).SolveVec(&n.hessian, negated(grad)); err != nil {
 		return fmt.Errorf("optim: undamped Newton: solving H·d = −g: %w; the Hessian is singular here, use damped Newton (Undamped = false)", err)
 	}
-	if bad := firstNonFinite(n.direction); bad >= 0 {
+	if bad := finite.First(n.direction); bad >= 0 {
 		return fmt.Errorf("optim: undamped Newton: direction element %d is %v; the Hessian is singular here, use damped Newton (Undamped = false)", bad, n.direction[bad])
 	}
 	return nil
@@ -150,7 +152,7 @@ func (n *Newton) dampedDirection(grad []float64) error {
 		}
 	}
 	slope := floats.Dot(grad, n.direction)
-	if bad := firstNonFinite(n.direction); bad >= 0 || !(slope < 0) {
+	if bad := finite.First(n.direction); bad >= 0 || !(slope < 0) {
 		return fmt.Errorf("optim: Newton: no descent direction (g·d = %v, τ = %g); the Hessian is too ill-conditioned here, use newton-cg (NewtonCG) or a first-order method", slope, n.damping)
 	}
 	return nil

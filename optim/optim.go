@@ -62,6 +62,24 @@ func ResetMemory(opt Optimizer) bool {
 	return false
 }
 
+// MakesEvaluations reports whether opt's Step may evaluate its objective
+// (line searches, Hessian products, block minimisation): false for SGD and
+// Adam, which step on the gradient they are given, looking through the
+// averaging wrappers; true for every other method. A training loop that
+// draws a new minibatch every step evaluates θ only once on it when it is
+// false, and then needs no Memo.
+func MakesEvaluations(opt Optimizer) bool {
+	switch o := opt.(type) {
+	case *PolyakAverage:
+		return MakesEvaluations(o.Inner)
+	case *ExponentialAverage:
+		return MakesEvaluations(o.Inner)
+	case *SGD, *Adam:
+		return false
+	}
+	return true
+}
+
 // State is an optimizer's serialisable state: named vectors. Scalars (step
 // counts, previous step lengths) are stored as vectors of length one; counts
 // are exact in float64 up to 2^53.

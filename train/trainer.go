@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"deepopt/data"
+	"deepopt/internal/finite"
 	"deepopt/model"
 	"deepopt/optim"
 	"deepopt/schedule"
@@ -422,7 +423,12 @@ func (t *Trainer) step() error {
 	if t.view != nil {
 		obj, x, grad = t.view, t.view.Restrict(t.theta), t.grad[:t.view.Dim()]
 	}
-	loss, err := obj.Eval(x, grad)
+	eval := obj.Eval
+	if t.view == nil && t.HoldBatch <= 1 && !optim.MakesEvaluations(t.Optimizer) {
+		// Nothing evaluates θ again on this minibatch: no Memo copies.
+		eval = t.obj.EvalOnce
+	}
+	loss, err := eval(x, grad)
 	if err != nil {
 		return err
 	}
@@ -449,10 +455,8 @@ func (t *Trainer) step() error {
 	if err != nil && !searchFailed {
 		return fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
 	}
-	for _, v := range t.theta {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return t.diverged(t.state.Step+1, fmt.Sprintf("a parameter became %v", v))
-		}
+	if i := finite.First(t.theta); i >= 0 {
+		return t.diverged(t.state.Step+1, fmt.Sprintf("a parameter became %v", t.theta[i]))
 	}
 	t.state.Step++
 	t.state.Examples += len(t.batchIndices)
