@@ -16,10 +16,10 @@ import (
 // the loss runs in every forward pass of any machine, whereas the value bound
 // to an intermediate node after a run is not reliable: Gorgonia reuses
 // registers and overwrites values in place (a variance node feeding "+ ε"
-// was measured to hold σ² + ε after the run). Its gradient is three
-// gradientOps, which recompute the statistics from x rather than share state
-// with the forward pass, so that any machine on the graph, in any order,
-// gets them right.
+// was measured to hold σ² + ε after the run). Its gradient recomputes the
+// statistics from x rather than share state with the forward pass, so that
+// any machine on the graph, in any order, gets them right: one sumsOp
+// computes them with Σ dy·x̂ and Σ dy, and three gradientOps read that node.
 //
 // One fused operation replaces the dozen primitive operations (and their
 // full-size broadcast copies) the transform would otherwise take, in both
@@ -48,14 +48,33 @@ func (w gradient) String() string {
 	return [...]string{"x", "gamma", "beta"}[w]
 }
 
-// gradientOp computes one gradient of a trainingOp from (x, γ, dy), dy being
-// ∂J/∂y: ∂J/∂x by inputGradient, ∂J/∂γ = Σ dy·x̂, ∂J/∂β = Σ dy, per channel.
+// sumsOp computes, from (x, dy), dy being ∂J/∂y, the (4, C) matrix of the
+// per-channel Σ dy·x̂, Σ dy, μ_B and 1/sqrt(σ²_B + ε): everything the
+// gradients need, computed once per backward pass instead of once per
+// gradient (three passes over x and dy each).
+type sumsOp struct{ forward *trainingOp }
+
+// Rows of a sumsOp's output.
+const (
+	rowSumDyXhat = iota
+	rowSumDy
+	rowMean
+	rowInvStd
+	sumsRows
+)
+
+// gradientOp computes one gradient of a trainingOp from a sumsOp's output s:
+// ∂J/∂x by inputGradient from (x, γ, dy, s), and ∂J/∂γ = Σ dy·x̂ and ∂J/∂β =
+// Σ dy, per channel, as rows of s alone.
 type gradientOp struct {
 	forward *trainingOp
 	wrt     gradient
 }
 
-var _ G.Op = (*gradientOp)(nil)
+var (
+	_ G.Op = (*sumsOp)(nil)
+	_ G.Op = (*gradientOp)(nil)
+)
 
 // newTrainingOp returns the training operation of layer b for x of the given
 // shape, already checked to be (N, C) or (N, C, H, W).
@@ -160,33 +179,112 @@ func (op *trainingOp) String() string { return fmt.Sprintf("BatchNorm(%s)", op.l
 // DiffWRT reports that y is differentiable in x, γ and β.
 func (op *trainingOp) DiffWRT(inputs int) []bool { return []bool{true, true, true} }
 
-// SymDiff returns ∂J/∂x, ∂J/∂γ and ∂J/∂β as gradientOps on (x, γ, dy).
+// SymDiff returns ∂J/∂x, ∂J/∂γ and ∂J/∂β as gradientOps on a sumsOp of (x, dy).
 func (op *trainingOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	if len(inputs) != 3 {
 		return nil, fmt.Errorf("batchnorm: %s: gradient of an operation on %d inputs, want 3", op.layer.name, len(inputs))
 	}
+	s, err := G.ApplyOp(&sumsOp{forward: op}, inputs[0], grad)
+	if err != nil {
+		return nil, fmt.Errorf("batchnorm: %s: gradient sums: %w", op.layer.name, err)
+	}
 	out := make(G.Nodes, 3)
 	for i, wrt := range []gradient{wrtInput, wrtGamma, wrtBeta} {
-		var err error
-		if out[i], err = G.ApplyOp(&gradientOp{forward: op, wrt: wrt}, inputs[0], inputs[1], grad); err != nil {
+		args := G.Nodes{s}
+		if wrt == wrtInput {
+			args = G.Nodes{inputs[0], inputs[1], grad, s}
+		}
+		if out[i], err = G.ApplyOp(&gradientOp{forward: op, wrt: wrt}, args...); err != nil {
 			return nil, fmt.Errorf("batchnorm: %s: ∂J/∂%v: %w", op.layer.name, wrt, err)
 		}
 	}
 	return out, nil
 }
 
-// Arity is three: x, γ, dy.
-func (op *gradientOp) Arity() int { return 3 }
+// Arity is two: x, dy.
+func (op *sumsOp) Arity() int { return 2 }
 
-// Type is (x, γ, dy) → ∂J/∂x of x's type, or a vector for γ and β.
+// Type is (x, dy) → matrix.
+func (op *sumsOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	x := G.TensorType{Dims: len(op.forward.shape), Of: a}
+	return hm.NewFnType(x, x, G.TensorType{Dims: 2, Of: a})
+}
+
+// InferShape returns (4, C).
+func (op *sumsOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{sumsRows, op.forward.l.c}, nil
+}
+
+// Do computes the statistics and sums.
+func (op *sumsOp) Do(inputs ...G.Value) (G.Value, error) {
+	f := op.forward
+	t, err := f.layer.tensors(inputs, f.shape, f.shape)
+	if err != nil {
+		return nil, err
+	}
+	out := tensor.New(tensor.WithShape(sumsRows, f.l.c), tensor.Of(t[0].Dtype()))
+	switch x := t[0].Data().(type) {
+	case []float64:
+		gradientSums(out.Data().([]float64), x, t[1].Data().([]float64), f.l, f.layer.opts.Eps)
+	case []float32:
+		gradientSums(out.Data().([]float32), x, t[1].Data().([]float32), f.l, f.layer.opts.Eps)
+	}
+	return out, nil
+}
+
+// gradientSums writes the rows of a sumsOp's output into out.
+func gradientSums[T float](out, x, dy []T, l layout, eps float64) {
+	mean, variance := make([]float64, l.c), make([]float64, l.c)
+	channelStatistics(x, l, mean, variance)
+	invStd := inverseStd(variance, eps)
+	sumDy, sumDyXhat := sums(dy, x, l, mean, invStd)
+	for r, row := range [sumsRows][]float64{rowSumDyXhat: sumDyXhat, rowSumDy: sumDy, rowMean: mean, rowInvStd: invStd} {
+		for c, v := range row {
+			out[r*l.c+c] = T(v)
+		}
+	}
+}
+
+// ReturnsPtr is false: Do returns a fresh value.
+func (op *sumsOp) ReturnsPtr() bool { return false }
+
+// CallsExtern is false: Do runs in Go.
+func (op *sumsOp) CallsExtern() bool { return false }
+
+// OverwritesInput is -1: Do leaves its inputs alone.
+func (op *sumsOp) OverwritesInput() int { return -1 }
+
+// WriteHash identifies the op by its forward operation.
+func (op *sumsOp) WriteHash(h hash.Hash) {
+	op.forward.WriteHash(h)
+	fmt.Fprint(h, ".sums")
+}
+
+// Hashcode is the FNV-1a hash of WriteHash.
+func (op *sumsOp) Hashcode() uint32 { return hashOf(op) }
+
+// String names the layer.
+func (op *sumsOp) String() string { return fmt.Sprintf("ΣBatchNorm(%s)", op.forward.layer.name) }
+
+// Arity is four, (x, γ, dy, s), for ∂J/∂x and one, s, for ∂J/∂γ and ∂J/∂β.
+func (op *gradientOp) Arity() int {
+	if op.wrt == wrtInput {
+		return 4
+	}
+	return 1
+}
+
+// Type is (x, γ, dy, s) → ∂J/∂x of x's type, or s → vector for γ and β.
 func (op *gradientOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	x := G.TensorType{Dims: len(op.forward.shape), Of: a}
 	v := G.TensorType{Dims: 1, Of: a}
+	m := G.TensorType{Dims: 2, Of: a}
 	if op.wrt == wrtInput {
-		return hm.NewFnType(x, v, x, x)
+		return hm.NewFnType(x, v, x, m, x)
 	}
-	return hm.NewFnType(x, v, x, v)
+	return hm.NewFnType(m, v)
 }
 
 // InferShape returns x's shape for ∂J/∂x and (C) otherwise.
@@ -200,44 +298,49 @@ func (op *gradientOp) InferShape(inputs ...G.DimSizer) (tensor.Shape, error) {
 // Do computes the gradient.
 func (op *gradientOp) Do(inputs ...G.Value) (G.Value, error) {
 	f := op.forward
-	t, err := f.layer.tensors(inputs, f.shape, tensor.Shape{f.l.c}, f.shape)
+	c, rows := f.l.c, tensor.Shape{sumsRows, f.l.c}
+	if op.wrt != wrtInput {
+		t, err := f.layer.tensors(inputs, rows)
+		if err != nil {
+			return nil, err
+		}
+		row := rowSumDyXhat
+		if op.wrt == wrtBeta {
+			row = rowSumDy
+		}
+		out := tensor.New(tensor.WithShape(c), tensor.Of(t[0].Dtype()))
+		switch d := out.Data().(type) {
+		case []float64:
+			copy(d, t[0].Data().([]float64)[row*c:])
+		case []float32:
+			copy(d, t[0].Data().([]float32)[row*c:])
+		}
+		return out, nil
+	}
+	t, err := f.layer.tensors(inputs, f.shape, tensor.Shape{c}, f.shape, rows)
 	if err != nil {
 		return nil, err
 	}
-	shape := tensor.Shape{f.l.c}
-	if op.wrt == wrtInput {
-		shape = f.shape
-	}
-	out := tensor.New(tensor.WithShape(shape.Clone()...), tensor.Of(t[0].Dtype()))
+	out := tensor.New(tensor.WithShape(f.shape.Clone()...), tensor.Of(t[0].Dtype()))
 	switch x := t[0].Data().(type) {
 	case []float64:
-		backward(op, out.Data().([]float64), x, t[1].Data().([]float64), t[2].Data().([]float64))
+		backward(f.l, out.Data().([]float64), x, t[1].Data().([]float64), t[2].Data().([]float64), t[3].Data().([]float64))
 	case []float32:
-		backward(op, out.Data().([]float32), x, t[1].Data().([]float32), t[2].Data().([]float32))
+		backward(f.l, out.Data().([]float32), x, t[1].Data().([]float32), t[2].Data().([]float32), t[3].Data().([]float32))
 	}
 	return out, nil
 }
 
-// backward writes op's gradient into out, recomputing the batch statistics
-// from x.
-func backward[T float](op *gradientOp, out, x, gamma, dy []T) {
-	l := op.forward.l
-	mean, variance := make([]float64, l.c), make([]float64, l.c)
-	channelStatistics(x, l, mean, variance)
-	invStd := inverseStd(variance, op.forward.layer.opts.Eps)
-	sumDy, sumDyXhat := sums(dy, x, l, mean, invStd)
-	switch op.wrt {
-	case wrtInput:
-		inputGradient(out, dy, x, gamma, l, mean, invStd, sumDy, sumDyXhat)
-	case wrtGamma:
-		for c, v := range sumDyXhat {
-			out[c] = T(v)
+// backward writes ∂J/∂x into dx from the sums s of a sumsOp.
+func backward[T float](l layout, dx, x, gamma, dy, s []T) {
+	row := func(r int) []float64 {
+		v := make([]float64, l.c)
+		for c := range v {
+			v[c] = float64(s[r*l.c+c])
 		}
-	case wrtBeta:
-		for c, v := range sumDy {
-			out[c] = T(v)
-		}
+		return v
 	}
+	inputGradient(dx, dy, x, gamma, l, row(rowMean), row(rowInvStd), row(rowSumDy), row(rowSumDyXhat))
 }
 
 // ReturnsPtr is false: Do returns a fresh value.
