@@ -27,7 +27,8 @@ func (c *Config) Staged() bool { return len(c.Stages) > 0 || c.Pretrain.StepsPer
 // StageConfig returns the config of stage i of stages (c.Stages, or those
 // a pretrain section makes): c without its stages and pretrain sections,
 // named <name>-<stage>, with the stage's overlay applied and, after the
-// first stage, init.from set to from, the directory of the stage before.
+// first stage, init.from set to from, the directory of the stage before
+// (the run's own init section applies to the first stage alone).
 // Its problems are reported as those of a config file named after the
 // stage, each naming the --set argument it came from.
 func (c *Config) StageConfig(stages []Stage, i int, from string) (*Config, error) {
@@ -44,6 +45,9 @@ func (c *Config) StageConfig(stages []Stage, i int, from string) (*Config, error
 	}
 	base := *c
 	base.Stages, base.Pretrain = []Stage{}, DefaultPretrain()
+	if i > 0 {
+		base.Init = Default().Init // the run's init section is the first stage's
+	}
 	text, err := base.Marshal()
 	if err != nil {
 		return nil, err
