@@ -136,7 +136,10 @@ func newRootCommand() *cobra.Command {
 describes, trains it and writes a run directory: the resolved config.yaml,
 metrics.csv (one row per evaluation) and checkpoint.npz (everything needed to
 resume exactly; a NumPy archive). Ctrl-C saves a checkpoint and stops; resume
-with --resume.`,
+with --resume. A config with a stages list or a pretrain section runs its
+stages one after another, each a run directory in a folder of the run's
+(1-layer1, 2-layer2, ...), and writes stages.csv, all their metrics in one
+table.`,
 		Example: `  go run ./cmd/train --config configs/mnist-bn.yaml
   go run ./cmd/train --config configs/mnist-bn.yaml --set train.steps=3000 --set schedule.lr=0.5 --out runs/short
   go run ./cmd/train --resume runs/short --set train.steps=6000
