@@ -148,9 +148,9 @@ func (r *Report) write() error {
 	if err := repro.WriteCSV(filepath.Join(dir, OutcomesCSV), []string{"arm", "seed", "steps", "test_acc", "train_loss", "first_step_at_50pct"}, rows); err != nil {
 		return err
 	}
-	seeds := fmt.Sprintf("mean over seeds %s, shaded: min–max", repro.JoinInts(r.Options.Seeds, ", "))
-	acc := plots.Figure{Title: "Deep sigmoid MLP on MNIST: test accuracy, " + seeds, XLabel: "training step", YLabel: "test accuracy (%)"}
-	loss := plots.Figure{Title: "Deep sigmoid MLP on MNIST: training loss, " + seeds, XLabel: "training step", YLabel: repro.AxisLabel("train_loss")}
+	seeds := fmt.Sprintf(", seeds %s (mean; shaded: min–max)", repro.JoinInts(r.Options.Seeds, ", "))
+	acc := plots.Figure{Title: "Test accuracy" + seeds, XLabel: "training step", YLabel: "test accuracy (%)"}
+	loss := plots.Figure{Title: "Training loss" + seeds, XLabel: "training step", YLabel: repro.AxisLabel("train_loss")}
 	for _, arm := range Arms {
 		acc.Series = append(acc.Series, r.Accuracy[arm].Scaled(100).Series(r.label(arm)))
 		loss.Series = append(loss.Series, r.Loss[arm].Series(r.label(arm)))
@@ -173,8 +173,8 @@ func (r *Report) markdown() []byte {
 	if len(o.Sets) > 0 {
 		w(" with `%s`", strings.Join(o.Sets, "`, `"))
 	}
-	w(": %d sigmoid layers of %v units, weights N(0, %g²), SGD at %g, minibatches of %d, %d steps. ",
-		len(c.Model.Hidden), c.Model.Hidden, c.Model.InitStd, c.Schedule.LR, c.Train.BatchSize, c.Train.Steps)
+	w(": %d %s layers (%s units), weights N(0, %g²), SGD at %g, minibatches of %d, %d steps. ",
+		len(c.Model.Hidden), c.Model.Activation, repro.JoinInts(c.Model.Hidden, "-"), c.Model.InitStd, c.Schedule.LR, c.Train.BatchSize, c.Train.Steps)
 	w("Continuation descends the loss smoothed by Gaussian weight noise, E J(θ + σε), σ from %g to 0 by step %d (%s, %d noise vector(s) per step), then the loss itself; ",
 		c.Continuation.Sigma, c.Continuation.Steps, c.Continuation.Kind, c.Continuation.Samples)
 	w("plain training is the same config with `continuation.sigma=0`: the same seed, initial weights and minibatches. Seeds %s; runs in `<arm>-seed<k>/`.\n\n", repro.JoinInts(o.Seeds, ", "))
@@ -185,7 +185,8 @@ func (r *Report) markdown() []byte {
 		l, acc := r.Loss[arm].Final(), r.Accuracy[arm]
 		w("| %s | %s | %.4f [%.4f–%.4f] | %s |\n", r.label(arm), acc.Final().Percent(), l.Mean, l.Min, l.Max, repro.ReachText(acc.Reach(Threshold)))
 	}
-	w("\nTest accuracy after every %d steps in `<arm>-seed<k>/metrics.csv` (with the `sigma` column); `%s` holds each run's outcome.\n\n", c.Train.EvalEvery, OutcomesCSV)
+	w("\nWhile σ > 0 the continuation arm's training loss is that of its perturbed weights θ + σε, the objective it descends. ")
+	w("Test accuracy after every %d steps in `<arm>-seed<k>/metrics.csv` (with the `sigma` column); `%s` holds each run's outcome.\n\n", c.Train.EvalEvery, OutcomesCSV)
 	var dirs []string
 	for _, arm := range Arms {
 		dirs = append(dirs, r.dirs(arm)...)
