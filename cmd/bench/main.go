@@ -38,13 +38,18 @@ type workload struct {
 	opt  optim.Optimizer
 	lr   float64
 	eval bool
+	// curriculum, when set, trains with that curriculum kind (sample or
+	// weight; see withCurriculum); such a workload has no PyTorch twin.
+	curriculum string
 }
 
 // workloads are the benchmark's tasks, in the order they are printed: the
 // Ioffe & Szegedy MLP (784-100-100-100-10, sigmoid, N(0, 0.1²) weights,
 // plain SGD at 0.1) with and without BN at batch 60 and 256, the CNN of
 // configs/mnist-cnn-bn.yaml with Nesterov momentum, and the evaluation of the
-// BN MLP and the CNN.
+// BN MLP and the CNN; then the BN MLP at batch 60 again with a sample
+// curriculum and with a weight curriculum, whose step cost the plain one's
+// shows.
 func workloads() []workload {
 	mlp := func(bn bool, batch int) model.Spec {
 		return model.Spec{Kind: "mlp", Input: []int{784}, Classes: 10, Hidden: []int{100, 100, 100}, Activation: "sigmoid",
@@ -62,6 +67,8 @@ func workloads() []workload {
 		{name: "cnn-bn-60", spec: cnn, opt: &optim.SGD{Momentum: 0.9, Nesterov: true}, lr: 0.05},
 		{name: "eval-mlp-bn", spec: mlp(true, 60), eval: true},
 		{name: "eval-cnn-bn", spec: cnn, eval: true},
+		{name: "mlp-bn-60-sample", spec: mlp(true, 60), opt: sgd(), lr: 0.1, curriculum: "sample"},
+		{name: "mlp-bn-60-weight", spec: mlp(true, 60), opt: sgd(), lr: 0.1, curriculum: "weight"},
 	}
 }
 
@@ -162,6 +169,11 @@ func measure(w workload, trainSet, testSet *data.Dataset, seconds float64) (floa
 		return float64(n) / time.Since(start).Seconds(), nil
 	}
 	t := &train.Trainer{Model: m, Optimizer: w.opt, LR: schedule.Constant{Rate: w.lr}, Train: trainSet, Seed: 1, Steps: 50}
+	if w.curriculum != "" {
+		if err := withCurriculum(t, w.curriculum); err != nil {
+			return 0, err
+		}
+	}
 	if _, err := t.Run(context.Background()); err != nil {
 		return 0, err
 	}
@@ -176,8 +188,30 @@ func measure(w workload, trainSet, testSet *data.Dataset, seconds float64) (floa
 	return float64((t.Step()-first)*w.spec.BatchSize) / time.Since(start).Seconds(), nil
 }
 
+// withCurriculum makes t train with a curriculum of the kind (sample: the
+// minibatches drawn from the g(t) easiest examples; weight: shuffled
+// minibatches weighted by W_λ) over random scores, at a linear pace from a
+// fifth of the training set that ramps for 10⁶ steps, so that it stays at
+// about a fifth while measured: a draw among 12,000 of 60,000 examples, or
+// a fifth of every minibatch weighted 1.
+func withCurriculum(t *train.Trainer, kind string) error {
+	n := t.Train.Len()
+	order, err := data.Order(data.RandomScores(n, 1), data.Curriculum, 1)
+	if err != nil {
+		return err
+	}
+	pace := schedule.WuPacing{Family: schedule.LinearPacing, A: 1, B: 0.2, Steps: 1_000_000, N: n}
+	if kind == "weight" {
+		t.ExampleWeights, err = schedule.NewCurriculumWeights(order, pace)
+		return err
+	}
+	t.Sampler, err = data.NewCurriculumSampler(data.SampleMode, order, pace, t.Model.Spec().BatchSize, 1)
+	return err
+}
+
 // compareSystems runs every workload passes times in each system, each run
 // in a fresh process and the systems alternating, and prints the medians.
+// The curriculum workloads, which PyTorch has no twin of, are left out.
 func compareSystems(selected []workload, seconds float64, passes int, python, script string, out io.Writer) error {
 	self, err := os.Executable()
 	if err != nil {
@@ -190,6 +224,7 @@ func compareSystems(selected []workload, seconds float64, passes int, python, sc
 	if err := exec.Command(python, "-c", "import torch").Run(); err != nil {
 		return fmt.Errorf("%s cannot import torch (%v); install it, e.g. `apt-get install -y python3-torch` and --python /usr/bin/python3", python, err)
 	}
+	selected = slices.DeleteFunc(slices.Clone(selected), func(w workload) bool { return w.curriculum != "" })
 	secs := strconv.FormatFloat(seconds, 'g', -1, 64)
 	rates := map[string][2][]float64{}
 	for pass := 1; pass <= passes; pass++ {
