@@ -26,17 +26,29 @@ func NewTeacher(m *model.Model, dir string, student model.Spec, kd KD) (*Teacher
 	if err := kd.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkTeacher(m, dir, student); err != nil {
+		return nil, err
+	}
+	s := m.Spec()
+	return &Teacher{model: m, kd: kd, logits: make([]float64, s.EvalBatch*s.Classes)}, nil
+}
+
+// checkTeacher refuses a teacher network m, rebuilt from the run in dir,
+// that cannot evaluate the student's minibatches: other classes, another
+// number of input values per example, an evaluation batch other than the
+// student's minibatch.
+func checkTeacher(m *model.Model, dir string, student model.Spec) error {
 	s := m.Spec()
 	if s.Classes != student.Classes {
-		return nil, fmt.Errorf("distill.teacher: %s has %d classes and the student %d; distil from a teacher trained on the student's classes", dir, s.Classes, student.Classes)
+		return fmt.Errorf("distill.teacher: %s has %d classes and the student %d; distil from a teacher trained on the student's classes", dir, s.Classes, student.Classes)
 	}
 	if size(s.Input) != size(student.Input) {
-		return nil, fmt.Errorf("distill.teacher: %s reads examples of shape %v and the student %v; distil from a teacher trained on the student's data", dir, s.Input, student.Input)
+		return fmt.Errorf("distill.teacher: %s reads examples of shape %v and the student %v; distil from a teacher trained on the student's data", dir, s.Input, student.Input)
 	}
 	if s.EvalBatch != student.BatchSize {
-		return nil, fmt.Errorf("distill: the teacher's evaluation batch is %d examples and the student's minibatch %d; rebuild the teacher with an evaluation batch of train.batch_size", s.EvalBatch, student.BatchSize)
+		return fmt.Errorf("distill: the teacher's evaluation batch is %d examples and the student's minibatch %d; rebuild the teacher with an evaluation batch of train.batch_size", s.EvalBatch, student.BatchSize)
 	}
-	return &Teacher{model: m, kd: kd, logits: make([]float64, s.EvalBatch*s.Classes)}, nil
+	return nil
 }
 
 // Targets writes the teacher's probabilities at τ, P_T^τ = softmax(z_t/τ),

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"deepopt/data"
+	"deepopt/internal/gradcheck"
 	"deepopt/optim"
 
 	"gorgonia.org/tensor"
@@ -84,21 +85,9 @@ func worstGradientError(t *testing.T, m *Model) float64 {
 // view of the model's) at θ.
 func worstObjectiveGradientError(t *testing.T, m optim.Objective, theta []float64) float64 {
 	t.Helper()
-	grad := make([]float64, m.Dim())
-	if _, err := m.Eval(theta, grad); err != nil {
+	worst, _, err := gradcheck.Worst(m, theta, 1e-6)
+	if err != nil {
 		t.Fatal(err)
-	}
-	const h = 1e-6
-	worst := 0.0
-	for i := range theta {
-		orig := theta[i]
-		theta[i] = orig + h
-		fp, _ := m.Eval(theta, nil)
-		theta[i] = orig - h
-		fm, _ := m.Eval(theta, nil)
-		theta[i] = orig
-		num := (fp - fm) / (2 * h)
-		worst = max(worst, math.Abs(grad[i]-num)/(1+math.Abs(grad[i])))
 	}
 	return worst
 }

@@ -34,11 +34,21 @@ func (m *Model) NodeNames() []string { return slices.Clone(m.nodeNames) }
 // NodeSize is the number of values one example has at the named node (its
 // units: C·H·W for a convolutional feature map, flattened in that order).
 func (m *Model) NodeSize(name string) (int, error) {
-	n, err := m.node(name)
+	shape, err := m.NodeShape(name)
 	if err != nil {
 		return 0, err
 	}
-	return product(n.Shape()[1:]), nil
+	return product(shape), nil
+}
+
+// NodeShape is the shape of one example's values at the named node: [units]
+// for a dense layer, [C, H, W] for a convolutional feature map.
+func (m *Model) NodeShape(name string) ([]int, error) {
+	n, err := m.node(name)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(n.Shape()[1:]), nil
 }
 
 func (m *Model) node(name string) (*G.Node, error) {
@@ -82,19 +92,50 @@ func (m *Model) Nodes(ds *data.Dataset, idx []int, names []string) ([][]float64,
 		if err := ds.Gather(rows, x, nil); err != nil {
 			return nil, err
 		}
-		copyIn(m.xEvalT, x)
-		if err := r.vm.RunAll(); err != nil {
-			r.vm.Reset()
-			return nil, fmt.Errorf("model: forward pass to %s: %w", strings.Join(names, ", "), err)
+		if err := m.read(r, x, names); err != nil {
+			return nil, err
 		}
-		for i, n := range r.nodes {
-			copyOut(r.buf[i], n.Value())
+		for i := range r.nodes {
 			copy(out[i][offset*sizes[i]:], r.buf[i][:b.Count*sizes[i]])
 		}
-		r.vm.Reset()
 		offset += b.Count
 	}
 	return out, nil
+}
+
+// NodeValues runs the evaluation path (BN in inference mode, no dropout) on
+// EvalBatch examples x, row-major, and writes the named node's values,
+// EvalBatch rows of NodeSize(name), into dst: a teacher's hint for a
+// student's minibatch. Like Nodes it is forward-only and changes nothing in
+// the model.
+func (m *Model) NodeValues(x []float64, name string, dst []float64) error {
+	r, err := m.reader([]string{name})
+	if err != nil {
+		return err
+	}
+	if len(x) != m.spec.EvalBatch*product(m.spec.Input) || len(dst) != len(r.buf[0]) {
+		return fmt.Errorf("model: %d input values and %d node values; %s takes %d examples of %v and gives %d values",
+			len(x), len(dst), name, m.spec.EvalBatch, m.spec.Input, len(r.buf[0]))
+	}
+	if err := m.read(r, x, []string{name}); err != nil {
+		return err
+	}
+	copy(dst, r.buf[0])
+	return nil
+}
+
+// read runs r's machine on the evaluation batch x and copies its nodes'
+// values into r.buf.
+func (m *Model) read(r *nodeReader, x []float64, names []string) error {
+	copyIn(m.xEvalT, x)
+	defer r.vm.Reset()
+	if err := r.vm.RunAll(); err != nil {
+		return fmt.Errorf("model: forward pass to %s: %w", strings.Join(names, ", "), err)
+	}
+	for i, n := range r.nodes {
+		copyOut(r.buf[i], n.Value())
+	}
+	return nil
 }
 
 // reader returns the cached machine of names, compiling it on first use.

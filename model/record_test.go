@@ -165,6 +165,37 @@ func TestNodesMatchReference(t *testing.T) {
 	}
 }
 
+// TestNodeValuesMatchReference reads a node on one evaluation batch given
+// as values (a teacher's hint for a student's minibatch) through NodeValues
+// and compares it with referenceForward in inference mode (≤ 1e-12, as
+// TestNodesMatchReference); NodeShape gives one example's shape, and a
+// batch of the wrong size is refused.
+func TestNodeValuesMatchReference(t *testing.T) {
+	m, err := New(recordSpec(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	perturb(t, m, rng)
+	x := widen(randomSet(rng, 3, 6).X)
+	got := make([]float64, 3*5)
+	if err := m.NodeValues(x, "act1", got); err != nil {
+		t.Fatal(err)
+	}
+	want := referenceForward(m, x, false)["act1"]
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			t.Fatalf("act1[%d] = %.15g, reference %.15g", i, got[i], want[i])
+		}
+	}
+	if shape, err := m.NodeShape("act1"); err != nil || !slices.Equal(shape, []int{5}) {
+		t.Errorf("NodeShape(act1) = %v, %v; want [5]", shape, err)
+	}
+	if err := m.NodeValues(x[:12], "act1", got); err == nil || !strings.Contains(err.Error(), "act1 takes 3 examples of [6] and gives 15 values") {
+		t.Errorf("two examples for a batch of three: error %v", err)
+	}
+}
+
 // TestNodesChangeNothing: reading nodes (twice, so the cached machine runs
 // again) leaves parameters, BN statistics, the objective's loss and gradient
 // and the evaluation exactly as they were.

@@ -4,6 +4,7 @@
 package gradcheck
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -80,6 +81,42 @@ func Check(build Builder, h, tol float64) error {
 		return fmt.Errorf("gradcheck: gradient mismatch %.3g > tol %.3g at %s", worstErr, tol, worst)
 	}
 	return nil
+}
+
+// Objective is a function of a flat parameter vector that also writes its
+// gradient, as optim.Objective and model.Model evaluate it.
+type Objective interface {
+	Eval(theta, grad []float64) (float64, error)
+}
+
+// Worst compares obj's gradient at theta with the central difference
+// (J(θ+h·e_i) − J(θ−h·e_i)) / 2h of every coordinate and returns the largest
+// |analytic − numeric| / (1 + |analytic|) and its coordinate, +Inf where
+// either is NaN. theta is left as it was.
+func Worst(obj Objective, theta []float64, h float64) (worst float64, at int, err error) {
+	grad := make([]float64, len(theta))
+	if _, err := obj.Eval(theta, grad); err != nil {
+		return 0, 0, err
+	}
+	for i := range theta {
+		orig := theta[i]
+		theta[i] = orig + h
+		fp, errp := obj.Eval(theta, nil)
+		theta[i] = orig - h
+		fm, errm := obj.Eval(theta, nil)
+		theta[i] = orig
+		if err := errors.Join(errp, errm); err != nil {
+			return 0, 0, err
+		}
+		e := math.Abs(grad[i]-(fp-fm)/(2*h)) / (1 + math.Abs(grad[i]))
+		if math.IsNaN(e) {
+			e = math.Inf(1)
+		}
+		if e > worst {
+			worst, at = e, i
+		}
+	}
+	return worst, at, nil
 }
 
 // Project returns Σ out ⊙ R for a fixed random R of out's shape, a scalar

@@ -53,3 +53,39 @@ func TestCheckRejectsWrongGradient(t *testing.T) {
 		t.Fatalf("want a mismatch error for x·c with c aliased to x, got %v", err)
 	}
 }
+
+// quartic is J(θ) = Σ θ_i⁴ with the gradient 4θ³, or with the third
+// coordinate's derivative off by off.
+type quartic struct{ off float64 }
+
+func (q quartic) Eval(theta, grad []float64) (float64, error) {
+	var j float64
+	for i, v := range theta {
+		j += v * v * v * v
+		if grad != nil {
+			grad[i] = 4 * v * v * v
+		}
+	}
+	if grad != nil {
+		grad[2] += q.off
+	}
+	return j, nil
+}
+
+// TestWorst: the true gradient of Σ θ⁴ agrees with central differences to
+// the O(h²) truncation 4θh² (≤ 1e-9 at |θ| ≤ 2, h = 1e-5); a third
+// coordinate off by 1e-3 is found, with its relative error; theta comes
+// back unchanged.
+func TestWorst(t *testing.T) {
+	theta := []float64{0.5, -1.5, 2, 0}
+	if worst, _, err := Worst(quartic{}, theta, 1e-5); err != nil || worst > 1e-9 {
+		t.Errorf("true gradient: worst %.3g, %v", worst, err)
+	}
+	worst, at, err := Worst(quartic{off: 1e-3}, theta, 1e-5)
+	if err != nil || at != 2 || worst < 1e-3/(1+32.001)*0.99 {
+		t.Errorf("gradient off at θ[2]: worst %.3g at %d, %v", worst, at, err)
+	}
+	if theta[0] != 0.5 || theta[1] != -1.5 || theta[2] != 2 || theta[3] != 0 {
+		t.Errorf("theta changed to %v", theta)
+	}
+}
