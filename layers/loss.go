@@ -75,13 +75,14 @@ func Softmax(logits *G.Node, temperature float64) (*G.Node, error) {
 // for logits z and targets t of the same shape (N, K) and dtype. Targets may
 // be one-hot labels or any soft distribution over the classes (rows summing
 // to 1, e.g. a teacher's softened outputs in distillation); the gradient is
-// then (softmax(z) − t)/N. It is CrossEntropy(LogSoftmax(z, 1), t).
+// then (softmax(z) − t)/N. It equals CrossEntropy(LogSoftmax(z, 1), t),
+// computed as one operation (softmaxCEOp).
 func SoftmaxCrossEntropy(logits, targets *G.Node) (*G.Node, error) {
-	logProbs, err := LogSoftmax(logits, 1)
-	if err != nil {
+	if err := checkTargets(logits, targets); err != nil {
 		return nil, err
 	}
-	return CrossEntropy(logProbs, targets)
+	s := logits.Shape()
+	return G.ApplyOp(&softmaxCEOp{n: s[0], k: s[1]}, logits, targets)
 }
 
 // CrossEntropy returns −(1/N) Σ_n Σ_k t_nk · logProbs_nk for log-probabilities
@@ -90,17 +91,8 @@ func SoftmaxCrossEntropy(logits, targets *G.Node) (*G.Node, error) {
 // LogSoftmax(studentLogits, T) and targets is Softmax(teacherLogits, T) (the
 // caller applies the T² factor).
 func CrossEntropy(logProbs, targets *G.Node) (*G.Node, error) {
-	if err := checkLogits(logProbs, 1); err != nil {
+	if err := checkTargets(logProbs, targets); err != nil {
 		return nil, err
-	}
-	if targets == nil {
-		return nil, fmt.Errorf("layers: cross-entropy targets node is nil")
-	}
-	if !targets.Shape().Eq(logProbs.Shape()) {
-		return nil, fmt.Errorf("layers: cross-entropy targets have shape %v, predictions have %v; targets must be (N, classes) like the predictions", targets.Shape(), logProbs.Shape())
-	}
-	if targets.Dtype() != logProbs.Dtype() {
-		return nil, fmt.Errorf("layers: cross-entropy targets have dtype %v, predictions have %v", targets.Dtype(), logProbs.Dtype())
 	}
 	weighted, err := G.HadamardProd(targets, logProbs)
 	if err != nil {
@@ -115,6 +107,25 @@ func CrossEntropy(logProbs, targets *G.Node) (*G.Node, error) {
 		return nil, fmt.Errorf("layers: mean cross-entropy: %w", err)
 	}
 	return loss, nil
+}
+
+// checkTargets reports predictions (logits or log-probabilities) that
+// checkLogits refuses, and targets that are missing or differ from them in
+// shape or dtype.
+func checkTargets(predictions, targets *G.Node) error {
+	if err := checkLogits(predictions, 1); err != nil {
+		return err
+	}
+	if targets == nil {
+		return fmt.Errorf("layers: cross-entropy targets node is nil")
+	}
+	if !targets.Shape().Eq(predictions.Shape()) {
+		return fmt.Errorf("layers: cross-entropy targets have shape %v, predictions have %v; targets must be (N, classes) like the predictions", targets.Shape(), predictions.Shape())
+	}
+	if targets.Dtype() != predictions.Dtype() {
+		return fmt.Errorf("layers: cross-entropy targets have dtype %v, predictions have %v", targets.Dtype(), predictions.Dtype())
+	}
+	return nil
 }
 
 // checkLogits reports logits that are not an (N, K) float matrix with N, K ≥

@@ -230,3 +230,26 @@ func TestLossErrors(t *testing.T) {
 }
 
 func second(_ *G.Node, err error) error { return err }
+
+// TestSoftmaxCrossEntropyTargetGradient checks ∂L/∂z and ∂L/∂t against
+// central differences for targets whose rows do not sum to 1 (where ∂L/∂z
+// is (softmax(z)·Σ_k t_k − t)/N), scaled by a following operation so that
+// the incoming gradient is not 1.
+func TestSoftmaxCrossEntropyTargetGradient(t *testing.T) {
+	const n, k = 3, 4
+	rng := rand.New(rand.NewPCG(8, 9))
+	logits, targets := normals(rng, n*k), normals(rng, n*k)
+	err := gradcheck.Check(func(g *G.ExprGraph) (*G.Node, G.Nodes, error) {
+		z := input(g, "z", tensor.Float64, logits, n, k)
+		y := input(g, "y", tensor.Float64, targets, n, k)
+		loss, err := SoftmaxCrossEntropy(z, y)
+		if err != nil {
+			return nil, nil, err
+		}
+		scaled, err := G.Mul(loss, scalar(tensor.Float64, -2.5))
+		return scaled, G.Nodes{z, y}, err
+	}, 1e-6, 1e-8)
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,199 @@
+package layers
+
+import (
+	"fmt"
+	"hash"
+	"math"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// softmaxCEOp is SoftmaxCrossEntropy as one Gorgonia operation, L =
+// −(1/N) Σ_n Σ_k t_nk·(z_nk − log Σ_j exp z_nj) for logits z and targets t
+// of shape (N, K), computed row by row in float64 after subtracting the
+// row's maximum. Built from Gorgonia's primitives (a row maximum, two
+// broadcast subtractions, exp, a row sum, log, a product, a sum and a
+// scaling) it takes nine operations forward and about twenty backward,
+// each allocating its output; here one forward and one backward operation
+// per input: ∂L/∂z = (softmax(z)·Σ_k t_nk − t)/N, which is (softmax(z) −
+// t)/N when the rows of t sum to 1, and ∂L/∂t = −log softmax(z)/N, both
+// times the incoming scalar gradient.
+type softmaxCEOp struct{ n, k int }
+
+// softmaxCEGradOp computes ∂L/∂z (wrtTargets false) or ∂L/∂t from (z, t,
+// dL).
+type softmaxCEGradOp struct {
+	forward    *softmaxCEOp
+	wrtTargets bool
+}
+
+var (
+	_ G.Op   = (*softmaxCEOp)(nil)
+	_ G.SDOp = (*softmaxCEOp)(nil)
+	_ G.Op   = (*softmaxCEGradOp)(nil)
+)
+
+func (op *softmaxCEOp) Arity() int { return 2 }
+
+// Type is (matrix, matrix) → scalar.
+func (op *softmaxCEOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	m := G.TensorType{Dims: 2, Of: a}
+	return hm.NewFnType(m, m, a)
+}
+
+func (op *softmaxCEOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return tensor.ScalarShape(), nil
+}
+
+// Do computes L.
+func (op *softmaxCEOp) Do(inputs ...G.Value) (G.Value, error) {
+	t, err := denseInputs(op, inputs, 2)
+	if err != nil {
+		return nil, err
+	}
+	switch z := t[0].Data().(type) {
+	case []float32:
+		return G.NewF32(float32(softmaxCE(op, z, t[1].Data().([]float32)))), nil
+	case []float64:
+		return G.NewF64(softmaxCE(op, z, t[1].Data().([]float64))), nil
+	}
+	return nil, fmt.Errorf("layers: %v of a %v tensor; use float32 or float64", op, t[0].Dtype())
+}
+
+// softmaxCE returns L for logits z and targets t.
+func softmaxCE[T float32 | float64](op *softmaxCEOp, z, t []T) float64 {
+	var total float64
+	for i := range op.n {
+		zi, ti := z[i*op.k:(i+1)*op.k], t[i*op.k:(i+1)*op.k]
+		m, logS := logSumExp(zi)
+		for j, v := range zi {
+			total += float64(ti[j]) * (float64(v) - m - logS)
+		}
+	}
+	return -total / float64(op.n)
+}
+
+// logSumExp returns the row maximum m and log Σ_j exp(z_j − m) in float64,
+// so that log softmax(z)_j = (z_j − m) − logS loses nothing to the
+// magnitude of m.
+func logSumExp[T float32 | float64](z []T) (m, logS float64) {
+	m = math.Inf(-1)
+	for _, v := range z {
+		m = max(m, float64(v))
+	}
+	var s float64
+	for _, v := range z {
+		s += math.Exp(float64(v) - m)
+	}
+	return m, math.Log(s)
+}
+
+func (op *softmaxCEOp) ReturnsPtr() bool     { return false }
+func (op *softmaxCEOp) CallsExtern() bool    { return false }
+func (op *softmaxCEOp) OverwritesInput() int { return -1 }
+func (op *softmaxCEOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "layers.softmaxCE(%d,%d)", op.n, op.k)
+}
+func (op *softmaxCEOp) Hashcode() uint32 { return hashOf(op) }
+func (op *softmaxCEOp) String() string   { return "CE(softmax(z), t)" }
+
+// DiffWRT reports that L is differentiable in z and t.
+func (op *softmaxCEOp) DiffWRT(int) []bool { return []bool{true, true} }
+
+// SymDiff returns ∂L/∂z and ∂L/∂t.
+func (op *softmaxCEOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	if len(inputs) != 2 {
+		return nil, fmt.Errorf("layers: gradient of %v on %d inputs, want 2", op, len(inputs))
+	}
+	out := make(G.Nodes, 2)
+	for i, wrtTargets := range []bool{false, true} {
+		var err error
+		if out[i], err = G.ApplyOp(&softmaxCEGradOp{forward: op, wrtTargets: wrtTargets}, inputs[0], inputs[1], grad); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (op *softmaxCEGradOp) Arity() int { return 3 }
+
+// Type is (matrix, matrix, scalar) → matrix.
+func (op *softmaxCEGradOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	m := G.TensorType{Dims: 2, Of: a}
+	return hm.NewFnType(m, m, a, m)
+}
+
+func (op *softmaxCEGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{op.forward.n, op.forward.k}, nil
+}
+
+// Do computes the gradient.
+func (op *softmaxCEGradOp) Do(inputs ...G.Value) (G.Value, error) {
+	if len(inputs) != 3 {
+		return nil, fmt.Errorf("layers: %v takes 3 inputs, got %d", op, len(inputs))
+	}
+	t, err := denseInputs(op, inputs[:2], 2)
+	if err != nil {
+		return nil, err
+	}
+	var dL float64
+	switch v := inputs[2].Data().(type) {
+	case float32:
+		dL = float64(v)
+	case float64:
+		dL = v
+	default:
+		return nil, fmt.Errorf("layers: %v: the incoming gradient is a %T, want a float scalar", op, v)
+	}
+	out := tensor.New(tensor.WithShape(op.forward.n, op.forward.k), tensor.Of(t[0].Dtype()))
+	switch o := out.Data().(type) {
+	case []float32:
+		softmaxCEGradient(op, o, t[0].Data().([]float32), t[1].Data().([]float32), dL)
+	case []float64:
+		softmaxCEGradient(op, o, t[0].Data().([]float64), t[1].Data().([]float64), dL)
+	default:
+		return nil, fmt.Errorf("layers: %v of a %v tensor; use float32 or float64", op, t[0].Dtype())
+	}
+	return out, nil
+}
+
+// softmaxCEGradient writes op's gradient into out.
+func softmaxCEGradient[T float32 | float64](op *softmaxCEGradOp, out, z, t []T, dL float64) {
+	k, scale := op.forward.k, dL/float64(op.forward.n)
+	for i := range op.forward.n {
+		zi, ti, oi := z[i*k:(i+1)*k], t[i*k:(i+1)*k], out[i*k:(i+1)*k]
+		m, logS := logSumExp(zi)
+		if op.wrtTargets {
+			for j, v := range zi {
+				oi[j] = T(-scale * (float64(v) - m - logS))
+			}
+			continue
+		}
+		var mass float64
+		for _, v := range ti {
+			mass += float64(v)
+		}
+		for j, v := range zi {
+			oi[j] = T(scale * (math.Exp(float64(v)-m-logS)*mass - float64(ti[j])))
+		}
+	}
+}
+
+func (op *softmaxCEGradOp) ReturnsPtr() bool     { return false }
+func (op *softmaxCEGradOp) CallsExtern() bool    { return false }
+func (op *softmaxCEGradOp) OverwritesInput() int { return -1 }
+func (op *softmaxCEGradOp) WriteHash(h hash.Hash) {
+	op.forward.WriteHash(h)
+	fmt.Fprintf(h, ".grad(%t)", op.wrtTargets)
+}
+func (op *softmaxCEGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op *softmaxCEGradOp) String() string {
+	if op.wrtTargets {
+		return "∂CE/∂t"
+	}
+	return "∂CE/∂z"
+}
