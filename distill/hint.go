@@ -41,15 +41,19 @@ const (
 // norm sums over every unit of the hint (all C·H·W values of a feature
 // map) and the term is the mean of that sum over the minibatch's examples.
 // The official code's HintCost does the same for a dense hint
-// (0.5·(hint − out)² summed over axis 1, then the mean); for a feature map
-// it sums over axis 1 alone and averages over the other axes, so for the
-// same network its value and gradient are ours divided by the map's
-// remaining size (H·W for the (b, c, 0, 1) layout), which a learning rate
-// or weight taken from it must allow for.
+// (0.5·(hint − out)² summed over axis 1, then the mean over the batch); for
+// a feature map it sums over axis 1 alone and averages over the others, so
+// its value and gradient are ours divided by the product of the remaining
+// per-example sizes (C·W in the (c, 0, 1, b) layout of its MNIST config,
+// where axis 1 is the rows), which a learning rate or weight taken from it
+// must allow for.
 //
-// r is affine, without a nonlinearity: the paper gives r the hint's
-// nonlinearity, which choosing the teacher's pre-activation node
-// (act2.in rather than act2) matches exactly.
+// r is affine, without a nonlinearity: the official code gives r the hint
+// layer's nonlinearity (maxout pieces, ReLU, ...), which choosing the
+// teacher's pre-activation node (act2.in rather than act2) replaces. Its
+// conv regressor's kernel may be rectangular (each axis's difference + 1);
+// ConvRegressor's is square, so the two maps must differ by the same amount
+// in height and width.
 type Hint struct {
 	// Teacher is the teacher's hint node (model.Model.NodeNames).
 	Teacher string
