@@ -69,6 +69,9 @@ type Config struct {
 	// the MLP's hidden layers, then fine-tuning: a run of stages; off
 	// unless pretrain.steps_per_layer is set.
 	Pretrain Pretrain `yaml:"pretrain"`
+	// Distill trains the run as the student of a finished run by
+	// knowledge distillation; off unless distill.teacher is set.
+	Distill Distill `yaml:"distill"`
 }
 
 // Curriculum orders the training examples by difficulty and makes them
@@ -451,6 +454,7 @@ func Default() Config {
 		Init:         Transfer{Include: []string{}, Exclude: []string{}},
 		Stages:       []Stage{},
 		Pretrain:     DefaultPretrain(),
+		Distill:      DefaultDistill(),
 	}
 }
 

@@ -60,6 +60,7 @@ func TestLoadFullExample(t *testing.T) {
 		Init:         Transfer{From: "runs/digits-0-4", Include: []string{"conv*"}, Exclude: []string{"out.*"}},
 		Stages:       []Stage{},
 		Pretrain:     DefaultPretrain(),
+		Distill:      Distill{Teacher: "runs/lenet-teacher", Temperature: 4, Weight: 0.5, Until: 2000, Decay: true, OmitClasses: []int{3}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(full.yaml) =\n%+v\nwant\n%+v", got, want)

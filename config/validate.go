@@ -51,6 +51,7 @@ func (c *Config) Validate() error {
 	c.Init.validate(&p)
 	c.validatePretrain(&p)
 	c.validateStages(&p)
+	c.Distill.validate(&p)
 	return p.err("")
 }
 
@@ -154,11 +155,7 @@ func (m *Model) validate(p *problems, input datasetShape) {
 		for j, width := range h.Hidden {
 			p.atLeast(fmt.Sprintf("%s.hidden.%d", key, j), width, 1, "a layer width")
 		}
-		p.interval(key+".weight", h.Weight, nonNegative)
-		p.atLeast(key+".until", h.Until, 0, "the step the head's term stops at, 0 for never")
-		if h.Decay && h.Until == 0 {
-			p.add(key+".decay", "true needs until > 0, the step by which the weight reaches 0")
-		}
+		p.termWeight(key, h.Weight, h.Until, h.Decay)
 	}
 	if m.Kind == "cnn" && len(m.Conv) == 0 {
 		p.add("model.conv", "model.kind cnn needs at least one conv layer, got none; e.g. conv: [{channels: 32}, {channels: 64}]")
@@ -249,6 +246,16 @@ func (t *Train) validate(p *problems, batchNorm bool) {
 	p.atLeast("train.eval_every_grad_evals", t.EvalEveryGradEvals, 0, "0 disables it")
 	if f := t.DivergenceFactor; f != 0 && !(f > 1) || math.IsInf(f, 0) {
 		p.add("train.divergence_factor", "want a factor above 1 (the loss may grow to that many times its first value), or 0 to turn the check off, got %v", f)
+	}
+}
+
+// termWeight checks the weight, until and decay keys under key of a
+// weighted term of the objective.
+func (p *problems) termWeight(key string, weight float64, until int, decay bool) {
+	p.interval(key+".weight", weight, nonNegative)
+	p.atLeast(key+".until", until, 0, "the step the term stops at, 0 for never")
+	if decay && until == 0 {
+		p.add(key+".decay", "true needs until > 0, the step by which the weight reaches 0")
 	}
 }
 

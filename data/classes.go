@@ -69,3 +69,28 @@ func (d *Dataset) PerClass(n int, seed uint64) (*Dataset, error) {
 	slices.Sort(idx)
 	return d.Subset(idx)
 }
+
+// OmitClasses returns the examples of every class but the listed ones, in
+// d's order and with their labels: a transfer set that never shows the
+// omitted classes (Hinton et al. 2015, §3, omit every 3), while the model
+// keeps all Classes outputs. A class outside [0, Classes), and a list that
+// leaves no example, are refused.
+func (d *Dataset) OmitClasses(classes []int) (*Dataset, error) {
+	omit := make([]bool, d.Classes)
+	for _, c := range classes {
+		if c < 0 || c >= d.Classes {
+			return nil, fmt.Errorf("class %d is unknown; the data set's classes are 0 to %d", c, d.Classes-1)
+		}
+		omit[c] = true
+	}
+	var idx []int
+	for i, y := range d.Y {
+		if !omit[y] {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) == 0 {
+		return nil, fmt.Errorf("omitting classes %v leaves no training example; omit fewer classes", classes)
+	}
+	return d.Subset(idx)
+}

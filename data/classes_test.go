@@ -37,6 +37,26 @@ func TestKeepClasses(t *testing.T) {
 	}
 }
 
+func TestOmitClasses(t *testing.T) {
+	d := tiny([]int{0, 3, 1, 3, 2, 1})
+	got, err := d.OmitClasses([]int{3, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Examples 0 and 4 (labels 0 and 2) keep their labels and the 4 classes.
+	if got.Classes != 4 || !slices.Equal(got.X, []float32{0, 4}) || !slices.Equal(got.Y, []int{0, 2}) {
+		t.Errorf("OmitClasses([3 1]) = X %v Y %v over %d classes; want X [0 4] Y [0 2] over 4", got.X, got.Y, got.Classes)
+	}
+	for classes, want := range map[string][]int{
+		"class 4 is unknown; the data set's classes are 0 to 3": {1, 4},
+		"leaves no training example":                            {0, 1, 2, 3},
+	} {
+		if _, err := d.OmitClasses(want); err == nil || !strings.Contains(err.Error(), classes) {
+			t.Errorf("OmitClasses(%v) = %v, want an error containing %q", want, err, classes)
+		}
+	}
+}
+
 func TestPerClass(t *testing.T) {
 	y := []int{0, 1, 0, 1, 0, 2, 0, 1}
 	d := tiny(y)

@@ -4,6 +4,9 @@ import (
 	"fmt"
 
 	"deepopt/model"
+	"deepopt/schedule"
+
+	G "gorgonia.org/gorgonia"
 )
 
 // Teacher is a trained network that gives the student its soft targets: it
@@ -66,6 +69,20 @@ func (t *Teacher) Targets(x, dst []float64) error {
 	}
 	t.kd.Targets(t.logits, s.Classes, dst)
 	return nil
+}
+
+// Term is the soft term of knowledge distillation as a term of the
+// student's objective, named kd and weighted by λ(t) (weight; KD.Weight
+// held constant is Hinton et al.'s setting, a decay to 0 Romero et al.'s):
+// KD.SoftLoss of the student's training-path logits against the teacher's
+// probabilities at τ, which the teacher computes (Targets) for every
+// minibatch the student's loop sets, as the loop jittered it.
+func (t *Teacher) Term(weight schedule.Scalar) model.LossTerm {
+	return model.LossTerm{Name: "kd", Weight: weight, Build: func(b *model.TermGraph) (*G.Node, error) {
+		s := b.Spec()
+		probs := b.Input([]int{s.BatchSize, s.Classes}, func(x []float64, _ []int, dst []float64) error { return t.Targets(x, dst) })
+		return t.kd.SoftLoss(b.Logits(), probs)
+	}}
 }
 
 // size is the number of values of a tensor of the given shape.

@@ -37,20 +37,21 @@ func modelSpec(cfg *config.Config, ds *data.Dataset) model.Spec {
 		spec.Conv = append(spec.Conv, model.ConvStage{Channels: l.Channels, Kernel: l.Kernel, Stride: l.Stride, Padding: l.Padding, Pool: l.Pool})
 	}
 	for _, h := range c.AuxHeads {
-		spec.AuxHeads = append(spec.AuxHeads, model.AuxHead{At: h.At, Hidden: h.Hidden, Weight: auxWeight(h)})
+		spec.AuxHeads = append(spec.AuxHeads, model.AuxHead{At: h.At, Hidden: h.Hidden, Weight: termWeight(h.Weight, h.Until, h.Decay)})
 	}
 	return spec
 }
 
-// auxWeight is an aux head's weight over the steps: held, held until a step
-// and then 0, or decayed linearly to 0 by that step.
-func auxWeight(h config.AuxHead) schedule.Scalar {
-	w := schedule.Constant{Rate: h.Weight}
+// termWeight is the weight over the steps of a term of the objective (an
+// aux head, distillation's soft term): held, held until a step and then 0,
+// or decayed linearly to 0 by that step.
+func termWeight(weight float64, until int, decay bool) schedule.Scalar {
+	w := schedule.Constant{Rate: weight}
 	switch {
-	case h.Decay:
-		return schedule.Linear{From: h.Weight, Steps: h.Until}
-	case h.Until > 0:
-		return schedule.Until{Steps: h.Until, Value: w}
+	case decay:
+		return schedule.Linear{From: weight, Steps: until}
+	case until > 0:
+		return schedule.Until{Steps: until, Value: w}
 	}
 	return w
 }

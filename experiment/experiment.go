@@ -77,7 +77,11 @@ func assemble(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 	if err := checkMemory(estimateFootprint(cfg, trainSet), cfg, memory.Query()); err != nil {
 		return nil, err
 	}
-	m, err := model.New(modelSpec(cfg, trainSet))
+	spec := modelSpec(cfg, trainSet)
+	if err := addDistillation(cfg, &spec, log); err != nil {
+		return nil, err
+	}
+	m, err := model.New(spec)
 	if err != nil {
 		return nil, err
 	}
@@ -311,6 +315,12 @@ func loadData(cfg *config.Config, log io.Writer) (trainSet, testSet *data.Datase
 		}
 		if log != nil {
 			fmt.Fprintf(log, "label noise: %d of %d training labels changed to another class (seed %d)\n", len(flipped), trainSet.Len(), cfg.Seed)
+		}
+	}
+	if omit := cfg.Distill.OmitClasses; len(omit) > 0 {
+		// After the validation split, so that held-out data keeps every class.
+		if trainSet, err = trainSet.OmitClasses(omit); err != nil {
+			return nil, nil, fmt.Errorf("distill.omit_classes: %w", err)
 		}
 	}
 	return trainSet, testSet, nil

@@ -1,0 +1,36 @@
+package experiment
+
+import (
+	"fmt"
+	"io"
+
+	"deepopt/config"
+	"deepopt/distill"
+	"deepopt/model"
+)
+
+// addDistillation adds the distill section's soft term to the student's
+// spec: the teacher is the finished run in distill.teacher, rebuilt with an
+// evaluation batch of the student's minibatch (FinishedModel) and checked
+// against the student's classes and example size before anything is
+// written. Without a teacher it does nothing.
+func addDistillation(cfg *config.Config, spec *model.Spec, log io.Writer) error {
+	c := cfg.Distill
+	if c.Teacher == "" {
+		return nil
+	}
+	if err := holdsRun(c.Teacher); err != nil {
+		return fmt.Errorf("distill.teacher: %w; train the teacher first, or name the folder of a finished run", err)
+	}
+	kd := distill.KD{Temperature: c.Temperature, Weight: c.Weight, Unscaled: !c.ScaleT2}
+	m, err := FinishedModel(c.Teacher, cfg.Train.BatchSize, log)
+	if err != nil {
+		return fmt.Errorf("distill.teacher: %w", err)
+	}
+	teacher, err := distill.NewTeacher(m, c.Teacher, *spec, kd)
+	if err != nil {
+		return err
+	}
+	spec.Terms = append(spec.Terms, teacher.Term(termWeight(c.Weight, c.Until, c.Decay)))
+	return nil
+}
