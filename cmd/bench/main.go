@@ -12,15 +12,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"deepopt/data"
+	"deepopt/distill"
 	"deepopt/model"
 	"deepopt/optim"
 	"deepopt/schedule"
@@ -41,6 +44,11 @@ type workload struct {
 	// curriculum, when set, trains with that curriculum kind (sample or
 	// weight; see withCurriculum); such a workload has no PyTorch twin.
 	curriculum string
+	// teacher, when set, is a distillation teacher (random weights: its
+	// cost does not depend on them) evaluated forward-only on every
+	// training minibatch, as a distill section does; PyTorch has no such
+	// workload.
+	teacher *model.Spec
 }
 
 // workloads are the benchmark's tasks, in the order they are printed: the
@@ -49,7 +57,9 @@ type workload struct {
 // configs/mnist-cnn-bn.yaml with Nesterov momentum, and the evaluation of the
 // BN MLP and the CNN; then the BN MLP at batch 60 again with a sample
 // curriculum and with a weight curriculum, whose step cost the plain one's
-// shows.
+// shows; and Hinton et al.'s 784-800-800-10 student
+// (configs/mnist-kd-student.yaml) at batch 100 without and with its
+// 784-1200-1200-10 teacher (configs/mnist-kd.yaml).
 func workloads() []workload {
 	mlp := func(bn bool, batch int) model.Spec {
 		return model.Spec{Kind: "mlp", Input: []int{784}, Classes: 10, Hidden: []int{100, 100, 100}, Activation: "sigmoid",
@@ -59,6 +69,11 @@ func workloads() []workload {
 		Conv:       []model.ConvStage{{Channels: 16, Kernel: 5, Stride: 1, Padding: 2, Pool: 2}, {Channels: 32, Kernel: 5, Stride: 1, Padding: 2, Pool: 2}},
 		Activation: "relu", BatchNorm: true, Init: "he", Dtype: tensor.Float32, BatchSize: 60, EvalBatch: 500, Seed: 1}
 	sgd := func() optim.Optimizer { return &optim.SGD{} }
+	relu := func(hidden ...int) model.Spec {
+		return model.Spec{Kind: "mlp", Input: []int{784}, Classes: 10, Hidden: hidden, Activation: "relu",
+			Init: "he", Dtype: tensor.Float32, BatchSize: 100, EvalBatch: 100, Seed: 1}
+	}
+	teacher := relu(1200, 1200)
 	return []workload{
 		{name: "mlp-bn-60", spec: mlp(true, 60), opt: sgd(), lr: 0.1},
 		{name: "mlp-bn-256", spec: mlp(true, 256), opt: sgd(), lr: 0.1},
@@ -69,8 +84,16 @@ func workloads() []workload {
 		{name: "eval-cnn-bn", spec: cnn, eval: true},
 		{name: "mlp-bn-60-sample", spec: mlp(true, 60), opt: sgd(), lr: 0.1, curriculum: "sample"},
 		{name: "mlp-bn-60-weight", spec: mlp(true, 60), opt: sgd(), lr: 0.1, curriculum: "weight"},
+		{name: kdStudent, spec: relu(800, 800), opt: &optim.SGD{Momentum: 0.9, Nesterov: true}, lr: 0.05},
+		{name: kdDistilled, spec: relu(800, 800), opt: &optim.SGD{Momentum: 0.9, Nesterov: true}, lr: 0.05, teacher: &teacher},
 	}
 }
+
+// The distillation workloads: the same student without and with a teacher.
+const (
+	kdStudent   = "kd-student"
+	kdDistilled = "kd-distilled"
+)
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout); err != nil {
@@ -116,14 +139,34 @@ func run(args []string, out io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	cpu := map[string]float64{} // CPU seconds per example
 	for _, w := range selected {
-		rate, err := measure(w, trainSet, testSet, *seconds)
+		rate, perExample, err := measure(w, trainSet, testSet, *seconds)
 		if err != nil {
 			return fmt.Errorf("%s: %w", w.name, err)
 		}
+		cpu[w.name] = perExample
 		fmt.Fprintf(out, "%-12s %10.0f examples/s\n", w.name, rate)
 	}
+	if plain, distilled := cpu[kdStudent], cpu[kdDistilled]; plain > 0 && distilled > 0 {
+		all := workloads()
+		w := all[slices.IndexFunc(all, func(w workload) bool { return w.name == kdDistilled })]
+		fs, ft := forwardFLOPs(w.spec), forwardFLOPs(*w.teacher)
+		fmt.Fprintf(out, "teacher cost: a distilled step takes %.2f× the plain step's CPU time (user + system); the teacher's forward pass is %.1f MFLOP per example, %.2f× the student's (%.1f MFLOP), so a step (about 3 forward passes of the student) would take %.2f× if time followed FLOPs\n",
+			distilled/plain, ft/1e6, ft/fs, fs/1e6, 1+ft/(3*fs))
+	}
 	return nil
+}
+
+// forwardFLOPs is 2·Σ in·out over the dense layers of an MLP spec: the
+// multiply-adds of one example's forward pass.
+func forwardFLOPs(s model.Spec) float64 {
+	in, flops := float64(s.Input[0]), 0.0
+	for _, w := range append(slices.Clone(s.Hidden), s.Classes) {
+		flops += 2 * in * float64(w)
+		in = float64(w)
+	}
+	return flops
 }
 
 func selectWorkloads(only string) ([]workload, error) {
@@ -148,44 +191,67 @@ func selectWorkloads(only string) ([]workload, error) {
 
 // measure returns the examples per second of w after a warm-up, over at
 // least the given seconds: whole training steps (minibatch gather, forward,
-// backward, BN commit, update) or whole evaluations of the test set.
-func measure(w workload, trainSet, testSet *data.Dataset, seconds float64) (float64, error) {
+// backward, BN commit, update) or whole evaluations of the test set; and
+// the process's CPU seconds per example over the same span.
+func measure(w workload, trainSet, testSet *data.Dataset, seconds float64) (rate, cpuPerExample float64, err error) {
+	if w.teacher != nil {
+		tm, err := model.New(*w.teacher)
+		if err != nil {
+			return 0, 0, err
+		}
+		kd := distill.KD{Temperature: 20, Weight: 1}
+		teacher, err := distill.NewTeacher(tm, "the benchmark's teacher", w.spec, kd)
+		if err != nil {
+			return 0, 0, err
+		}
+		w.spec.Terms = []model.LossTerm{teacher.Term(schedule.Constant{Rate: kd.Weight})}
+	}
 	m, err := model.New(w.spec)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if w.eval {
 		if _, err := m.Evaluate(testSet); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
-		start := time.Now()
+		start, cpu0 := time.Now(), cpuSeconds()
 		n := 0
 		for time.Since(start).Seconds() < seconds {
 			if _, err := m.Evaluate(testSet); err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 			n += testSet.Len()
 		}
-		return float64(n) / time.Since(start).Seconds(), nil
+		return float64(n) / time.Since(start).Seconds(), (cpuSeconds() - cpu0) / float64(n), nil
 	}
 	t := &train.Trainer{Model: m, Optimizer: w.opt, LR: schedule.Constant{Rate: w.lr}, Train: trainSet, Seed: 1, Steps: 50}
 	if w.curriculum != "" {
 		if err := withCurriculum(t, w.curriculum); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
 	if _, err := t.Run(context.Background()); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuSeconds()
 	first := t.Step()
 	for time.Since(start).Seconds() < seconds {
 		t.Steps += 20
 		if _, err := t.Run(context.Background()); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
-	return float64((t.Step()-first)*w.spec.BatchSize) / time.Since(start).Seconds(), nil
+	n := float64((t.Step() - first) * w.spec.BatchSize)
+	return n / time.Since(start).Seconds(), (cpuSeconds() - cpu0) / n, nil
+}
+
+// cpuSeconds is the process's user and system CPU time so far.
+func cpuSeconds() float64 {
+	var u syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &u) != nil {
+		return math.NaN()
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano()).Seconds()
 }
 
 // withCurriculum makes t train with a curriculum of the kind (sample: the
@@ -224,7 +290,7 @@ func compareSystems(selected []workload, seconds float64, passes int, python, sc
 	if err := exec.Command(python, "-c", "import torch").Run(); err != nil {
 		return fmt.Errorf("%s cannot import torch (%v); install it, e.g. `apt-get install -y python3-torch` and --python /usr/bin/python3", python, err)
 	}
-	selected = slices.DeleteFunc(slices.Clone(selected), func(w workload) bool { return w.curriculum != "" })
+	selected = slices.DeleteFunc(slices.Clone(selected), func(w workload) bool { return w.curriculum != "" || w.teacher != nil })
 	secs := strconv.FormatFloat(seconds, 'g', -1, 64)
 	rates := map[string][2][]float64{}
 	for pass := 1; pass <= passes; pass++ {
