@@ -51,7 +51,7 @@ repro-continuation-net:
 repro-sparse-coding:
 	$(GO) run ./cmd/train repro-sparse-coding --out runs/repro-sparse-coding
 
-## repro-curriculum: Bengio et al.'s (2009) switch on shapes (5 seeds) and Wu et al.'s (2021) orderings on MNIST (3 seeds, three settings), niced; report in runs/repro-curriculum
+## repro-curriculum: Bengio et al.'s (2009) switch on shapes (5 seeds) and Wu et al.'s (2021) orderings and a weighted curriculum on MNIST (3 seeds, three settings), niced; report in runs/repro-curriculum
 repro-curriculum:
 	nice -n 10 $(GO) run ./cmd/train repro-curriculum --out runs/repro-curriculum
 

@@ -25,9 +25,10 @@ func newReproCurriculumCommand() *cobra.Command {
 configs/curriculum-shapes.yaml on BasicShapes until a switch point (0, 1/4, 1/2,
 3/4 of the budget) and then on GeomShapes, and on the union of both, for every
 --switch-seeds seed (in DIR/switch); then configs/curriculum-mnist.yaml on MNIST
-with standard training and with curriculum, anti-curriculum and random
-orderings (scored by the standard run's per-example loss, each at the best
-pacing of a sweep at --sweep-seed), at the full budget, a tenth of it and with
+with standard training, with curriculum, anti-curriculum and random
+orderings and with the curriculum applied as example weights (scored by the
+standard run's per-example loss, each at the best pacing of a sweep at
+--sweep-seed), at the full budget, a tenth of it and with
 40% label noise, for every --wu-seeds seed (in DIR/wu). Finished runs are
 reused, interrupted ones resumed. It writes report.md, switch.csv, wu.csv,
 sweep.csv, switch.png and wu-full.png, wu-tenth.png, wu-noisy.png.`,
@@ -44,7 +45,7 @@ sweep.csv, switch.png and wu-full.png, wu-tenth.png, wu-noisy.png.`,
 				fmt.Printf("shapes %-10s GeomShapes test error %s\n", arm, repro.SpreadOf(rep.Switch.Error[arm]).Percent())
 			}
 			for _, setting := range curriculum.Settings {
-				for _, arm := range append([]string{curriculum.Standard}, curriculum.Orderings...) {
+				for _, arm := range append([]string{curriculum.Standard}, curriculum.Arms...) {
 					fmt.Printf("mnist %-5s %-10s test accuracy %s\n", setting, arm, repro.SpreadOf(rep.Wu.Accuracy[setting][arm]).Percent())
 				}
 			}

@@ -4,9 +4,10 @@
 // fixed total budget, with GeomShapes test error per switch point, and the
 // control that trains on the union of both sets without a curriculum. Wu,
 // Dyer & Neyshabur (2021, "When do curricula work?"): standard training
-// against curriculum, anti-curriculum and random orderings on MNIST, each
-// ordering at the best pacing of a small sweep, at the full budget, at a
-// tenth of it and at the full budget with 40% label noise.
+// against curriculum, anti-curriculum and random orderings on MNIST, and
+// the curriculum applied as example weights (the lecture's W_λ), each at
+// the best pacing of a small sweep, at the full budget, at a tenth of it
+// and at the full budget with 40% label noise.
 //
 // Run trains everything as repro.Study runs (reusing finished ones,
 // resuming interrupted ones), then writes report.md, the CSVs and the

@@ -37,7 +37,7 @@ func TestRunWritesReport(t *testing.T) {
 			t.Errorf("%s: %v", file, err)
 		}
 	}
-	for file, rows := range map[string]int{SwitchCSV: 5 * 2, WuCSV: 3 * 4, SweepCSV: 3 * 3 * 2} {
+	for file, rows := range map[string]int{SwitchCSV: 5 * 2, WuCSV: 3 * 5, SweepCSV: 3 * 4 * 2} {
 		table, err := rundir.ReadCSV(filepath.Join(dir, file))
 		if err != nil {
 			t.Fatal(err)
@@ -54,11 +54,11 @@ func TestRunWritesReport(t *testing.T) {
 		}
 	}
 	for _, setting := range Settings {
-		for _, ordering := range Orderings {
-			accs := rep.Wu.Sweep[setting][ordering]
-			chosen := slices.Index(rep.Wu.Pacings, rep.Wu.Chosen[setting][ordering])
+		for _, arm := range Arms {
+			accs := rep.Wu.Sweep[setting][arm]
+			chosen := slices.Index(rep.Wu.Pacings, rep.Wu.Chosen[setting][arm])
 			if accs[chosen] != slices.Max(accs) {
-				t.Errorf("%s, %s: chose %s at %v of the sweep's %v", setting, ordering, rep.Wu.Chosen[setting][ordering].Name(), accs[chosen], accs)
+				t.Errorf("%s, %s: chose %s at %v of the sweep's %v", setting, arm, rep.Wu.Chosen[setting][arm].Name(), accs[chosen], accs)
 			}
 		}
 	}

@@ -60,9 +60,25 @@ const LabelNoise = 0.4
 // Standard names the arm without a curriculum (uniform shuffling).
 const Standard = "standard"
 
-// Orderings are the curriculum orderings compared with Standard (the
-// values of curriculum.ordering): easy first, hard first, random.
-var Orderings = []string{"curriculum", "anti", "random"}
+// Weighted names the arm that applies the curriculum ordering as example
+// weights (curriculum.kind weight: minibatches from every example, the loss
+// of each weighted by W_λ(x), 1 for the g(t) easiest and 0 for the rest,
+// the lecture's Q_λ ∝ W_λ·P) rather than by drawing from the easiest.
+const Weighted = "weighted"
+
+// Arms are the curriculum arms compared with Standard: Wu et al.'s three
+// orderings (the values of curriculum.ordering: easy first, hard first,
+// random), each drawing its minibatches from the g(t) first examples
+// (curriculum.kind sample), and Weighted.
+var Arms = []string{"curriculum", "anti", "random", Weighted}
+
+// armSets are the --set overrides of a curriculum arm.
+func armSets(arm string) []string {
+	if arm == Weighted {
+		return []string{"curriculum.kind=weight", "curriculum.ordering=curriculum"}
+	}
+	return []string{"curriculum.kind=sample", "curriculum.ordering=" + arm}
+}
 
 // WuResult is the MNIST comparison.
 type WuResult struct {
@@ -72,12 +88,12 @@ type WuResult struct {
 	Seeds             []int
 	SweepSeed         int
 	Pacings           []Pacing
-	// Sweep holds the sweep's final test accuracy per setting and ordering,
-	// one per pacing; Chosen the pacing with the highest.
+	// Sweep holds the sweep's final test accuracy per setting and arm, one
+	// per pacing; Chosen the pacing with the highest.
 	Sweep  map[string]map[string][]float64
 	Chosen map[string]map[string]Pacing
 	// Accuracy holds the final test accuracy per setting and arm (Standard
-	// or an ordering), one per reported seed.
+	// or one of Arms), one per reported seed.
 	Accuracy map[string]map[string][]float64
 }
 
@@ -103,14 +119,15 @@ func reference(setting string, seed int) string {
 	return repro.SeedName(Full+"-"+Standard, seed)
 }
 
-// armName is the run name of an ordering at a pacing (without the seed).
-func armName(setting, ordering string, p Pacing) string {
-	return setting + "-" + ordering + "-" + p.Name()
+// armName is the run name of a curriculum arm at a pacing (without the
+// seed).
+func armName(setting, arm string, p Pacing) string {
+	return setting + "-" + arm + "-" + p.Name()
 }
 
 // runWu trains the comparison in three rounds: the standard runs (which
 // are also the reference runs of the scores), the sweep at SweepSeed, and
-// every ordering at its chosen pacing at the reported seeds.
+// every curriculum arm at its chosen pacing at the reported seeds.
 func runWu(ctx context.Context, o Options, cfg *config.Config) (*WuResult, error) {
 	r := &WuResult{Steps: cfg.Train.Steps, TenthSteps: cfg.Train.Steps / 10, Seeds: o.WuSeeds, SweepSeed: o.SweepSeed, Pacings: o.Pacings,
 		Sweep: map[string]map[string][]float64{}, Chosen: map[string]map[string]Pacing{}, Accuracy: map[string]map[string][]float64{}}
@@ -122,10 +139,9 @@ func runWu(ctx context.Context, o Options, cfg *config.Config) (*WuResult, error
 		sets := append(append(append([]string{"seed=" + strconv.Itoa(seed)}, o.MNISTSets...), r.settingSets(setting, cfg.Train.EvalEvery)...), extra...)
 		return repro.Run{Name: repro.SeedName(name, seed), Config: o.MNISTConfig, Sets: sets}
 	}
-	curriculum := func(setting, ordering string, p Pacing, seed int) repro.Run {
-		sets := append([]string{"curriculum.kind=sample", "curriculum.scores=loss", "curriculum.from=" + study.RunDir(reference(setting, seed)),
-			"curriculum.ordering=" + ordering}, p.sets()...)
-		return run(armName(setting, ordering, p), setting, seed, sets...)
+	curriculum := func(setting, arm string, p Pacing, seed int) repro.Run {
+		sets := append(append(armSets(arm), "curriculum.scores=loss", "curriculum.from="+study.RunDir(reference(setting, seed))), p.sets()...)
+		return run(armName(setting, arm, p), setting, seed, sets...)
 	}
 	train := func(runs []repro.Run) error {
 		study.Runs = runs
@@ -147,9 +163,9 @@ func runWu(ctx context.Context, o Options, cfg *config.Config) (*WuResult, error
 
 	var sweep []repro.Run
 	for _, setting := range Settings {
-		for _, ordering := range Orderings {
+		for _, arm := range Arms {
 			for _, p := range o.Pacings {
-				sweep = append(sweep, curriculum(setting, ordering, p, o.SweepSeed))
+				sweep = append(sweep, curriculum(setting, arm, p, o.SweepSeed))
 			}
 		}
 	}
@@ -159,21 +175,21 @@ func runWu(ctx context.Context, o Options, cfg *config.Config) (*WuResult, error
 	var finals []repro.Run
 	for _, setting := range Settings {
 		r.Sweep[setting], r.Chosen[setting] = map[string][]float64{}, map[string]Pacing{}
-		for _, ordering := range Orderings {
+		for _, arm := range Arms {
 			best := -1
 			for k, p := range o.Pacings {
-				acc, err := finalAccuracy(study.RunDir(repro.SeedName(armName(setting, ordering, p), o.SweepSeed)), r.steps(setting))
+				acc, err := finalAccuracy(study.RunDir(repro.SeedName(armName(setting, arm, p), o.SweepSeed)), r.steps(setting))
 				if err != nil {
 					return nil, err
 				}
-				r.Sweep[setting][ordering] = append(r.Sweep[setting][ordering], acc)
-				if best < 0 || acc > r.Sweep[setting][ordering][best] {
+				r.Sweep[setting][arm] = append(r.Sweep[setting][arm], acc)
+				if best < 0 || acc > r.Sweep[setting][arm][best] {
 					best = k
 				}
 			}
-			r.Chosen[setting][ordering] = o.Pacings[best]
+			r.Chosen[setting][arm] = o.Pacings[best]
 			for _, seed := range o.WuSeeds {
-				finals = append(finals, curriculum(setting, ordering, o.Pacings[best], seed))
+				finals = append(finals, curriculum(setting, arm, o.Pacings[best], seed))
 			}
 		}
 	}
@@ -183,7 +199,7 @@ func runWu(ctx context.Context, o Options, cfg *config.Config) (*WuResult, error
 
 	for _, setting := range Settings {
 		r.Accuracy[setting] = map[string][]float64{}
-		for _, arm := range append([]string{Standard}, Orderings...) {
+		for _, arm := range append([]string{Standard}, Arms...) {
 			name := setting + "-" + Standard
 			if arm != Standard {
 				name = armName(setting, arm, r.Chosen[setting][arm])
