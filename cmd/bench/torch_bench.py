@@ -37,21 +37,46 @@ def load(mnist, images, labels):
     return x, y
 
 
-def mlp(bn):
+def gaussian_init(net):
+    for m in net.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, std=0.1)
+            nn.init.zeros_(m.bias)
+    return net
+
+
+def mlp(bn, depth=3):
     layers, width = [nn.Flatten()], 784
-    for _ in range(3):
+    for _ in range(depth):
         layers.append(nn.Linear(width, 100))
         if bn:
             layers.append(nn.BatchNorm1d(100))
         layers.append(nn.Sigmoid())
         width = 100
     layers.append(nn.Linear(width, 10))
-    net = nn.Sequential(*layers)
-    for m in net.modules():
-        if isinstance(m, nn.Linear):
-            nn.init.normal_(m.weight, std=0.1)
-            nn.init.zeros_(m.bias)
-    return net
+    return gaussian_init(nn.Sequential(*layers))
+
+
+class DeeplySupervised(nn.Module):
+    """The deep sigmoid MLP with linear softmax heads after the hidden
+    layers `at` (1-based, as act2, act4, act6): forward returns the main
+    logits and the heads' logits; the loss weights each head by 0.3."""
+
+    def __init__(self, at, depth=7):
+        super().__init__()
+        self.hidden = nn.ModuleList(nn.Linear(784 if i == 0 else 100, 100) for i in range(depth))
+        self.out = nn.Linear(100, 10)
+        self.at = list(at)
+        self.heads = nn.ModuleList(nn.Linear(100, 10) for _ in self.at)
+        gaussian_init(self)
+
+    def forward(self, x):
+        h, side = x.flatten(1), []
+        for i, layer in enumerate(self.hidden, 1):
+            h = torch.sigmoid(layer(h))
+            if i in self.at:
+                side.append(self.heads[self.at.index(i)](h))
+        return self.out(h), side
 
 
 def cnn():
@@ -72,6 +97,8 @@ WORKLOADS = {
     "mlp-bn-256": (lambda: mlp(True), 256, lambda p: torch.optim.SGD(p, lr=0.1), None),
     "mlp-60": (lambda: mlp(False), 60, lambda p: torch.optim.SGD(p, lr=0.1), None),
     "mlp-256": (lambda: mlp(False), 256, lambda p: torch.optim.SGD(p, lr=0.1), None),
+    "mlp-deep-60": (lambda: mlp(False, depth=7), 60, lambda p: torch.optim.SGD(p, lr=0.1), None),
+    "mlp-dsn-60": (lambda: DeeplySupervised(at=(2, 4, 6)), 60, lambda p: torch.optim.SGD(p, lr=0.1), None),
     "cnn-bn-60": (cnn, 60, lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True), None),
     "eval-mlp-bn": (lambda: mlp(True), None, None, 1000),
     "eval-cnn-bn": (cnn, None, None, 500),
@@ -90,7 +117,12 @@ def train_rate(net, batch, opt, x, y, seconds):
         idx = perm[pos:pos + batch]
         pos += batch
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(net(x[idx]), y[idx])
+        out = net(x[idx])
+        if isinstance(out, tuple):  # main logits and auxiliary heads' logits
+            out, side = out
+            loss = loss_fn(out, y[idx]) + sum(0.3 * loss_fn(s, y[idx]) for s in side)
+        else:
+            loss = loss_fn(out, y[idx])
         loss.backward()
         opt.step()
         return loss
