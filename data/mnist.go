@@ -113,8 +113,8 @@ func loadIDXSet(imagesPath, labelsPath string, layout idxLayout) (*Dataset, erro
 	if images.Dims[0] != labels.Dims[0] {
 		return nil, fmt.Errorf("%s has %d images but %s has %d labels: the files do not belong together", imagesPath, images.Dims[0], labelsPath, labels.Dims[0])
 	}
-	if need, available := 8*int64(len(images.Data)), memory.Query(); !available.Fits(need) {
-		return nil, fmt.Errorf("%s: %d images need %s as float64, more than the %s available; use fewer examples", imagesPath, images.Dims[0], memory.Format(need), available)
+	if need, available := 4*int64(len(images.Data)), memory.Query(); !available.Fits(need) {
+		return nil, fmt.Errorf("%s: %d images need %s as float32, more than the %s available; use fewer examples", imagesPath, images.Dims[0], memory.Format(need), available)
 	}
 	set := &Dataset{
 		X:       make([]float32, len(images.Data)),
