@@ -160,7 +160,7 @@ func (m *Model) buildStack(rng *rand.Rand) error {
 				h, w = out[2], out[3]
 			}
 			if h < 1 || w < 1 {
-				return fmt.Errorf("model: conv stage %d leaves a %d×%d feature map; use smaller kernels or pools", i+1, h, w)
+				return fmt.Errorf("model: conv stage %d (conv%s) leaves a %d×%d feature map; use smaller kernels or pools", i, name, h, w)
 			}
 		}
 		features = c * h * w

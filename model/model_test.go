@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"deepopt/data"
@@ -244,6 +245,16 @@ func TestBadInputErrors(t *testing.T) {
 	}
 	if _, err := m.Evaluate(&data.Dataset{X: make([]float32, 10), Shape: []int{10}, Y: []int{0}, Classes: 3}); err == nil {
 		t.Fatal("a data set of 10-value examples was accepted by a 12-input model")
+	}
+	// The first conv stage leaves a 3×3 map; the second's 3×3 kernel
+	// without padding makes it 1×1 and its 2×2 pool leaves nothing. The
+	// message names the stage as the config does (model.conv.1) and by its
+	// layer's name.
+	cnn := smallSpec("cnn", false, tensor.Float64)
+	cnn.Conv = append(cnn.Conv, ConvStage{Channels: 3, Kernel: 3, Stride: 1, Pool: 2})
+	want := "model: conv stage 1 (conv2) leaves a "
+	if _, err := New(cnn); err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("a conv stack that shrinks the map to nothing: got %v, want an error starting %q", err, want)
 	}
 }
 
