@@ -15,9 +15,8 @@ import (
 //
 // where ℓₙ is example n's cross-entropy; LossTerms, which see the
 // minibatch through their own inputs, are not weighted. The weights hold
-// until the next
-// SetBatch, which sets them all to 1 (the plain mean); nil sets them to 1
-// too.
+// until the next SetBatch, which sets them all to 1 (the plain mean); nil
+// sets them to 1 too.
 //
 // Normalising by Σ wₙ makes CE_w the expectation of the loss under the
 // minibatch's distribution Q(n) ∝ wₙ, as the lecture's curriculum
