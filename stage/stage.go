@@ -6,8 +6,10 @@
 // handed over by name at the exact bits of its last checkpoint (the init
 // section's mechanism). The run directory holds the run's config.yaml and
 // stages.csv, every stage's metrics in one table. Greedy layer-wise
-// pretraining (package pretrain), FitNets' hint and distillation stages and
-// continuation's σ levels are runs of stages.
+// pretraining (package pretrain) is a run of stages. FitNets' hint and
+// distillation stages and continuation's σ levels are meant to be too, but
+// are not expressible yet: the hint stage needs a weight for the main
+// head's cross-entropy, and a σ level a constant σ.
 //
 // A run interrupted (Ctrl-C) anywhere, in a stage or between two, continues
 // with Resume at the stage and step it stopped at, with the numbers of an
