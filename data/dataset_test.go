@@ -180,6 +180,8 @@ func TestValidateFindsInconsistencies(t *testing.T) {
 		"no classes":       func(d *Dataset) { d.Classes = 0 },
 		"short difficulty": func(d *Dataset) { d.Difficulty = d.Difficulty[:3] },
 		"zero extent":      func(d *Dataset) { d.Shape = []int{0} },
+		"X and Pixels":     func(d *Dataset) { d.Pixels = make([]uint8, len(d.X)) },
+		"short Pixels":     func(d *Dataset) { d.X, d.Pixels = nil, make([]uint8, 7) },
 	} {
 		d := rampDataset(4)
 		breakIt(d)
@@ -190,5 +192,68 @@ func TestValidateFindsInconsistencies(t *testing.T) {
 	var empty Dataset
 	if empty.Len() != 0 || empty.Dim() != 0 {
 		t.Errorf("zero Dataset has Len %d Dim %d", empty.Len(), empty.Dim())
+	}
+}
+
+// pixelDataset has n examples of shape [3] held as grey levels: example i is
+// levels (i, 2i, 255−i), label i mod 3.
+func pixelDataset(n int) *Dataset {
+	d := &Dataset{Shape: []int{3}, Classes: 3, Pixels: make([]uint8, 3*n), Y: make([]int, n)}
+	for i := range n {
+		d.Pixels[3*i], d.Pixels[3*i+1], d.Pixels[3*i+2] = uint8(i), uint8(2*i), uint8(255-i)
+		d.Y[i] = i % 3
+	}
+	return d
+}
+
+// A set of grey levels behaves as the set of their float32 values k/255:
+// the same minibatches, subsets and unions, in a quarter of the memory.
+func TestPixelsActAsTheirValues(t *testing.T) {
+	d := pixelDataset(100)
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	values := d.Values()
+	for i, k := range d.Pixels {
+		if want := float32(float64(k) / 255); values[i] != want || PixelValue(k) != want {
+			t.Fatalf("level %d has value %v (PixelValue %v), want %v", k, values[i], PixelValue(k), want)
+		}
+	}
+	asX := &Dataset{Shape: d.Shape, Classes: d.Classes, X: values, Y: d.Y}
+	idx := []int{7, 99, 0, 7}
+	x, y := make([]float64, 12), make([]int, 4)
+	wantX, wantY := make([]float64, 12), make([]int, 4)
+	if err := d.Gather(idx, x, y); err != nil {
+		t.Fatal(err)
+	}
+	if err := asX.Gather(idx, wantX, wantY); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(x, wantX) || !slices.Equal(y, wantY) {
+		t.Errorf("Gather from grey levels gives %v %v, from their values %v %v", x, y, wantX, wantY)
+	}
+	sub, err := d.Subset(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub.X != nil || !slices.Equal(sub.Pixels, []uint8{7, 14, 248, 99, 198, 156, 0, 0, 255, 7, 14, 248}) {
+		t.Errorf("subset holds X %v Pixels %v, want the grey levels of examples %v", sub.X, sub.Pixels, idx)
+	}
+	if !sub.SameInputs(&Dataset{Shape: d.Shape, X: sub.Values(), Y: sub.Y}) || sub.SameInputs(d) {
+		t.Error("SameInputs does not compare the values")
+	}
+	both, err := d.Concat(sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if both.X != nil || both.Len() != 104 || !slices.Equal(both.Pixels[300:], sub.Pixels) {
+		t.Errorf("union of two sets of grey levels holds X %d, Pixels %d values", len(both.X), len(both.Pixels))
+	}
+	mixed, err := asX.Concat(sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mixed.Pixels != nil || !slices.Equal(mixed.X, slices.Concat(values, sub.Values())) || mixed.Validate() != nil {
+		t.Errorf("union of float32 values and grey levels holds X %d, Pixels %d values", len(mixed.X), len(mixed.Pixels))
 	}
 }

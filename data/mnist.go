@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"deepopt/internal/memory"
 	"deepopt/internal/regularfile"
 )
 
@@ -93,8 +92,8 @@ type idxLayout struct {
 var mnistLayout = idxLayout{name: "MNIST", rows: mnistRows, cols: mnistCols, classes: mnistClasses, labelDescription: "a digit 0–9"}
 
 // loadIDXSet reads one images file and its labels file of the given layout
-// and checks that they belong together. Pixels are scaled from 0–255 to
-// [0, 1].
+// and checks that they belong together. The set holds the images' grey
+// levels 0–255 as Pixels, for the values k/255 in [0, 1].
 func loadIDXSet(imagesPath, labelsPath string, layout idxLayout) (*Dataset, error) {
 	images, err := ReadIDXFile(imagesPath)
 	if err != nil {
@@ -113,17 +112,11 @@ func loadIDXSet(imagesPath, labelsPath string, layout idxLayout) (*Dataset, erro
 	if images.Dims[0] != labels.Dims[0] {
 		return nil, fmt.Errorf("%s has %d images but %s has %d labels: the files do not belong together", imagesPath, images.Dims[0], labelsPath, labels.Dims[0])
 	}
-	if need, available := 4*int64(len(images.Data)), memory.Query(); !available.Fits(need) {
-		return nil, fmt.Errorf("%s: %d images need %s as float32, more than the %s available; use fewer examples", imagesPath, images.Dims[0], memory.Format(need), available)
-	}
 	set := &Dataset{
-		X:       make([]float32, len(images.Data)),
+		Pixels:  images.Data, // the grey levels as read, kept without a copy
 		Shape:   []int{1, layout.rows, layout.cols},
 		Y:       make([]int, len(labels.Data)),
 		Classes: layout.classes,
-	}
-	for i, pixel := range images.Data {
-		set.X[i] = float32(float64(pixel) / 255)
 	}
 	for i, label := range labels.Data {
 		if int(label) >= layout.classes {

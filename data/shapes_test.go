@@ -255,10 +255,10 @@ func TestWriteShapesRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := GenerateShapes(BasicShapes, 30, ShapesSide, 4)
-	if !slices.Equal(train.X, want.X) || !slices.Equal(train.Y, want.Y) || !slices.Equal(train.Difficulty, want.Difficulty) {
+	if !slices.Equal(train.Values(), want.Values()) || !slices.Equal(train.Y, want.Y) || !slices.Equal(train.Difficulty, want.Difficulty) {
 		t.Error("the training set read back differs from the generated one")
 	}
-	if test.Len() != 12 || slices.Equal(test.X, train.X[:len(test.X)]) {
+	if test.Len() != 12 || slices.Equal(test.Values(), train.Values()[:len(test.Values())]) {
 		t.Errorf("test set of %d examples, or the same images as the training set", test.Len())
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, "train-images-idx3-ubyte.gz"))

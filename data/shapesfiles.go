@@ -79,8 +79,9 @@ func WriteShapes(dir string, set ShapeSet, nTrain, nTest int, seed uint64) error
 // IDX arrays.
 func shapesIDX(ds *Dataset) []*IDX {
 	n := ds.Len()
-	images := &IDX{Type: UnsignedByte, Dims: []int{n, ds.Shape[1], ds.Shape[2]}, Data: make([]byte, len(ds.X))}
-	for i, v := range ds.X {
+	values := ds.Values()
+	images := &IDX{Type: UnsignedByte, Dims: []int{n, ds.Shape[1], ds.Shape[2]}, Data: make([]byte, len(values))}
+	for i, v := range values {
 		images.Data[i] = byte(math.Round(255 * float64(v)))
 	}
 	labels := &IDX{Type: UnsignedByte, Dims: []int{n}, Data: make([]byte, n)}

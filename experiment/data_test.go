@@ -106,11 +106,11 @@ func TestDataAlso(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := run.Trainer.Train
-	if !slices.Equal(tr.X, slices.Concat(geomTrain.X, basicTrain.X)) || !slices.Equal(tr.Y, slices.Concat(geomTrain.Y, basicTrain.Y)) ||
+	if !slices.Equal(tr.Values(), slices.Concat(geomTrain.Values(), basicTrain.Values())) || !slices.Equal(tr.Y, slices.Concat(geomTrain.Y, basicTrain.Y)) ||
 		!slices.Equal(tr.Difficulty, slices.Concat(geomTrain.Difficulty, basicTrain.Difficulty)) {
 		t.Errorf("training set of %d examples is not the %d GeomShapes followed by the %d BasicShapes", tr.Len(), geomTrain.Len(), basicTrain.Len())
 	}
-	if !slices.Equal(run.Trainer.Test.X, geomTest.X) {
+	if !slices.Equal(run.Trainer.Test.Values(), geomTest.Values()) {
 		t.Errorf("test set of %d examples is not data.dir's %d", run.Trainer.Test.Len(), geomTest.Len())
 	}
 	missing := filepath.Join(t.TempDir(), "none")

@@ -3,7 +3,6 @@ package experiment
 import (
 	"fmt"
 	"io"
-	"slices"
 
 	"deepopt/data"
 )
@@ -25,7 +24,7 @@ func ReferenceScores(dir, measure string, trainSet *data.Dataset, log io.Writer)
 	if err != nil {
 		return nil, fmt.Errorf("reference run: %w", err)
 	}
-	if refSet := ref.Trainer.Train; refSet.Len() != trainSet.Len() || !slices.Equal(refSet.Shape, trainSet.Shape) || !slices.Equal(refSet.X, trainSet.X) {
+	if refSet := ref.Trainer.Train; refSet.Len() != trainSet.Len() || !refSet.SameInputs(trainSet) {
 		return nil, fmt.Errorf("reference run %s trained on %d examples of shape %v (data.dataset %s, data.dir %q, data.train_limit %d, data.validation %d), not on these %d examples of shape %v; score with a run of the same training set",
 			dir, refSet.Len(), refSet.Shape, ref.Config.Data.Dataset, ref.Config.Data.Dir, ref.Config.Data.TrainLimit, ref.Config.Data.Validation, trainSet.Len(), trainSet.Shape)
 	}
