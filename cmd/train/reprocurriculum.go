@@ -27,8 +27,9 @@ configs/curriculum-shapes.yaml on BasicShapes until a switch point (0, 1/4, 1/2,
 --switch-seeds seed (in DIR/switch); then configs/curriculum-mnist.yaml on MNIST
 with standard training, with curriculum, anti-curriculum and random
 orderings and with the curriculum applied as example weights (scored by the
-standard run's per-example loss, each at the best pacing of a sweep at
---sweep-seed), at the full budget, a tenth of it and with
+standard run's per-example loss, each ordering at the pacing of a sweep at
+--sweep-seed with the best accuracy on --validation held-out training
+examples, the weighted curriculum at the curriculum's), at the full budget, a tenth of it and with
 40% label noise, for every --wu-seeds seed (in DIR/wu). Finished runs are
 reused, interrupted ones resumed. It writes report.md, switch.csv, wu.csv,
 sweep.csv, switch.png and wu-full.png, wu-tenth.png, wu-noisy.png.`,
@@ -64,6 +65,7 @@ sweep.csv, switch.png and wu-full.png, wu-tenth.png, wu-noisy.png.`,
 	f.IntSliceVar(&o.SwitchSeeds, "switch-seeds", []int{1, 2, 3, 4, 5}, "seeds of the switch experiment")
 	f.IntSliceVar(&o.WuSeeds, "wu-seeds", []int{1, 2, 3}, "seeds of the MNIST comparison")
 	f.IntVar(&o.SweepSeed, "sweep-seed", 0, "seed of the pacing sweep (kept apart from the reported seeds)")
+	f.IntVar(&o.Validation, "validation", 5000, "MNIST training examples the sweep holds out to choose the pacings on")
 	f.IntVar(&o.Parallel, "parallel", runtime.NumCPU(), "runs trained at once (each uses about one core)")
 	return cmd
 }

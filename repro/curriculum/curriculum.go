@@ -6,8 +6,9 @@
 // Dyer & Neyshabur (2021, "When do curricula work?"): standard training
 // against curriculum, anti-curriculum and random orderings on MNIST, and
 // the curriculum applied as example weights (the lecture's W_λ), each at
-// the best pacing of a small sweep, at the full budget, at a tenth of it
-// and at the full budget with 40% label noise.
+// the pacing of a small sweep with the best accuracy on held-out training
+// examples, at the full budget, at a tenth of it and at the full budget
+// with 40% label noise.
 //
 // Run trains everything as repro.Study runs (reusing finished ones,
 // resuming interrupted ones), then writes report.md, the CSVs and the
@@ -48,6 +49,10 @@ type Options struct {
 	// not select on the reported runs' noise (0).
 	SwitchSeeds, WuSeeds []int
 	SweepSeed            int
+	// Validation is the number of MNIST training examples the sweep's runs
+	// hold out (data.validation) to choose the pacings on, so that the
+	// choice never sees the test set (5,000).
+	Validation int
 	// Pacings are the pacings of the sweep (DefaultPacings).
 	Pacings []Pacing
 	// Parallel is how many runs train at once (1).
@@ -80,6 +85,9 @@ func (o *Options) defaults() {
 	}
 	if len(o.WuSeeds) == 0 {
 		o.WuSeeds = []int{1, 2, 3}
+	}
+	if o.Validation == 0 {
+		o.Validation = 5000
 	}
 	if len(o.Pacings) == 0 {
 		o.Pacings = DefaultPacings

@@ -15,9 +15,11 @@ import (
 
 // TestRunWritesReport runs both studies at a tiny scale (shape sets of 120
 // images, 8 steps; the MNIST fixture, 20 steps, one seed, a sweep of two
-// pacings) and checks the report's structure and what must hold whatever
-// the numbers: every file is written with a row per arm and seed; the
-// chosen pacing is the sweep's best; the runs switching at 1/2 and 3/4 of
+// pacings, 200 examples held out to judge them) and checks the report's
+// structure and what must hold whatever the numbers: every file is written
+// with a row per arm and seed; the chosen pacing is the sweep's best, and
+// the weighted curriculum takes the curriculum ordering's; only the sweep's
+// runs hold out examples; the runs switching at 1/2 and 3/4 of
 // the budget trained the same network on BasicShapes up to step 4, so they
 // agree there exactly, and both end on GeomShapes at step 8.
 func TestRunWritesReport(t *testing.T) {
@@ -26,7 +28,7 @@ func TestRunWritesReport(t *testing.T) {
 		ShapesSets: []string{"model.hidden=[8]", "train.steps=8", "train.eval_every=2", "train.batch_size=10", "train.eval_batch=60", "train.checkpoint_every=0"},
 		MNISTSets: []string{"data.dir=../../testdata/mnist", "model.hidden=[8]", "train.steps=20", "train.eval_every=10", "train.batch_size=20",
 			"train.eval_batch=250", "train.checkpoint_every=0"},
-		ShapesTrain: 120, ShapesTest: 60, SwitchSeeds: []int{1, 2}, WuSeeds: []int{1},
+		ShapesTrain: 120, ShapesTest: 60, SwitchSeeds: []int{1, 2}, WuSeeds: []int{1}, Validation: 200,
 		Pacings: []Pacing{{"linear", 0.8, 0.2}, {"step", 0.5, 0.5}}, Parallel: 2}
 	rep, err := Run(context.Background(), o)
 	if err != nil {
@@ -37,7 +39,7 @@ func TestRunWritesReport(t *testing.T) {
 			t.Errorf("%s: %v", file, err)
 		}
 	}
-	for file, rows := range map[string]int{SwitchCSV: 5 * 2, WuCSV: 3 * 5, SweepCSV: 3 * 4 * 2} {
+	for file, rows := range map[string]int{SwitchCSV: 5 * 2, WuCSV: 3 * 5, SweepCSV: 3 * (1 + 3*2)} {
 		table, err := rundir.ReadCSV(filepath.Join(dir, file))
 		if err != nil {
 			t.Fatal(err)
@@ -54,7 +56,10 @@ func TestRunWritesReport(t *testing.T) {
 		}
 	}
 	for _, setting := range Settings {
-		for _, arm := range Arms {
+		if rep.Wu.Chosen[setting][Weighted] != rep.Wu.Chosen[setting]["curriculum"] {
+			t.Errorf("%s: the weighted curriculum has pacing %s, the curriculum ordering %s", setting, rep.Wu.Chosen[setting][Weighted].Name(), rep.Wu.Chosen[setting]["curriculum"].Name())
+		}
+		for _, arm := range Orderings {
 			accs := rep.Wu.Sweep[setting][arm]
 			chosen := slices.Index(rep.Wu.Pacings, rep.Wu.Chosen[setting][arm])
 			if accs[chosen] != slices.Max(accs) {
@@ -86,6 +91,16 @@ func TestRunWritesReport(t *testing.T) {
 		}
 		if !strings.Contains(string(text), filepath.Join(dir, "data", "geom")) {
 			t.Errorf("%s does not end on GeomShapes:\n%s", run, text)
+		}
+	}
+	for run, want := range map[string]bool{repro.SeedName(armName(Noisy, "anti", o.Pacings[1]), 0): true, repro.SeedName(Full+"-"+Standard, 0): true,
+		repro.SeedName(armName(Noisy, "anti", rep.Wu.Chosen[Noisy]["anti"]), 1): false, repro.SeedName(Tenth+"-"+Standard, 1): false} {
+		text, err := os.ReadFile(filepath.Join(dir, "wu", run, rundir.ConfigFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(text), "validation: 200"); got != want {
+			t.Errorf("%s holds out the validation examples: %v, want %v:\n%s", run, got, want, text)
 		}
 	}
 	if math.IsNaN(repro.SpreadOf(rep.Wu.Accuracy[Noisy][Standard]).Mean) {

@@ -66,14 +66,15 @@ func (r *Report) write(o Options) error {
 	}
 	rows = nil
 	for _, setting := range Settings {
-		for _, arm := range Arms {
+		rows = append(rows, []string{setting, Standard, "", strconv.Itoa(w.SweepSeed), repro.G(w.SweepStandard[setting]), "false"})
+		for _, arm := range Orderings {
 			for k, p := range w.Pacings {
 				rows = append(rows, []string{setting, arm, p.Name(), strconv.Itoa(w.SweepSeed), repro.G(w.Sweep[setting][arm][k]),
 					strconv.FormatBool(p == w.Chosen[setting][arm])})
 			}
 		}
 	}
-	if err := repro.WriteCSV(filepath.Join(o.Dir, SweepCSV), []string{"setting", "arm", "pacing", "seed", "test_acc", "chosen"}, rows); err != nil {
+	if err := repro.WriteCSV(filepath.Join(o.Dir, SweepCSV), []string{"setting", "arm", "pacing", "seed", "val_acc", "chosen"}, rows); err != nil {
 		return err
 	}
 	if err := r.plot(o.Dir); err != nil {
@@ -107,7 +108,7 @@ func (r *Report) plot(dir string) error {
 	}
 	for _, setting := range Settings {
 		fig := plots.Boxes{Title: fmt.Sprintf("MNIST, %s: test error after %d steps, %d seeds", w.settingTitle(setting), w.steps(setting), len(w.Seeds)),
-			XLabel: "training (each curriculum at its best pacing of the sweep)", YLabel: "test error (%)"}
+			XLabel: "training (each ordering at its pacing chosen on held-out data)", YLabel: "test error (%)"}
 		for _, arm := range append([]string{Standard}, Arms...) {
 			errs := make([]float64, len(w.Accuracy[setting][arm]))
 			for i, a := range w.Accuracy[setting][arm] {
@@ -166,8 +167,8 @@ func (r *Report) markdown(o Options) ([]byte, error) {
 	}
 	p("; full budget %d steps, a tenth %d steps, and the full budget with %.0f%% of the training labels changed (`data.label_noise`). ", w.Steps, w.TenthSteps, 100*LabelNoise)
 	p("The orderings draw each minibatch from the g(t) easiest examples (`curriculum.kind: sample`); *weighted* applies the curriculum ordering as example weights instead (`curriculum.kind: weight`: minibatches from every example, the loss of the g(t) easiest weighted 1, the rest 0). The examples are scored by the per-example loss of the standard run of the same seed at the full budget on the same labels (noisy ones in the noisy setting). ")
-	p("Each curriculum uses the pacing with the highest test accuracy at seed %d among %d pacings (`%s`); the table's seeds are %s, so the choice never saw them. Runs in `wu/`.\n\n",
-		w.SweepSeed, len(w.Pacings), pacingNames(w.Pacings), repro.JoinInts(w.Seeds, ", "))
+	p("Each ordering uses the pacing with the highest accuracy on %d training examples held out at seed %d (`data.validation`) among %d pacings (`%s`), the weighted curriculum the curriculum ordering's; the table's seeds are %s and train on every training example, so the choice saw neither the test set nor the reported runs. Runs in `wu/`.\n\n",
+		w.Validation, w.SweepSeed, len(w.Pacings), pacingNames(w.Pacings), repro.JoinInts(w.Seeds, ", "))
 	p("| setting | standard | curriculum | anti-curriculum | random | curriculum, weighted |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, setting := range Settings {
 		p("| %s (%d steps) | %s |", w.settingTitle(setting), w.steps(setting), repro.SpreadOf(w.Accuracy[setting][Standard]).Percent())
@@ -176,18 +177,25 @@ func (r *Report) markdown(o Options) ([]byte, error) {
 		}
 		p("\n")
 	}
-	p("\nTest accuracy, mean [min–max] over seeds %s; in brackets each curriculum's chosen pacing.\n\n", repro.JoinInts(w.Seeds, ", "))
+	p("\nTest accuracy, mean [min–max] over seeds %s; in brackets each curriculum's pacing.\n\n", repro.JoinInts(w.Seeds, ", "))
 	for _, setting := range Settings {
 		p("![%s](%s)\n\n", w.settingTitle(setting), WuPNG(setting))
 	}
 	p("Wu et al. (CIFAR-10/100, ResNets, best of a large pacing sweep) found no ordering better than standard training at the full budget, curricula (and random orderings) better with a limited budget, and curricula better with noisy labels.\n\n")
-	p("The sweep (seed %d, test accuracy):\n\n| setting | curriculum |", w.SweepSeed)
+	p("The sweep (seed %d, accuracy on the %d held-out examples; standard training: ", w.SweepSeed, w.Validation)
+	for i, setting := range Settings {
+		if i > 0 {
+			p(", ")
+		}
+		p("%.2f%% %s", 100*w.SweepStandard[setting], w.settingTitle(setting))
+	}
+	p("):\n\n| setting | ordering |")
 	for _, pc := range w.Pacings {
 		p(" %s |", pc.Name())
 	}
 	p("\n|---|---|%s\n", strings.Repeat("---:|", len(w.Pacings)))
 	for _, setting := range Settings {
-		for _, arm := range Arms {
+		for _, arm := range Orderings {
 			p("| %s | %s |", w.settingTitle(setting), arm)
 			for k := range w.Pacings {
 				p(" %.2f%% |", 100*w.Sweep[setting][arm][k])

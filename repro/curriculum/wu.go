@@ -3,6 +3,7 @@ package curriculum
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"deepopt/config"
@@ -18,10 +19,13 @@ type Pacing struct {
 	A, B   float64
 }
 
-// DefaultPacings are the sweep of `make repro-curriculum`: three of Wu et
-// al.'s families, each at one (a, b) (their sweep crosses six families with
-// many a and b; ours keeps one setting each to fit a shared machine).
-var DefaultPacings = []Pacing{{"linear", 0.8, 0.2}, {"quad", 0.8, 0.1}, {"root", 0.5, 0.1}}
+// DefaultPacings are the sweep of `make repro-curriculum`: six of the
+// (family, a, b) of Wu et al.'s grid (six families, a ∈ {0.01, 0.1, 0.2,
+// 0.4, 0.8, 1.6}, b ∈ {0.0025, 0.1, 0.2, 0.4, 0.8}), chosen to span it on a
+// shared machine: the whole set reached early (a = 0.2), late (a = 0.8) or
+// never within the run (a = 1.6, where the run ends with 66%, 83% and 63%
+// of the examples available), from a start of a quarter of a percent to 40%.
+var DefaultPacings = []Pacing{{"linear", 0.2, 0.1}, {"linear", 0.8, 0.1}, {"linear", 1.6, 0.1}, {"root", 0.4, 0.0025}, {"root", 1.6, 0.2}, {"quad", 1.6, 0.4}}
 
 // Name names the pacing in run names and tables, e.g. linear-a0.8-b0.2.
 func (p Pacing) Name() string {
@@ -63,14 +67,20 @@ const Standard = "standard"
 // Weighted names the arm that applies the curriculum ordering as example
 // weights (curriculum.kind weight: minibatches from every example, the loss
 // of each weighted by W_λ(x), 1 for the g(t) easiest and 0 for the rest,
-// the lecture's Q_λ ∝ W_λ·P) rather than by drawing from the easiest.
+// the lecture's Q_λ ∝ W_λ·P) rather than by drawing from the easiest. It
+// takes the pacing chosen for the sampled curriculum, so that the two differ
+// only in how the same Q_λ is applied.
 const Weighted = "weighted"
 
-// Arms are the curriculum arms compared with Standard: Wu et al.'s three
-// orderings (the values of curriculum.ordering: easy first, hard first,
-// random), each drawing its minibatches from the g(t) first examples
-// (curriculum.kind sample), and Weighted.
-var Arms = []string{"curriculum", "anti", "random", Weighted}
+// Orderings are Wu et al.'s three orderings (the values of
+// curriculum.ordering: easy first, hard first, random), each drawing its
+// minibatches from the g(t) first examples (curriculum.kind sample) at the
+// pacing of the sweep with the best held-out accuracy.
+var Orderings = []string{"curriculum", "anti", "random"}
+
+// Arms are the curriculum arms compared with Standard: the Orderings, then
+// Weighted.
+var Arms = append(slices.Clone(Orderings), Weighted)
 
 // armSets are the --set overrides of a curriculum arm.
 func armSets(arm string) []string {
@@ -83,15 +93,20 @@ func armSets(arm string) []string {
 // WuResult is the MNIST comparison.
 type WuResult struct {
 	// Steps is the full budget; TenthSteps the tenth; Seeds the reported
-	// seeds, SweepSeed the seed of the sweep.
+	// seeds, SweepSeed the seed of the sweep and Validation the training
+	// examples it holds out to judge the pacings on.
 	Steps, TenthSteps int
 	Seeds             []int
 	SweepSeed         int
+	Validation        int
 	Pacings           []Pacing
-	// Sweep holds the sweep's final test accuracy per setting and arm, one
-	// per pacing; Chosen the pacing with the highest.
-	Sweep  map[string]map[string][]float64
-	Chosen map[string]map[string]Pacing
+	// Sweep holds the sweep's final validation accuracy per setting and
+	// ordering, one per pacing, and SweepStandard standard training's in
+	// each setting; Chosen the pacing with the highest per setting and arm
+	// (Weighted's is the curriculum ordering's).
+	Sweep         map[string]map[string][]float64
+	SweepStandard map[string]float64
+	Chosen        map[string]map[string]Pacing
 	// Accuracy holds the final test accuracy per setting and arm (Standard
 	// or one of Arms), one per reported seed.
 	Accuracy map[string]map[string][]float64
@@ -126,21 +141,27 @@ func armName(setting, arm string, p Pacing) string {
 }
 
 // runWu trains the comparison in three rounds: the standard runs (which
-// are also the reference runs of the scores), the sweep at SweepSeed, and
-// every curriculum arm at its chosen pacing at the reported seeds.
+// are also the reference runs of the scores), the sweep of every ordering's
+// pacings at SweepSeed, and every curriculum arm at its chosen pacing at
+// the reported seeds. The runs of SweepSeed hold out Validation training
+// examples and report their accuracy instead of the test set's, so the
+// pacings are chosen without seeing the test set.
 func runWu(ctx context.Context, o Options, cfg *config.Config) (*WuResult, error) {
-	r := &WuResult{Steps: cfg.Train.Steps, TenthSteps: cfg.Train.Steps / 10, Seeds: o.WuSeeds, SweepSeed: o.SweepSeed, Pacings: o.Pacings,
-		Sweep: map[string]map[string][]float64{}, Chosen: map[string]map[string]Pacing{}, Accuracy: map[string]map[string][]float64{}}
+	r := &WuResult{Steps: cfg.Train.Steps, TenthSteps: cfg.Train.Steps / 10, Seeds: o.WuSeeds, SweepSeed: o.SweepSeed, Validation: o.Validation, Pacings: o.Pacings,
+		Sweep: map[string]map[string][]float64{}, SweepStandard: map[string]float64{}, Chosen: map[string]map[string]Pacing{}, Accuracy: map[string]map[string][]float64{}}
 	if r.TenthSteps < 1 {
 		return nil, fmt.Errorf("repro-curriculum: a tenth of %d steps is no step; give the MNIST runs at least 10 steps", cfg.Train.Steps)
 	}
 	study := repro.Study{Dir: studyDir(o, "wu"), Parallel: o.Parallel, Log: o.Log}
 	run := func(name, setting string, seed int, extra ...string) repro.Run {
-		sets := append(append(append([]string{"seed=" + strconv.Itoa(seed)}, o.MNISTSets...), r.settingSets(setting, cfg.Train.EvalEvery)...), extra...)
+		sets := slices.Concat([]string{"seed=" + strconv.Itoa(seed)}, o.MNISTSets, r.settingSets(setting, cfg.Train.EvalEvery), extra)
+		if seed == o.SweepSeed {
+			sets = append(sets, "data.validation="+strconv.Itoa(o.Validation))
+		}
 		return repro.Run{Name: repro.SeedName(name, seed), Config: o.MNISTConfig, Sets: sets}
 	}
 	curriculum := func(setting, arm string, p Pacing, seed int) repro.Run {
-		sets := append(append(armSets(arm), "curriculum.scores=loss", "curriculum.from="+study.RunDir(reference(setting, seed))), p.sets()...)
+		sets := slices.Concat(armSets(arm), []string{"curriculum.scores=loss", "curriculum.from=" + study.RunDir(reference(setting, seed))}, p.sets())
 		return run(armName(setting, arm, p), setting, seed, sets...)
 	}
 	train := func(runs []repro.Run) error {
@@ -148,13 +169,23 @@ func runWu(ctx context.Context, o Options, cfg *config.Config) (*WuResult, error
 		_, err := study.Train(ctx)
 		return err
 	}
+	// accuracy reads the final accuracy of the runs of name at seeds.
+	accuracy := func(name, setting string, seeds ...int) ([]float64, error) {
+		var accs []float64
+		for _, seed := range seeds {
+			acc, err := finalAccuracy(study.RunDir(repro.SeedName(name, seed)), r.steps(setting))
+			if err != nil {
+				return nil, err
+			}
+			accs = append(accs, acc)
+		}
+		return accs, nil
+	}
 
 	var standard []repro.Run
 	for _, seed := range append([]int{o.SweepSeed}, o.WuSeeds...) {
 		for _, setting := range Settings {
-			if setting != Tenth || seed != o.SweepSeed {
-				standard = append(standard, run(setting+"-"+Standard, setting, seed))
-			}
+			standard = append(standard, run(setting+"-"+Standard, setting, seed))
 		}
 	}
 	if err := train(standard); err != nil {
@@ -163,7 +194,7 @@ func runWu(ctx context.Context, o Options, cfg *config.Config) (*WuResult, error
 
 	var sweep []repro.Run
 	for _, setting := range Settings {
-		for _, arm := range Arms {
+		for _, arm := range Orderings {
 			for _, p := range o.Pacings {
 				sweep = append(sweep, curriculum(setting, arm, p, o.SweepSeed))
 			}
@@ -174,22 +205,27 @@ func runWu(ctx context.Context, o Options, cfg *config.Config) (*WuResult, error
 	}
 	var finals []repro.Run
 	for _, setting := range Settings {
+		acc, err := accuracy(setting+"-"+Standard, setting, o.SweepSeed)
+		if err != nil {
+			return nil, err
+		}
+		r.SweepStandard[setting] = acc[0]
 		r.Sweep[setting], r.Chosen[setting] = map[string][]float64{}, map[string]Pacing{}
-		for _, arm := range Arms {
-			best := -1
-			for k, p := range o.Pacings {
-				acc, err := finalAccuracy(study.RunDir(repro.SeedName(armName(setting, arm, p), o.SweepSeed)), r.steps(setting))
+		for _, arm := range Orderings {
+			for _, p := range o.Pacings {
+				acc, err := accuracy(armName(setting, arm, p), setting, o.SweepSeed)
 				if err != nil {
 					return nil, err
 				}
-				r.Sweep[setting][arm] = append(r.Sweep[setting][arm], acc)
-				if best < 0 || acc > r.Sweep[setting][arm][best] {
-					best = k
-				}
+				r.Sweep[setting][arm] = append(r.Sweep[setting][arm], acc[0])
 			}
-			r.Chosen[setting][arm] = o.Pacings[best]
+			accs := r.Sweep[setting][arm]
+			r.Chosen[setting][arm] = o.Pacings[slices.Index(accs, slices.Max(accs))]
+		}
+		r.Chosen[setting][Weighted] = r.Chosen[setting]["curriculum"]
+		for _, arm := range Arms {
 			for _, seed := range o.WuSeeds {
-				finals = append(finals, curriculum(setting, arm, o.Pacings[best], seed))
+				finals = append(finals, curriculum(setting, arm, r.Chosen[setting][arm], seed))
 			}
 		}
 	}
@@ -204,13 +240,11 @@ func runWu(ctx context.Context, o Options, cfg *config.Config) (*WuResult, error
 			if arm != Standard {
 				name = armName(setting, arm, r.Chosen[setting][arm])
 			}
-			for _, seed := range o.WuSeeds {
-				acc, err := finalAccuracy(study.RunDir(repro.SeedName(name, seed)), r.steps(setting))
-				if err != nil {
-					return nil, err
-				}
-				r.Accuracy[setting][arm] = append(r.Accuracy[setting][arm], acc)
+			acc, err := accuracy(name, setting, o.WuSeeds...)
+			if err != nil {
+				return nil, err
 			}
+			r.Accuracy[setting][arm] = acc
 		}
 	}
 	return r, nil
