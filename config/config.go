@@ -192,6 +192,11 @@ type Model struct {
 	// Conv lists the convolutional layers of a cnn, in order; required for
 	// cnn, not allowed for mlp.
 	Conv []ConvLayer `yaml:"conv,omitempty" kinds:"cnn"`
+	// MainWeight is the weight ≥ 0 of the main head's cross-entropy in the
+	// objective. 0 trains on the other terms alone (FitNets' hint stage,
+	// Romero et al. 2015, §2.3, trains on the hint term only); it needs
+	// another term (model.aux_heads or distill.teacher).
+	MainWeight float64 `yaml:"main_weight"`
 	// AuxHeads attaches auxiliary classifiers to named nodes of the network
 	// (deeply-supervised nets, Lee et al. 2015): each head's cross-entropy
 	// is a weighted term of the objective; evaluation uses the main head.
@@ -429,6 +434,7 @@ func Default() Config {
 			BNEps:      batchnorm.DefaultEps,
 			Init:       "gaussian",
 			InitStd:    0.1,
+			MainWeight: 1,
 		},
 		Optimizer: Optimizer{Kind: "sgd", Beta1: optim.DefaultAdamBeta1, Beta2: optim.DefaultAdamBeta2, Eps: optim.DefaultAdamEps,
 			CGVariant: "pr+", Memory: optim.DefaultLBFGSMemory, LineSearch: "auto", BlockOrder: "cyclic",

@@ -43,7 +43,7 @@ func TestLoadFullExample(t *testing.T) {
 		Data: Data{Dataset: "mnist", Dir: "/data/mnist", Also: []string{}, Validation: 5000, TrainLimit: 20000, Classes: []int{5, 6, 7, 8, 9}, PerClass: 3000},
 		Model: Model{
 			Kind: "cnn", Hidden: []int{500}, Activation: "relu", BatchNorm: true,
-			BNMomentum: 0.05, BNEps: 0.001, Init: "he", InitStd: 0.02,
+			BNMomentum: 0.05, BNEps: 0.001, Init: "he", InitStd: 0.02, MainWeight: 0.5,
 			Conv: []ConvLayer{
 				{Channels: 20, Kernel: 5, Stride: 1, Padding: 0, Pool: 2},
 				{Channels: 50, Kernel: 3, Stride: 1, Padding: 2, Pool: 2},
@@ -60,7 +60,8 @@ func TestLoadFullExample(t *testing.T) {
 		Init:         Transfer{From: "runs/digits-0-4", Include: []string{"conv*"}, Exclude: []string{"out.*"}},
 		Stages:       []Stage{},
 		Pretrain:     DefaultPretrain(),
-		Distill:      Distill{Teacher: "runs/lenet-teacher", Temperature: 4, Weight: 0.5, Until: 2000, Decay: true, OmitClasses: []int{3}},
+		Distill: Distill{Teacher: "runs/lenet-teacher", Temperature: 4, Weight: 0.5, Until: 2000, Decay: true, OmitClasses: []int{3},
+			Hint: Hint{Teacher: "conv2", Student: "conv2", Regressor: "conv", Weight: 2}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(full.yaml) =\n%+v\nwant\n%+v", got, want)

@@ -44,12 +44,34 @@ type Distill struct {
 	// every 3); the student keeps their outputs and learns them from the
 	// teacher's soft targets alone. Validation and test sets keep them.
 	OmitClasses []int `yaml:"omit_classes"`
+	// Hint adds FitNets' hint term (Romero et al. 2015, Eq. 3): the
+	// student's guided node, through a regressor trained with it, learns
+	// to predict the teacher's hint node. Off while its nodes are empty.
+	Hint Hint `yaml:"hint"`
 }
+
+// Hint is FitNets' hint term, ½‖u_h − r(v_g)‖² (distill.Hint), of the
+// teacher's hint node u_h and the student's guided node v_g.
+type Hint struct {
+	// Teacher names the teacher's hint node (act2.in, conv1, ...; train
+	// record lists a model's nodes).
+	Teacher string `yaml:"teacher"`
+	// Student names the student's guided node.
+	Student string `yaml:"student"`
+	// Regressor is the form of r: linear (any two nodes) or conv (feature
+	// maps, the paper's choice to keep r small).
+	Regressor string `yaml:"regressor" choices:"linear|conv"`
+	// Weight is the term's weight ≥ 0 in the objective.
+	Weight float64 `yaml:"weight"`
+}
+
+// On reports whether the hint term is switched on.
+func (h Hint) On() bool { return h.Teacher != "" || h.Student != "" }
 
 // DefaultDistill is the distill section's default: off; when a teacher is
 // set, Hinton et al.'s MNIST setting τ = 20 with λ = 1 and τ² scaling.
 func DefaultDistill() Distill {
-	return Distill{Temperature: 20, Weight: 1, ScaleT2: true, OmitClasses: []int{}}
+	return Distill{Temperature: 20, Weight: 1, ScaleT2: true, OmitClasses: []int{}, Hint: Hint{Regressor: "linear", Weight: 1}}
 }
 
 // validate checks the distill section.
@@ -63,11 +85,16 @@ func (d *Distill) validate(p *problems) {
 			p.add(key, "class %d is listed twice; list each omitted class once", c)
 		}
 	}
+	h := d.Hint
+	p.interval("distill.hint.weight", h.Weight, nonNegative)
+	if h.On() && (h.Teacher == "" || h.Student == "") {
+		p.add("distill.hint", "a hint needs both nodes: teacher (the teacher's hint node) and student (the student's guided node), e.g. {teacher: act1.in, student: act3.in}; got teacher %q and student %q", h.Teacher, h.Student)
+	}
 	if d.Teacher != "" {
 		return
 	}
 	def := DefaultDistill()
-	if d.Temperature != def.Temperature || d.Weight != def.Weight || d.ScaleT2 != def.ScaleT2 || d.Until != 0 || d.Decay || len(d.OmitClasses) > 0 {
+	if d.Temperature != def.Temperature || d.Weight != def.Weight || d.ScaleT2 != def.ScaleT2 || d.Until != 0 || d.Decay || len(d.OmitClasses) > 0 || h != def.Hint {
 		p.add("distill.teacher", "the distill section is set but has no teacher; name the folder of a finished run, e.g. teacher: runs/mnist-teacher, or remove the section")
 	}
 }

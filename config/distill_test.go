@@ -33,6 +33,27 @@ func TestValidateDistill(t *testing.T) {
 			[]string{"distill.omit_classes.0: want an integer ≥ 0 (a class label), got -1"}},
 		{"no teacher", func(c *Config) { c.Distill.Temperature = 4 },
 			[]string{"distill.teacher: the distill section is set but has no teacher"}},
+		{"FitNets' hint stage", func(c *Config) {
+			on(c)
+			c.Model.MainWeight, c.Distill.Weight = 0, 0
+			c.Distill.Hint = Hint{Teacher: "act1.in", Student: "act3.in", Regressor: "linear", Weight: 1}
+		}, nil},
+		{"a hint without the student's node", func(c *Config) { on(c); c.Distill.Hint.Teacher = "act1.in" },
+			[]string{`distill.hint: a hint needs both nodes: teacher (the teacher's hint node) and student (the student's guided node), e.g. {teacher: act1.in, student: act3.in}; got teacher "act1.in" and student ""`}},
+		{"a negative hint weight", func(c *Config) {
+			on(c)
+			c.Distill.Hint = Hint{Teacher: "act1", Student: "act1", Regressor: "linear", Weight: -1}
+		}, []string{"distill.hint.weight: want a number ≥ 0, got -1"}},
+		{"a hint without a teacher", func(c *Config) { c.Distill.Hint.Teacher, c.Distill.Hint.Student = "act1", "act1" },
+			[]string{"distill.teacher: the distill section is set but has no teacher"}},
+		{"an unknown regressor", func(c *Config) {
+			on(c)
+			c.Distill.Hint = Hint{Teacher: "act1", Student: "act1", Regressor: "mlp", Weight: 1}
+		}, []string{`distill.hint.regressor: want one of linear, conv; got "mlp"`}},
+		{"a negative main weight", func(c *Config) { c.Model.MainWeight = -1 },
+			[]string{"model.main_weight: want a number ≥ 0, got -1"}},
+		{"main weight 0 without another term", func(c *Config) { c.Model.MainWeight = 0 },
+			[]string{"model.main_weight: 0 leaves the objective without a term; train on another term (distill.teacher with distill.hint, or model.aux_heads), or set a weight > 0"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

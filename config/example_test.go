@@ -21,7 +21,7 @@ func ExampleLoad_errors() {
 	fmt.Println(err)
 	// Output:
 	// config testdata/typos.yaml: 6 problems:
-	//   line 3: model.hiden: unknown key "hiden"; did you mean "hidden"? valid keys in model: kind, hidden, activation, batchnorm, bn_momentum, bn_eps, dropout, input_dropout, l2, init, init_std, conv, aux_heads
+	//   line 3: model.hiden: unknown key "hiden"; did you mean "hidden"? valid keys in model: kind, hidden, activation, batchnorm, bn_momentum, bn_eps, dropout, input_dropout, l2, init, init_std, conv, main_weight, aux_heads
 	//   line 7: optimizer.lr: unknown key "lr" here; it belongs at schedule.lr. valid keys in optimizer: kind, momentum, nesterov, weight_decay, beta1, beta2, eps, decoupled, cg_variant, restart_every, memory, line_search, damping, max_dense_params, max_inner, reset_on_new_batch, block_order, average, average_start, ema_decay, ema_debias
 	//   line 8: optimizer.beta1: applies only to optimizer.kind adam, not sgd; remove it or set optimizer.kind: adam
 	//   line 10: train.steps: want an integer, got "3000" (quotes make a string; remove them)

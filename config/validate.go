@@ -52,6 +52,9 @@ func (c *Config) Validate() error {
 	c.validatePretrain(&p)
 	c.validateStages(&p)
 	c.Distill.validate(&p)
+	if c.Model.MainWeight == 0 && len(c.Model.AuxHeads) == 0 && c.Distill.Teacher == "" {
+		p.add("model.main_weight", "0 leaves the objective without a term; train on another term (distill.teacher with distill.hint, or model.aux_heads), or set a weight > 0")
+	}
 	return p.err("")
 }
 
@@ -142,6 +145,7 @@ func (m *Model) validate(p *problems, input datasetShape) {
 	p.interval("model.bn_momentum", m.BNMomentum, interval{lo: 0, hi: 1, loOpen: true})
 	p.interval("model.bn_eps", m.BNEps, positive)
 	p.interval("model.l2", m.L2, nonNegative)
+	p.interval("model.main_weight", m.MainWeight, nonNegative)
 	p.interval("model.dropout", m.Dropout, unitInterval)
 	p.interval("model.input_dropout", m.InputDropout, unitInterval)
 	if m.Init == "gaussian" {

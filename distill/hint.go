@@ -113,7 +113,7 @@ func (t *HintTeacher) build(b *model.TermGraph) (*G.Node, error) {
 	h, s := t.hint, b.Spec()
 	v, err := b.Node(h.Student)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("distill.hint.student: %w", err)
 	}
 	guided := []int(v.Shape()[1:])
 	r, err := t.regressor(b, guided)

@@ -36,6 +36,9 @@ func modelSpec(cfg *config.Config, ds *data.Dataset) model.Spec {
 	for _, l := range c.Conv {
 		spec.Conv = append(spec.Conv, model.ConvStage{Channels: l.Channels, Kernel: l.Kernel, Stride: l.Stride, Padding: l.Padding, Pool: l.Pool})
 	}
+	if c.MainWeight != 1 {
+		spec.MainWeight = schedule.Constant{Rate: c.MainWeight}
+	}
 	for _, h := range c.AuxHeads {
 		spec.AuxHeads = append(spec.AuxHeads, model.AuxHead{At: h.At, Hidden: h.Hidden, Weight: termWeight(h.Weight, h.Until, h.Decay)})
 	}

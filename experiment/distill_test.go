@@ -84,6 +84,12 @@ func TestDistillBadInput(t *testing.T) {
 		{[]string{"distill.teacher=" + fewer}, []string{"distill.teacher: " + fewer + " has 5 classes and the student 10"}},
 		{[]string{"distill.teacher=" + teacher, "data.classes=[0, 1, 2, 3, 4]"}, []string{"distill.teacher: " + teacher + " has 10 classes and the student 5"}},
 		{[]string{"distill.teacher=" + teacher, "distill.omit_classes=[12]"}, []string{"distill.omit_classes: class 12 is unknown; the data set's classes are 0 to 9"}},
+		{[]string{"distill.teacher=" + teacher, "distill.hint={teacher: act9, student: act1}"},
+			[]string{`distill.hint.teacher: the teacher ` + teacher + `: model: no node named "act9"; valid: fc1, bn1, act1.in, act1, fc2, bn2, act2.in, act2, out`}},
+		{[]string{"distill.teacher=" + teacher, "distill.hint={teacher: act1, student: act9}"},
+			[]string{`distill.hint.student: model: term hint reads unknown node "act9"; valid nodes: fc1, bn1, act1.in, act1, fc2, bn2, act2.in, act2, out`}},
+		{[]string{"distill.teacher=" + teacher, "distill.hint={teacher: act1, student: act1, regressor: conv}"},
+			[]string{"a conv regressor maps a feature map to a feature map, and the student's act1 is dense (8 units) and the teacher's act1 dense (8 units); use regressor linear"}},
 	} {
 		dir := filepath.Join(t.TempDir(), "student")
 		_, err := New(fixtureConfig(t, tt.sets...), dir, nil)
@@ -127,5 +133,43 @@ func TestOmitClasses(t *testing.T) {
 	}
 	if count(run.Trainer.Test.Y, 3) == 0 {
 		t.Error("the test set lost its 3s")
+	}
+}
+
+// TestHintRun trains the fixture MLP on FitNets' hint alone
+// (model.main_weight 0, distill.weight 0, a linear regressor from the
+// student's act1 to the teacher's act1.in): every metrics row's train_loss
+// is its loss_hint; the layers above the guided node (fc2, bn2, out), which
+// only the main and kd terms read, end with their initial bits while fc1
+// and the regressor move; and a run interrupted at step 5 resumes to the
+// uninterrupted run's metrics and parameters bit for bit.
+func TestHintRun(t *testing.T) {
+	teacher := finishedRun(t, "model.hidden=[12]")
+	sets := []string{"distill.teacher=" + teacher, "distill.weight=0", "model.main_weight=0",
+		"distill.hint={teacher: act1.in, student: act1, regressor: linear}", "train.steps=10", "train.eval_every=1"}
+	rows := checkResumesExactly(t, sets, 5, nil)
+	col := func(name string) int { return slices.Index(rows[0], name) }
+	if col("loss_hint") < 0 {
+		t.Fatalf("metrics columns %v; want loss_hint", rows[0])
+	}
+	for _, row := range rows[1:] {
+		if row[col("train_loss")] != row[col("loss_hint")] {
+			t.Errorf("step %s: train_loss %s, loss_hint %s; want equal", row[col("step")], row[col("train_loss")], row[col("loss_hint")])
+		}
+	}
+	run, err := New(fixtureConfig(t, sets...), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := run.Trainer.Model.Params(nil)
+	if _, err := run.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	end := run.Trainer.Theta()
+	for _, b := range run.Trainer.Model.Blocks() {
+		above := strings.HasPrefix(b.Name, "fc2.") || strings.HasPrefix(b.Name, "bn2.") || strings.HasPrefix(b.Name, "out.")
+		if same := slices.Equal(start[b.Start:b.End], end[b.Start:b.End]); same != above {
+			t.Errorf("%s kept its bits: %v; want %v", b.Name, same, above)
+		}
 	}
 }

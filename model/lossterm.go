@@ -121,6 +121,11 @@ type builtTerm struct {
 
 // validateLossTerms checks the terms' names and weights.
 func (s *Spec) validateLossTerms() error {
+	if s.MainWeight != nil {
+		if w := s.MainWeight.At(0); !(w >= 0) || math.IsInf(w, 0) {
+			return fmt.Errorf("model: the main term's weight is %v at step 0; need a finite weight ≥ 0", w)
+		}
+	}
 	taken := []string{"main", "l2"}
 	for k := range s.AuxHeads {
 		taken = append(taken, headName(k))

@@ -8,6 +8,7 @@ import (
 
 	"deepopt/internal/names"
 	"deepopt/layers"
+	"deepopt/schedule"
 
 	"gorgonia.org/tensor"
 )
@@ -86,6 +87,11 @@ type Spec struct {
 	EvalBatch int
 	// Seed seeds the initialisers.
 	Seed uint64
+	// MainWeight, when set, weighs the main head's cross-entropy over the
+	// steps (a finite weight ≥ 0); nil leaves it unweighted (weight 1).
+	// Weight 0 trains on the other terms alone, as FitNets' hint stage
+	// trains on the hint (Romero et al. 2015, §2.3).
+	MainWeight schedule.Scalar
 	// AuxHeads are auxiliary classifiers on hidden nodes, each a weighted
 	// term of the objective (terms.go).
 	AuxHeads []AuxHead

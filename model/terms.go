@@ -152,6 +152,12 @@ func (h auxHead) forward(x *G.Node, training bool) (*G.Node, error) {
 func (m *Model) addAuxTerms(mainCE *G.Node) (*G.Node, error) {
 	m.terms = []term{{name: "main", value: mainCE}}
 	loss := mainCE
+	if w := m.spec.MainWeight; w != nil {
+		var err error
+		if loss, err = m.weighted(&m.terms[0], w); err != nil {
+			return nil, err
+		}
+	}
 	for k, h := range m.heads {
 		at := m.trainNodes[slices.Index(m.nodeNames, h.at)]
 		logits, err := h.forward(at, true)
@@ -172,23 +178,38 @@ func (m *Model) addAuxTerms(mainCE *G.Node) (*G.Node, error) {
 // addWeighted adds the term value, weighted by a scalar input node that
 // SetStep sets from weight, to loss, and records it as the term name.
 func (m *Model) addWeighted(loss *G.Node, name string, value *G.Node, weight schedule.Scalar) (*G.Node, error) {
-	w := G.NewScalar(m.g, m.spec.Dtype, G.WithName(name+"_weight"))
-	weighted, err := G.Mul(w, value)
+	t := term{name: name, value: value}
+	weighted, err := m.weighted(&t, weight)
 	if err != nil {
-		return nil, fmt.Errorf("model: %s weight: %w", name, err)
+		return nil, err
 	}
 	if loss, err = G.Add(loss, weighted); err != nil {
 		return nil, fmt.Errorf("model: %s term: %w", name, err)
 	}
-	m.terms = append(m.terms, term{name: name, value: value, weight: weight, w: w})
+	m.terms = append(m.terms, t)
 	return loss, nil
+}
+
+// weighted gives term t a scalar input node for its weight, which SetStep
+// sets from weight, and returns the weighted term's node.
+func (m *Model) weighted(t *term, weight schedule.Scalar) (*G.Node, error) {
+	t.weight = weight
+	t.w = G.NewScalar(m.g, m.spec.Dtype, G.WithName(t.name+"_weight"))
+	weighted, err := G.Mul(t.w, t.value)
+	if err != nil {
+		return nil, fmt.Errorf("model: %s weight: %w", t.name, err)
+	}
+	return weighted, nil
 }
 
 // SetStep sets every weighted term's weight to its schedule's value at step
 // (counted from 0), for the minibatch a training loop sets at step; New sets
-// those of step 0. With the main term alone it does nothing.
+// those of step 0. With the main term alone, unweighted, it does nothing.
 func (m *Model) SetStep(step int) error {
-	for _, t := range m.terms[1:] {
+	for _, t := range m.terms {
+		if t.w == nil {
+			continue // the unweighted main term
+		}
 		w := t.weight.At(step)
 		if !(w >= 0) || math.IsInf(w, 0) {
 			return fmt.Errorf("model: the weight of term %s is %v at step %d; need a finite weight ≥ 0", t.name, w, step)
@@ -228,7 +249,7 @@ func (m *Model) readTerms() {
 }
 
 // Terms returns the objective's terms at the last training-path run: the
-// main head's cross-entropy (weight 1), each auxiliary head's, named after
+// main head's cross-entropy (weight 1 unless Spec.MainWeight), each auxiliary head's, named after
 // the head (aux1, aux2, ...), each LossTerm's under its name, and with Spec.L2 > 0 the penalty ½Σw² as l2
 // (weight L2). Eval returns Σ Weight·Loss. With a single term it returns
 // nil: the training loss is the whole story.

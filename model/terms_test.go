@@ -288,3 +288,59 @@ func BenchmarkAuxHeads(b *testing.B) {
 		})
 	}
 }
+
+// TestMainWeight weighs the main head's cross-entropy by 0.4 and by 0 in an
+// mlp with two heads (on act1 and fc2, below the output layer): the
+// gradient agrees with central differences (tolerance as
+// TestObjectiveGradient), the objective is Σ weight·loss with the main term
+// at its weight, and at weight 0 the output layer, which only the main term
+// reads, gets a gradient of exactly 0 while the layers below still learn
+// from the heads.
+func TestMainWeight(t *testing.T) {
+	for _, w := range []float64{0.4, 0} {
+		spec := auxSpec(MLP, false, tensor.Float64, 0.7, 0.3)
+		spec.MainWeight = schedule.Constant{Rate: w}
+		m, err := New(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		randomBatch(t, m, 2)
+		if worst := worstGradientError(t, m); worst > 1e-6 {
+			t.Errorf("main weight %v: worst gradient error %.3g over %d parameters", w, worst, m.Dim())
+		}
+		theta := m.Params(nil)
+		grad := make([]float64, len(theta))
+		loss, err := m.Eval(theta, grad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		terms := m.Terms()
+		sum := 0.0
+		for _, tm := range terms {
+			sum += tm.Weight * tm.Loss
+		}
+		if terms[0].Name != "main" || terms[0].Weight != w || !(terms[0].Loss > 0) {
+			t.Errorf("main weight %v: first term %+v; want main at weight %v with a positive loss", w, terms[0], w)
+		}
+		if math.Abs(loss-sum) > 1e-12*math.Abs(loss) {
+			t.Errorf("main weight %v: objective %v, Σ weight·loss %v", w, loss, sum)
+		}
+		if w != 0 {
+			continue
+		}
+		for _, b := range m.Blocks() {
+			norm := 0.0
+			for _, g := range grad[b.Start:b.End] {
+				norm += g * g
+			}
+			if strings.HasPrefix(b.Name, "out.") != (norm == 0) {
+				t.Errorf("main weight 0: ‖∂J/∂%s‖² = %v; want 0 exactly for the output layer alone", b.Name, norm)
+			}
+		}
+	}
+	spec := smallSpec(MLP, false, tensor.Float64)
+	spec.MainWeight = schedule.Constant{Rate: -1}
+	if _, err := New(spec); err == nil || !strings.Contains(err.Error(), "main term's weight is -1 at step 0") {
+		t.Errorf("main weight -1: error %v; want the weight refused", err)
+	}
+}

@@ -18,7 +18,9 @@ import (
 	"strconv"
 	"sync"
 
+	"deepopt/config"
 	"deepopt/experiment"
+	"deepopt/stage"
 	"deepopt/train"
 )
 
@@ -28,6 +30,8 @@ const LogFile = "train.log"
 
 // Run is one training run of a study: the configuration file it starts
 // from and its --set overrides. Name is its directory inside the study's.
+// A config with a stages list or a pretrain section is a run of stages
+// (package stage), trained stage by stage in that directory.
 type Run struct {
 	Name, Config string
 	Sets         []string
@@ -138,6 +142,18 @@ func (s *Study) trainOne(ctx context.Context, r Run, say func(string, ...any)) (
 		return false, err
 	}
 	defer logFile.Close()
+	if staged, err := openStaged(r, dir, logFile); err != nil || staged != nil {
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", dir, err)
+		}
+		say("%s: training %s, %d stages (progress in %s)\n", dir, r.Config, len(staged.Stages), logFile.Name())
+		if _, err := staged.Start(ctx); err != nil {
+			say("%s: stopped: %v\n", dir, err)
+			return true, fmt.Errorf("%s: %w", dir, err)
+		}
+		say("%s: done\n", dir)
+		return false, nil
+	}
 	stages := r.Stages
 	if len(stages) == 0 {
 		stages = [][]string{nil}
@@ -164,4 +180,22 @@ func (s *Study) trainOne(ctx context.Context, r Run, say func(string, ...any)) (
 		say("%s: done\n", name)
 	}
 	return false, nil
+}
+
+// openStaged returns the run r as a run of stages (package stage) when its
+// config has a stages list or a pretrain section: the run dir holds,
+// continued where it stopped (a finished one does nothing more), or a new
+// one. It returns nil for a run of one stage.
+func openStaged(r Run, dir string, log io.Writer) (*stage.Run, error) {
+	if stage.IsStaged(dir) {
+		return stage.Resume(dir, log)
+	}
+	if len(r.Stages) > 0 {
+		return nil, nil
+	}
+	cfg, err := config.Load(r.Config, r.Sets)
+	if err != nil || !cfg.Staged() {
+		return nil, nil // a run of one stage; experiment.Open reports the error
+	}
+	return stage.New(cfg, dir, log)
 }

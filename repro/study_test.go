@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"deepopt/rundir"
+	"deepopt/stage"
 )
 
 // TestStudyTrainsResumesAndReuses trains two seeds of a small network on
@@ -103,6 +104,35 @@ func TestStudyTrainsInStages(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(filepath.Join(run, rundir.MetricsFile)); !bytes.Equal(before, after) {
 		t.Error("reusing the stages changed the metrics")
+	}
+}
+
+// TestStudyTrainsARunOfStages trains a config with a stages list as a run
+// of stages (package stage), each stage in its folder, then again: the
+// finished run is left as it was.
+func TestStudyTrainsARunOfStages(t *testing.T) {
+	dir := t.TempDir()
+	study := Study{Dir: filepath.Join(dir, "study"), Runs: Seeded("staged", tinyConfig(t, dir),
+		[]string{`stages=[{name: short, set: ["train.steps=10"]}, {name: long}]`}, []int{1})}
+	if _, err := study.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	run := study.RunDir("staged-seed1")
+	for _, sub := range []string{"1-short", "2-long"} {
+		if _, err := os.Stat(filepath.Join(run, sub, rundir.CheckpointFile)); err != nil {
+			t.Errorf("stage %s: %v", sub, err)
+		}
+	}
+	view := filepath.Join(run, stage.ViewFile)
+	before, err := os.ReadFile(view)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := study.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(view); !bytes.Equal(before, after) {
+		t.Error("training the finished run of stages again changed stages.csv")
 	}
 }
 

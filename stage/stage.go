@@ -6,10 +6,12 @@
 // handed over by name at the exact bits of its last checkpoint (the init
 // section's mechanism). The run directory holds the run's config.yaml and
 // stages.csv, every stage's metrics in one table. Greedy layer-wise
-// pretraining (package pretrain) is a run of stages. FitNets' hint and
-// distillation stages and continuation's σ levels are meant to be too, but
-// are not expressible yet: the hint stage needs a weight for the main
-// head's cross-entropy, and a σ level a constant σ.
+// pretraining (package pretrain) is a run of stages, and so are FitNets'
+// hint and distillation stages (Romero et al. 2015), a stages list whose
+// first stage trains on the hint term alone (model.main_weight 0, a
+// distill.hint) and whose second distils into the whole student.
+// Continuation's σ levels are meant to be too, but are not expressible
+// yet: a σ level needs a constant σ.
 //
 // A run interrupted (Ctrl-C) anywhere, in a stage or between two, continues
 // with Resume at the stage and step it stopped at, with the numbers of an

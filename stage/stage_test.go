@@ -3,6 +3,7 @@ package stage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -57,8 +58,27 @@ func interrupt(r *Run, s stop, cancel context.CancelFunc) {
 // each time, writes every stage's metrics, stages.csv and checkpoints as
 // the run that was never interrupted.
 func TestInterruptedRunOfStagesResumesExactly(t *testing.T) {
+	straight := checkResumesExactly(t, fixture, []stop{{0, 5}, {1, -1}, {1, 1}, {2, -1}, {2, 2}})
+	want := traintest.RowsWithoutWall(t, filepath.Join(straight, ViewFile))
+	// Rows at steps 2, 4, 5 of stage one, 2, 4, 6 of two, 2, 4 of all.
+	var steps []string
+	for _, row := range want[1:] {
+		steps = append(steps, row[0]+":"+row[1]+":"+row[2])
+	}
+	if w := []string{"1:one:2", "1:one:4", "1:one:5", "2:two:7", "2:two:9", "2:two:11", "3:all:13", "3:all:15"}; !slices.Equal(steps, w) {
+		t.Errorf("stages.csv rows (stage:name:run_step) %v, want %v", steps, w)
+	}
+}
+
+// checkResumesExactly runs the run of stages of the config text straight,
+// then again interrupted at every stop in turn and resumed each time, and
+// wants every stage's metrics and final parameters and stages.csv of the
+// two runs to agree bit for bit (wall_s aside). It returns the straight
+// run's directory.
+func checkResumesExactly(t *testing.T, text string, stops []stop) string {
+	t.Helper()
 	straight := filepath.Join(t.TempDir(), "run")
-	r, err := New(traintest.LoadConfig(t, fixture), straight, nil)
+	r, err := New(traintest.LoadConfig(t, text), straight, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,11 +87,10 @@ func TestInterruptedRunOfStagesResumesExactly(t *testing.T) {
 	}
 
 	dir := filepath.Join(t.TempDir(), "run")
-	stops := []stop{{0, 5}, {1, -1}, {1, 1}, {2, -1}, {2, 2}}
 	for i, s := range stops {
 		var r *Run
 		if i == 0 {
-			r, err = New(traintest.LoadConfig(t, fixture), dir, nil)
+			r, err = New(traintest.LoadConfig(t, text), dir, nil)
 		} else {
 			r, err = Resume(dir, nil)
 		}
@@ -108,22 +127,31 @@ func TestInterruptedRunOfStagesResumesExactly(t *testing.T) {
 	if !reflect.DeepEqual(want, got) {
 		t.Errorf("stages.csv differs:\nstraight %v\nresumed  %v", want, got)
 	}
-	// Rows at steps 2, 4, 5 of stage one, 2, 4, 6 of two, 2, 4 of all.
-	var steps []string
-	for _, row := range want[1:] {
-		steps = append(steps, row[0]+":"+row[1]+":"+row[2])
-	}
-	if w := []string{"1:one:2", "1:one:4", "1:one:5", "2:two:7", "2:two:9", "2:two:11", "3:all:13", "3:all:15"}; !slices.Equal(steps, w) {
-		t.Errorf("stages.csv rows (stage:name:run_step) %v, want %v", steps, w)
-	}
+	return straight
 }
 
 // TestStageHandsOverParameters: a stage starts from the bits its
 // predecessor's checkpoint holds of the parameters it includes, and those
 // it freezes end the stage with the same bits.
 func TestStageHandsOverParameters(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "run")
-	r, err := New(traintest.LoadConfig(t, fixture), dir, nil)
+	r, theta0 := runStraight(t, fixture)
+	one, two := traintest.Params(t, r.StageDir(0)), traintest.Params(t, r.StageDir(1))
+	for _, name := range []string{"fc1.W", "fc1.b", "bn1.gamma", "bn1.beta"} {
+		if !slices.Equal(one[name], two[name]) {
+			t.Errorf("%s: frozen in stage two, but not the bits stage one ended with", name)
+		}
+	}
+	if theta0 == nil || !slices.Equal(theta0[:len(one["fc1.W"])], one["fc1.W"]) {
+		t.Error("stage two did not start from stage one's fc1.W")
+	}
+}
+
+// runStraight runs the run of stages of the config text without
+// interruption and returns it with the parameters its second stage
+// started from.
+func runStraight(t *testing.T, text string) (*Run, []float64) {
+	t.Helper()
+	r, err := New(traintest.LoadConfig(t, text), filepath.Join(t.TempDir(), "run"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,15 +165,7 @@ func TestStageHandsOverParameters(t *testing.T) {
 	if _, err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	one, two := traintest.Params(t, r.StageDir(0)), traintest.Params(t, r.StageDir(1))
-	for _, name := range []string{"fc1.W", "fc1.b", "bn1.gamma", "bn1.beta"} {
-		if !slices.Equal(one[name], two[name]) {
-			t.Errorf("%s: frozen in stage two, but not the bits stage one ended with", name)
-		}
-	}
-	if theta0 == nil || !slices.Equal(theta0[:len(one["fc1.W"])], one["fc1.W"]) {
-		t.Error("stage two did not start from stage one's fc1.W")
-	}
+	return r, theta0
 }
 
 // TestStagesRefuseBadInput: stages that cannot run are refused before
@@ -193,7 +213,9 @@ func TestStagesRefuseBadInput(t *testing.T) {
 }
 
 // TestEveryShippedRunOfStagesTrains runs every run of stages in configs/
-// on the checked-in fixture, each stage one step long.
+// on the checked-in fixture, each stage one step long. A student's teacher,
+// runs/<name> in its distill section, is configs/<name>.yaml trained for
+// one step on the fixture first.
 func TestEveryShippedRunOfStagesTrains(t *testing.T) {
 	paths, err := filepath.Glob("../configs/*.yaml")
 	if err != nil {
@@ -201,15 +223,38 @@ func TestEveryShippedRunOfStagesTrains(t *testing.T) {
 	}
 	staged := 0
 	for _, path := range paths {
-		if cfg, err := config.Load(path, nil); err != nil || !cfg.Staged() {
+		cfg, err := config.Load(path, nil)
+		if err != nil || !cfg.Staged() {
 			continue
 		}
 		staged++
-		cfg, err := config.Load(path, []string{"data.dir=../testdata/mnist", "train.batch_size=50", "train.eval_batch=250",
-			"train.eval_every=1", "pretrain.steps_per_layer=1", "pretrain.finetune_steps=1"})
+		fixture := []string{"data.dir=../testdata/mnist", "train.batch_size=50", "train.eval_batch=250", "train.eval_every=1"}
+		sets := slices.Clone(fixture)
+		if cfg.Pretrain.StepsPerLayer > 0 {
+			sets = append(sets, "pretrain.steps_per_layer=1", "pretrain.finetune_steps=1")
+		}
+		if teacher := cfg.Distill.Teacher; teacher != "" {
+			dir := filepath.Join(t.TempDir(), "teacher")
+			tc, err := config.Load(filepath.Join("../configs", filepath.Base(teacher)+".yaml"), append(fixture, "train.steps=1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := experiment.New(tc, dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := run.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			sets = append(sets, "distill.teacher="+dir)
+		}
+		cfg, err = config.Load(path, sets)
 		if err != nil {
 			t.Errorf("%v", err)
 			continue
+		}
+		for i, s := range cfg.Stages {
+			cfg.Stages[i].Set = append(slices.Clone(s.Set), "train.steps=1")
 		}
 		r, err := New(cfg, filepath.Join(t.TempDir(), "run"), nil)
 		if err != nil {
@@ -251,5 +296,78 @@ func TestStagesAreTheRunDirectories(t *testing.T) {
 	}
 	if !last.Trainer.Done() {
 		t.Error("the last stage's run is not done")
+	}
+}
+
+// fitnets is FitNets' two stages (Romero et al. 2015) on the fixture, for a
+// teacher in the folder %s: a thin, deep student whose stage hint trains
+// fc1, fc2 and the linear regressor on the hint term alone (the main and kd
+// terms at weight 0, the layers above the guided act2 frozen), and whose
+// stage kd trains the whole student by knowledge distillation, λ = 4 decayed
+// linearly to 0 at τ = 3 unscaled, as the paper's MNIST setting.
+const fitnets = `data: {dir: ../testdata/mnist}
+model: {hidden: [6, 6, 6, 6], activation: relu, init: he}
+train: {batch_size: 50, eval_batch: 250, steps: 6, eval_every: 2, checkpoint_every: 3}
+distill: {teacher: %s, temperature: 3, weight: 4, scale_t2: false, until: 6, decay: true}
+stages:
+  - name: hint
+    set: ["model.main_weight=0", "distill.weight=0", "distill.hint={teacher: act1.in, student: act2, regressor: linear}",
+          "train.freeze=[fc3.*, fc4.*, out.*]", "train.steps=5"]
+  - {name: kd}
+`
+
+// TestFitNetsStages runs FitNets' two stages straight and interrupted at the
+// hint stage's last step, at the boundary and inside the kd stage, and wants
+// the same numbers (checkResumesExactly). The hint stage trains fc1, fc2 and
+// the regressor and leaves the layers above the guided node with their
+// initial bits; the kd stage starts from the hint stage's final parameters
+// and has no regressor (it is discarded); its rows report loss_kd and no
+// loss_hint.
+func TestFitNetsStages(t *testing.T) {
+	teacher := filepath.Join(t.TempDir(), "teacher")
+	run, err := experiment.New(traintest.LoadConfig(t, "data: {dir: ../testdata/mnist}\nmodel: {hidden: [16, 16], activation: relu, init: he}\ntrain: {batch_size: 50, eval_batch: 250, steps: 10}\n"), teacher, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	text := fmt.Sprintf(fitnets, teacher)
+	dir := checkResumesExactly(t, text, []stop{{0, 5}, {1, -1}, {1, 3}})
+	r, err := Resume(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hint, kd := traintest.Params(t, r.StageDir(0)), traintest.Params(t, r.StageDir(1))
+	first, err := r.stageConfig(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, err := experiment.New(first, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theta := start.Trainer.Model.Params(nil)
+	for _, b := range start.Trainer.Model.Blocks() {
+		frozen := !strings.HasPrefix(b.Name, "fc1.") && !strings.HasPrefix(b.Name, "fc2.") && !strings.HasPrefix(b.Name, "hint_r.")
+		if kept := slices.Equal(theta[b.Start:b.End], hint[b.Name]); kept != frozen {
+			t.Errorf("hint stage: %s kept its initial bits: %v; want %v", b.Name, kept, frozen)
+		}
+	}
+	if hint["hint_r.W"] == nil {
+		t.Error("the hint stage has no regressor")
+	}
+	if kd["hint_r.W"] != nil {
+		t.Error("the kd stage kept the regressor")
+	}
+	if _, theta0 := runStraight(t, text); theta0 == nil || !slices.Equal(theta0[:len(hint["fc1.W"])], hint["fc1.W"]) {
+		t.Error("the kd stage did not start from the hint stage's fc1.W")
+	}
+	view := traintest.RowsWithoutWall(t, filepath.Join(dir, ViewFile))
+	kdCol, hintCol := slices.Index(view[0], "loss_kd"), slices.Index(view[0], "loss_hint")
+	for _, row := range view[1:] {
+		if hinted := row[1] == "hint"; (row[hintCol] != "") != hinted || row[kdCol] == "" {
+			t.Errorf("stages.csv row %v: want loss_kd, and loss_hint in the hint stage alone", row)
+		}
 	}
 }
