@@ -68,8 +68,8 @@ func New(g *G.ExprGraph, name string, channels int, dt tensor.Dtype, opts Option
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, fmt.Errorf("batchnorm: %s: dtype %v is not supported; use tensor.Float32 or tensor.Float64", name, dt)
 	}
-	opts, err := opts.resolved()
-	if err != nil {
+	opts = opts.WithDefaults()
+	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("batchnorm: %s: %w", name, err)
 	}
 	b := &BatchNorm{

@@ -1,8 +1,10 @@
 package batchnorm
 
 import (
+	"errors"
 	"fmt"
-	"math"
+
+	"deepopt/internal/bounds"
 )
 
 // Default values of Options' zero fields, those of PyTorch's BatchNorm1d/2d.
@@ -23,20 +25,24 @@ type Options struct {
 	Momentum float64
 }
 
-// resolved returns the options with defaults filled in, or an error naming an
-// out-of-range field.
-func (o Options) resolved() (Options, error) {
+// Validate reports every field outside its range, as *bounds.Error: an Eps
+// that is not positive and finite, a Momentum outside (0, 1]. It checks the
+// fields as they are, so a zero field, which New replaces by its default, is
+// refused; New validates o.WithDefaults().
+func (o Options) Validate() error {
+	return errors.Join(
+		bounds.Check("Options.Eps", o.Eps, bounds.Positive, fmt.Sprintf("such as %g; 0 selects it", DefaultEps)),
+		bounds.Check("Options.Momentum", o.Momentum, bounds.Fraction, fmt.Sprintf("such as %g; 0 selects it", DefaultMomentum)),
+	)
+}
+
+// WithDefaults returns o with its zero fields replaced by the defaults.
+func (o Options) WithDefaults() Options {
 	if o.Eps == 0 {
 		o.Eps = DefaultEps
 	}
 	if o.Momentum == 0 {
 		o.Momentum = DefaultMomentum
 	}
-	if !(o.Eps > 0) || math.IsInf(o.Eps, 0) {
-		return o, fmt.Errorf("Eps is %g; want a positive finite value such as %g (0 selects it)", o.Eps, DefaultEps)
-	}
-	if !(o.Momentum > 0 && o.Momentum <= 1) {
-		return o, fmt.Errorf("Momentum is %g; want a value in (0, 1] such as %g (0 selects it)", o.Momentum, DefaultMomentum)
-	}
-	return o, nil
+	return o
 }

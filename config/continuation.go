@@ -1,5 +1,7 @@
 package config
 
+import "deepopt/internal/bounds"
+
 // Continuation smooths the training objective with Gaussian weight noise,
 // J_σ(θ) = E_ε J(θ + σε), whose width σ falls to 0 over the run (Gaussian
 // homotopy continuation, Mobahi & Fisher 2015; the lecture's Algorithm 4):
@@ -37,7 +39,7 @@ func DefaultContinuation() Continuation {
 // validate checks the continuation section against the run's length and
 // minibatch holding.
 func (c *Continuation) validate(p *problems, t Train) {
-	if !nonNegative.contains(c.Sigma) {
+	if !bounds.NonNegative.Contains(c.Sigma) {
 		p.add("continuation.sigma", "want a finite width ≥ 0 of the weight noise at step 0 (0 turns continuation off), got %v", c.Sigma)
 	}
 	if !(c.Sigma > 0) {
@@ -49,7 +51,7 @@ func (c *Continuation) validate(p *problems, t Train) {
 	}
 	if c.Kind == "geometric" {
 		p.atLeast("continuation.levels", c.Levels, 1, "the smoothed levels before σ = 0")
-		p.interval("continuation.ratio", c.Ratio, interval{lo: 0, hi: 1, loOpen: true, hiOpen: true})
+		p.interval("continuation.ratio", c.Ratio, bounds.Open)
 		if c.Levels >= 1 && c.Steps >= 1 && c.Steps < c.Levels {
 			p.add("continuation.steps", "%d steps cannot hold %d levels of at least one step each; raise continuation.steps or lower continuation.levels", c.Steps, c.Levels)
 		}

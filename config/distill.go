@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"slices"
+
+	"deepopt/internal/bounds"
 )
 
 // Distill trains the run as the student of knowledge distillation (Hinton,
@@ -76,7 +78,7 @@ func DefaultDistill() Distill {
 
 // validate checks the distill section.
 func (d *Distill) validate(p *problems) {
-	p.interval("distill.temperature", d.Temperature, positive)
+	p.interval("distill.temperature", d.Temperature, bounds.Positive)
 	p.termWeight("distill", d.Weight, d.Until, d.Decay)
 	for i, c := range d.OmitClasses {
 		key := fmt.Sprintf("distill.omit_classes.%d", i)
@@ -86,7 +88,7 @@ func (d *Distill) validate(p *problems) {
 		}
 	}
 	h := d.Hint
-	p.interval("distill.hint.weight", h.Weight, nonNegative)
+	p.interval("distill.hint.weight", h.Weight, bounds.NonNegative)
 	if h.On() && (h.Teacher == "" || h.Student == "") {
 		p.add("distill.hint", "a hint needs both nodes: teacher (the teacher's hint node) and student (the student's guided node), e.g. {teacher: act1.in, student: act3.in}; got teacher %q and student %q", h.Teacher, h.Student)
 	}

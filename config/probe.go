@@ -1,6 +1,10 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+
+	"deepopt/internal/bounds"
+)
 
 // Probe chooses the loss-landscape probes of Santurkar et al. (2018), run
 // during training by package landscape: at the current parameters θ, with
@@ -46,11 +50,11 @@ func (pr *Probe) validate(p *problems) {
 		p.add("probe.etas", "want at least one step size, e.g. [0.05, 0.1, 0.2, 0.4]")
 	}
 	for i, eta := range pr.Etas {
-		p.interval(fmt.Sprintf("probe.etas.%d", i), eta, positive)
+		p.interval(fmt.Sprintf("probe.etas.%d", i), eta, bounds.Positive)
 	}
 	p.atLeast("probe.batches", pr.Batches, 1, "the minibatches of the fixed probe set")
 	if pr.Batch == "train" && pr.Batches > 1 {
 		p.add("probe.batches", "%d applies only to probe.batch fixed; the train batch is the step's one minibatch (leave batches at 1 or set batch: fixed)", pr.Batches)
 	}
-	p.interval("probe.ics_lr", pr.ICSLR, nonNegative)
+	p.interval("probe.ics_lr", pr.ICSLR, bounds.NonNegative)
 }

@@ -1,13 +1,17 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"reflect"
 	"slices"
 	"strings"
 
+	"deepopt/batchnorm"
+	"deepopt/internal/bounds"
 	"deepopt/layers"
+	"deepopt/optim"
 )
 
 // datasetShape is what validation needs to know about a data set.
@@ -106,7 +110,7 @@ func (d *Data) validate(p *problems, batchSize int) {
 	}
 	p.atLeast("data.per_class", d.PerClass, 0, "training examples kept per class; 0 keeps them all")
 	p.intRange("data.jitter", d.Jitter, 0, shape.side-1, fmt.Sprintf("pixels of translation within the %d×%d images; 0 disables it", shape.side, shape.side))
-	p.interval("data.label_noise", d.LabelNoise, unitInterval)
+	p.interval("data.label_noise", d.LabelNoise, bounds.Unit)
 	if d.Dataset == "shapes" && d.Dir == "" {
 		p.add("data.dir", "data.dataset shapes has no default copy: write one with `train shapes --set basic --out DIR` and set data.dir to DIR")
 	}
@@ -142,14 +146,14 @@ func (m *Model) validate(p *problems, input datasetShape) {
 	for i, width := range m.Hidden {
 		p.atLeast(fmt.Sprintf("model.hidden.%d", i), width, 1, "a layer width")
 	}
-	p.interval("model.bn_momentum", m.BNMomentum, interval{lo: 0, hi: 1, loOpen: true})
-	p.interval("model.bn_eps", m.BNEps, positive)
-	p.interval("model.l2", m.L2, nonNegative)
-	p.interval("model.main_weight", m.MainWeight, nonNegative)
-	p.interval("model.dropout", m.Dropout, unitInterval)
-	p.interval("model.input_dropout", m.InputDropout, unitInterval)
+	p.library("model", batchnorm.Options{Eps: m.BNEps, Momentum: m.BNMomentum}.Validate(),
+		map[string]string{"Options.Eps": "bn_eps", "Options.Momentum": "bn_momentum"})
+	p.interval("model.l2", m.L2, bounds.NonNegative)
+	p.interval("model.main_weight", m.MainWeight, bounds.NonNegative)
+	p.interval("model.dropout", m.Dropout, bounds.Unit)
+	p.interval("model.input_dropout", m.InputDropout, bounds.Unit)
 	if m.Init == "gaussian" {
-		p.interval("model.init_std", m.InitStd, positive)
+		p.interval("model.init_std", m.InitStd, bounds.Positive)
 	}
 	for i, h := range m.AuxHeads {
 		key := fmt.Sprintf("model.aux_heads.%d", i)
@@ -192,21 +196,24 @@ func (m *Model) validate(p *problems, input datasetShape) {
 
 // validate checks the optimizer section.
 func (o *Optimizer) validate(p *problems) {
-	p.interval("optimizer.momentum", o.Momentum, unitInterval)
-	if o.Nesterov && !(o.Momentum > 0) {
-		p.add("optimizer.nesterov", "true needs optimizer.momentum > 0 (Nesterov's method is a form of momentum), got momentum %v", o.Momentum)
+	sgd := optim.SGD{Momentum: o.Momentum, Nesterov: o.Nesterov, WeightDecay: o.WeightDecay}
+	p.library("optimizer", sgd.Validate(), map[string]string{"SGD.Momentum": "momentum", "SGD.Nesterov": "nesterov", "SGD.WeightDecay": "weight_decay"})
+	adam := optim.Adam{Beta1: o.Beta1, Beta2: o.Beta2, Eps: o.Eps} // weight_decay is checked above
+	p.library("optimizer", adam.Validate(), map[string]string{"Adam.Beta1": "beta1", "Adam.Beta2": "beta2", "Adam.Eps": "eps"})
+	if o.Eps == 0 {
+		p.add("optimizer.eps", "want a number > 0, got 0 (Adam would read 0 as its default %v; write that out)", optim.DefaultAdamEps)
 	}
-	p.interval("optimizer.weight_decay", o.WeightDecay, nonNegative)
-	p.interval("optimizer.beta1", o.Beta1, unitInterval)
-	p.interval("optimizer.beta2", o.Beta2, unitInterval)
-	p.interval("optimizer.eps", o.Eps, positive)
 	p.atLeast("optimizer.restart_every", o.RestartEvery, 0, "0 restarts every n steps, n the number of parameters")
 	p.atLeast("optimizer.memory", o.Memory, 1, "the (s, y) pairs L-BFGS keeps")
-	p.interval("optimizer.damping", o.Damping, nonNegative)
+	p.interval("optimizer.damping", o.Damping, bounds.NonNegative)
 	p.atLeast("optimizer.max_inner", o.MaxInner, 0, "0 means min(n, 250) inner iterations")
 	p.atLeast("optimizer.max_dense_params", o.MaxDenseParams, 0, "0 means the method's default limit")
 	p.atLeast("optimizer.average_start", o.AverageStart, 0, "0 averages every iterate")
-	p.interval("optimizer.ema_decay", o.EMADecay, interval{lo: 0, hi: 1, loOpen: true, hiOpen: true})
+	ema := optim.ExponentialAverage{Decay: o.EMADecay}
+	p.library("optimizer", ema.Validate(), map[string]string{"ExponentialAverage.Decay": "ema_decay"})
+	if o.EMADecay == 0 {
+		p.add("optimizer.ema_decay", "want a number in (0, 1), got 0 (the average would read 0 as its default %v; write that out)", optim.DefaultEMADecay)
+	}
 	defaults := Default().Optimizer
 	if o.Average != "polyak" && o.AverageStart != defaults.AverageStart {
 		p.add("optimizer.average_start", "%d applies only to optimizer.average polyak, not %s; leave it at its default or set optimizer.average to polyak", o.AverageStart, o.Average)
@@ -221,13 +228,13 @@ func (o *Optimizer) validate(p *problems) {
 
 // validate checks the schedule section; steps is train.steps.
 func (s *Schedule) validate(p *problems, steps int) {
-	p.interval("schedule.lr", s.LR, positive)
+	p.interval("schedule.lr", s.LR, bounds.Positive)
 	if s.WarmupSteps < 0 || steps > 0 && s.WarmupSteps >= steps {
 		p.add("schedule.warmup_steps", "want an integer from 0 to %d (fewer than train.steps), got %d", max(steps-1, 0), s.WarmupSteps)
 	}
 	p.atLeast("schedule.step_size", s.StepSize, 1, "the steps per decay")
-	p.interval("schedule.gamma", s.Gamma, interval{lo: 0, hi: 1, loOpen: true})
-	if positive.contains(s.LR) && !(s.MinLR >= 0 && s.MinLR <= s.LR) {
+	p.interval("schedule.gamma", s.Gamma, bounds.Fraction)
+	if bounds.Positive.Contains(s.LR) && !(s.MinLR >= 0 && s.MinLR <= s.LR) {
 		p.add("schedule.min_lr", "want a number in [0, schedule.lr] = [0, %v], got %v", s.LR, s.MinLR)
 	}
 }
@@ -256,7 +263,7 @@ func (t *Train) validate(p *problems, batchNorm bool) {
 // termWeight checks the weight, until and decay keys under key of a
 // weighted term of the objective.
 func (p *problems) termWeight(key string, weight float64, until int, decay bool) {
-	p.interval(key+".weight", weight, nonNegative)
+	p.interval(key+".weight", weight, bounds.NonNegative)
 	p.atLeast(key+".until", until, 0, "the step the term stops at, 0 for never")
 	if decay && until == 0 {
 		p.add(key+".decay", "true needs until > 0, the step by which the weight reaches 0")
@@ -279,49 +286,29 @@ func (p *problems) intRange(key string, v, lo, hi int, why string) {
 	}
 }
 
-// interval is a range of valid numbers. An open end excludes its bound; an
-// infinite bound is no bound. NaN is in no interval.
-type interval struct {
-	lo, hi         float64
-	loOpen, hiOpen bool
-}
-
-// The common intervals.
-var (
-	positive     = interval{lo: 0, hi: math.Inf(1), loOpen: true, hiOpen: true}
-	nonNegative  = interval{lo: 0, hi: math.Inf(1), hiOpen: true}
-	unitInterval = interval{lo: 0, hi: 1, hiOpen: true} // [0, 1)
-)
-
-// contains reports whether x lies in r.
-func (r interval) contains(x float64) bool {
-	above := x > r.lo || !r.loOpen && x == r.lo
-	below := x < r.hi || !r.hiOpen && x == r.hi
-	return above && below
-}
-
-// String writes r as "> 0", "≥ 0" or "in [0, 1)".
-func (r interval) String() string {
-	if math.IsInf(r.hi, 1) {
-		if r.loOpen {
-			return fmt.Sprintf("> %v", r.lo)
-		}
-		return fmt.Sprintf("≥ %v", r.lo)
-	}
-	left, right := "[", "]"
-	if r.loOpen {
-		left = "("
-	}
-	if r.hiOpen {
-		right = ")"
-	}
-	return fmt.Sprintf("in %s%v, %v%s", left, r.lo, r.hi, right)
-}
-
 // interval records a problem when the number v at key is outside r.
-func (p *problems) interval(key string, v float64, r interval) {
-	if !r.contains(v) {
+func (p *problems) interval(key string, v float64, r bounds.Interval) {
+	if !r.Contains(v) {
 		p.add(key, "want a number %s, got %v", r, v)
+	}
+}
+
+// library records under config keys the problems a library type's Validate
+// reports (err, of *bounds.Error): keys maps the Go name of each setting to
+// its key in section, which replaces the Go names in the problem's text too.
+// So a setting's range is checked where the setting lives, and the config
+// names it by its key.
+func (p *problems) library(section string, err error, keys map[string]string) {
+	found, rest := bounds.Errors(err)
+	for _, e := range found {
+		problem := e.Problem
+		for field, key := range keys {
+			problem = strings.ReplaceAll(problem, field, join(section, key))
+		}
+		p.add(join(section, cmp.Or(keys[e.Field], e.Field)), "%s", problem)
+	}
+	for _, e := range rest {
+		p.add(section, "%v", e)
 	}
 }
 
@@ -331,8 +318,8 @@ func (c *Curriculum) validate(p *problems, dataset string) {
 	if c.Kind == "none" {
 		return
 	}
-	p.interval("curriculum.a", c.A, positive)
-	p.interval("curriculum.b", c.B, interval{lo: 0, hi: 1, loOpen: true})
+	p.interval("curriculum.a", c.A, bounds.Positive)
+	p.interval("curriculum.b", c.B, bounds.Fraction)
 	if c.Scores == "difficulty" && dataset != "shapes" {
 		p.add("curriculum.scores", "difficulty needs a data set with its own difficulty scores (data.dataset shapes), not %s; use random, file, loss or margin", dataset)
 	}

@@ -138,23 +138,3 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		t.Errorf("Error() = %q, want a count and one problem per line", e.Error())
 	}
 }
-
-func TestIntervalString(t *testing.T) {
-	tests := []struct {
-		r    interval
-		want string
-	}{
-		{positive, "> 0"},
-		{nonNegative, "≥ 0"},
-		{unitInterval, "in [0, 1)"},
-		{interval{lo: 0, hi: 1, loOpen: true}, "in (0, 1]"},
-	}
-	for _, tt := range tests {
-		if got := tt.r.String(); got != tt.want {
-			t.Errorf("String() = %q, want %q", got, tt.want)
-		}
-	}
-	if unitInterval.contains(math.NaN()) || !unitInterval.contains(0) || unitInterval.contains(1) {
-		t.Error("unitInterval must hold 0, not 1, not NaN")
-	}
-}

@@ -1,9 +1,12 @@
 package optim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+
+	"deepopt/internal/bounds"
 )
 
 var _ Optimizer = (*Adam)(nil)
@@ -62,19 +65,15 @@ type Adam struct {
 	steps                    int
 }
 
-// Validate reports a setting out of range: β1 or β2 outside [0, 1), or a
-// negative or non-finite ε or weight decay.
+// Validate reports every setting out of range, as *bounds.Error: β1 or β2
+// outside [0, 1), or a negative or non-finite ε or weight decay.
 func (a *Adam) Validate() error {
-	if !(a.Beta1 >= 0 && a.Beta1 < 1) {
-		return fmt.Errorf("optim: Adam.Beta1 = %v; want β1 in (0, 1), or 0 for the default %v", a.Beta1, DefaultAdamBeta1)
-	}
-	if !(a.Beta2 >= 0 && a.Beta2 < 1) {
-		return fmt.Errorf("optim: Adam.Beta2 = %v; want β2 in (0, 1), or 0 for the default %v", a.Beta2, DefaultAdamBeta2)
-	}
-	if !(a.Eps >= 0) || math.IsInf(a.Eps, 1) {
-		return fmt.Errorf("optim: Adam.Eps = %v; want a finite ε > 0, or 0 for the default %v", a.Eps, DefaultAdamEps)
-	}
-	return checkWeightDecay("Adam", a.WeightDecay)
+	return errors.Join(
+		bounds.Check("Adam.Beta1", a.Beta1, bounds.Unit, fmt.Sprintf("0 selects the default %v", DefaultAdamBeta1)),
+		bounds.Check("Adam.Beta2", a.Beta2, bounds.Unit, fmt.Sprintf("0 selects the default %v", DefaultAdamBeta2)),
+		bounds.Check("Adam.Eps", a.Eps, bounds.NonNegative, fmt.Sprintf("0 selects the default %v", DefaultAdamEps)),
+		checkWeightDecay("Adam", a.WeightDecay),
+	)
 }
 
 // settings returns β1, β2 and ε with zeros replaced by the defaults.

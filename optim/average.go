@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"deepopt/internal/bounds"
 )
 
 var (
@@ -152,10 +154,10 @@ func (e *ExponentialAverage) Step(obj Objective, theta []float64, loss float64, 
 	if err := checkAveragingStep("ExponentialAverage", e.Inner, e.average, theta); err != nil {
 		return Info{}, err
 	}
-	decay := e.decay()
-	if !(decay > 0 && decay < 1) {
-		return Info{}, fmt.Errorf("optim: ExponentialAverage.Decay = %v; want α in (0, 1), or 0 for %g", e.Decay, DefaultEMADecay)
+	if err := e.Validate(); err != nil {
+		return Info{}, err
 	}
+	decay := e.decay()
 	info, err := e.Inner.Step(obj, theta, loss, grad, lr)
 	if err != nil && !IsRecoverableSearchFailure(err) {
 		return info, err
@@ -172,6 +174,12 @@ func (e *ExponentialAverage) Step(obj Objective, theta []float64, loss float64, 
 		e.average[i] = decay*e.average[i] + (1-decay)*value
 	}
 	return info, err
+}
+
+// Validate reports a Decay outside (0, 1), as *bounds.Error; 0 selects
+// DefaultEMADecay.
+func (e *ExponentialAverage) Validate() error {
+	return bounds.Check("ExponentialAverage.Decay", e.decay(), bounds.Open, fmt.Sprintf("0 selects the default %v", DefaultEMADecay))
 }
 
 func (e *ExponentialAverage) decay() float64 {

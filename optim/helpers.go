@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"deepopt/internal/bounds"
 	"deepopt/internal/finite"
 )
 
@@ -57,10 +58,7 @@ func checkLearningRate(method string, lr float64) error {
 
 // checkWeightDecay reports a negative or non-finite weight decay λ.
 func checkWeightDecay(method string, decay float64) error {
-	if !(decay >= 0) || math.IsInf(decay, 1) {
-		return fmt.Errorf("optim: %s.WeightDecay = %v; want a finite coefficient λ ≥ 0 (0 for none)", method, decay)
-	}
-	return nil
+	return bounds.Check(method+".WeightDecay", decay, bounds.NonNegative, "0 for none")
 }
 
 // checkMemoryDimension reports a method's memory (one of its vectors, nil

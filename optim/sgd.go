@@ -1,6 +1,11 @@
 package optim
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+
+	"deepopt/internal/bounds"
+)
 
 var _ Optimizer = (*SGD)(nil)
 
@@ -48,17 +53,20 @@ type SGD struct {
 	velocity []float64
 }
 
-// Validate reports a setting out of range: a momentum outside [0, 1), under
-// which the velocity does not decay, Nesterov without momentum, or a
-// negative or non-finite weight decay.
+// Validate reports every setting out of range, as *bounds.Error: a momentum
+// outside [0, 1), under which the velocity does not decay, Nesterov without
+// momentum, or a negative or non-finite weight decay.
 func (s *SGD) Validate() error {
-	if !(s.Momentum >= 0 && s.Momentum < 1) {
-		return fmt.Errorf("optim: SGD.Momentum = %v; want μ in [0, 1): 0 for plain SGD, typically 0.9", s.Momentum)
+	var nesterov error
+	if s.Nesterov && !(s.Momentum > 0) {
+		nesterov = &bounds.Error{Field: "SGD.Nesterov", Hint: "or unset Nesterov",
+			Problem: fmt.Sprintf("true needs SGD.Momentum > 0 (Nesterov's method is a form of momentum), got momentum %v", s.Momentum)}
 	}
-	if s.Nesterov && s.Momentum == 0 {
-		return fmt.Errorf("optim: SGD.Nesterov is set but SGD.Momentum = 0; Nesterov's method is a form of momentum, so set μ in (0, 1) or unset Nesterov")
-	}
-	return checkWeightDecay("SGD", s.WeightDecay)
+	return errors.Join(
+		bounds.Check("SGD.Momentum", s.Momentum, bounds.Unit, "0 for plain SGD, typically 0.9"),
+		nesterov,
+		checkWeightDecay("SGD", s.WeightDecay),
+	)
 }
 
 // Step performs one SGD step from θ; see SGD. On an error θ and the velocity

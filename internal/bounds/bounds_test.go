@@ -1,0 +1,51 @@
+package bounds
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"testing"
+)
+
+func TestIntervalString(t *testing.T) {
+	tests := []struct {
+		r    Interval
+		want string
+	}{
+		{Positive, "> 0"},
+		{NonNegative, "≥ 0"},
+		{Unit, "in [0, 1)"},
+		{Fraction, "in (0, 1]"},
+		{Open, "in (0, 1)"},
+	}
+	for _, tt := range tests {
+		if got := tt.r.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+		}
+	}
+	if Unit.Contains(math.NaN()) || !Unit.Contains(0) || Unit.Contains(1) {
+		t.Error("Unit must hold 0, not 1, not NaN")
+	}
+	if Positive.Contains(math.Inf(1)) || Positive.Contains(0) || !Positive.Contains(1e-300) {
+		t.Error("Positive must hold 1e-300, not 0, not +Inf")
+	}
+}
+
+func TestCheckAndErrors(t *testing.T) {
+	if err := Check("A.X", 0.5, Unit, ""); err != nil {
+		t.Errorf("Check(0.5 in [0, 1)) = %v, want nil", err)
+	}
+	bad := Check("A.X", 1, Unit, "0 for none")
+	if got, want := bad.Error(), "A.X: want a number in [0, 1), got 1 (0 for none)"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	other := errors.New("other")
+	joined := errors.Join(fmt.Errorf("pkg: %w", bad), other, Check("A.Y", -1, NonNegative, ""))
+	found, rest := Errors(joined)
+	if len(found) != 2 || found[0].Field != "A.X" || found[1].Field != "A.Y" || found[1].Problem != "want a number ≥ 0, got -1" {
+		t.Errorf("Errors found %+v, want A.X and A.Y", found)
+	}
+	if len(rest) != 1 || rest[0] != other {
+		t.Errorf("Errors rest = %v, want [other]", rest)
+	}
+}
