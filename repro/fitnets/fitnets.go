@@ -1,0 +1,206 @@
+// Package fitnets reproduces the MNIST comparison of Romero et al. (2015),
+// "FitNets: Hints for Thin Deep Nets", §4.3: a thin, deep student trained
+// by standard backprop, by knowledge distillation alone, and by hints then
+// knowledge distillation (the paper's two stages), each for the same number
+// of minibatches, beside the wide teacher it learns from. The paper's test
+// errors: standard backprop 1.90%, KD 0.65%, hints + KD 0.51%, teacher
+// 0.55%.
+//
+// The student's config (configs/mnist-fitnets.yaml) is the hints + KD run
+// of stages; the other arms are overlays of it: KD alone is the run without
+// its stages list, trained for the stages' steps together with λ annealed
+// over them, and standard backprop is that run without the distill section.
+// Run trains every seed's teacher and standard-backprop student as one
+// repro.Study, then the distilled students of each seed's teacher as a
+// second, and writes errors.csv, accuracy.png and report.md. `make
+// repro-fitnets` runs it at the budget its README section states; a
+// shortened run on the fixture is part of the test suite.
+package fitnets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"deepopt/config"
+	"deepopt/repro"
+)
+
+// Options describe a reproduction.
+type Options struct {
+	// Teacher and Student are the configuration files (defaults:
+	// configs/mnist-fitnets-teacher.yaml and configs/mnist-fitnets.yaml, a
+	// run of stages whose distill.teacher is replaced by each seed's
+	// teacher).
+	Teacher, Student string
+	// Seeds are the seeds of every network (default [1, 2]).
+	Seeds []int
+	// Sets are --set overrides applied to every run; StudentSets to the
+	// students alone (e.g. "train.steps=1000", the kd stage's length).
+	Sets, StudentSets []string
+	// Dir is the report directory; the runs live in Dir/<arm>-seed<k>.
+	Dir string
+	// Parallel is how many runs train at once (default 1).
+	Parallel int
+	// Command is the command line that reproduces the report (default: the
+	// make target).
+	Command string
+	// Log receives a line as each run starts and ends (nil: none).
+	Log io.Writer
+}
+
+// The networks of the study, in the order of every table.
+const (
+	Teacher  = "teacher"
+	Standard = "standard"
+	KD       = "kd"
+	Hints    = "hints"
+)
+
+// Network is one network of the study with the paper's test error.
+type Network struct {
+	Key, Label string
+	// Paper is the paper's MNIST test error, a fraction.
+	Paper float64
+}
+
+// Networks lists the study's networks with the paper's test errors
+// (Romero et al. 2015, Table 3).
+var Networks = []Network{
+	{Teacher, "teacher (wide)", 0.0055},
+	{Standard, "student, standard backprop", 0.0190},
+	{KD, "student, KD", 0.0065},
+	{Hints, "student, hints + KD", 0.0051},
+}
+
+func (o *Options) defaults() {
+	if o.Teacher == "" {
+		o.Teacher = "configs/mnist-fitnets-teacher.yaml"
+	}
+	if o.Student == "" {
+		o.Student = "configs/mnist-fitnets.yaml"
+	}
+	if len(o.Seeds) == 0 {
+		o.Seeds = []int{1, 2}
+	}
+	if o.Command == "" {
+		o.Command = "make repro-fitnets"
+	}
+}
+
+// Budget returns the minibatches of the student's run of stages (the sum
+// of its stages' train.steps) and those of its first stage, the hint
+// stage.
+func Budget(student *config.Config) (total, hint int, err error) {
+	if len(student.Stages) < 2 {
+		return 0, 0, fmt.Errorf("fitnets: %s has %d stages; want the hint stage and the kd stage as a stages list", student.Name, len(student.Stages))
+	}
+	for i := range student.Stages {
+		c, err := student.StageConfig(student.Stages, i, "the stage before")
+		if err != nil {
+			return 0, 0, err
+		}
+		total += c.Train.Steps
+		if i == 0 {
+			hint = c.Train.Steps
+		}
+	}
+	return total, hint, nil
+}
+
+// Run trains (or resumes, or reuses) every run of o, then writes the report
+// into o.Dir and returns its numbers.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	o.defaults()
+	if o.Dir == "" {
+		return nil, errors.New("fitnets: no report directory; set Options.Dir (e.g. runs/repro-fitnets)")
+	}
+	teacherCfg, err := config.Load(o.Teacher, o.Sets)
+	if err != nil {
+		return nil, err
+	}
+	studentSets := slices.Concat(o.Sets, o.StudentSets)
+	student, err := config.Load(o.Student, studentSets)
+	if err != nil {
+		return nil, err
+	}
+	total, hint, err := Budget(student)
+	if err != nil {
+		return nil, err
+	}
+	// KD alone and standard backprop: one stage of the whole budget, λ
+	// annealed over it as the kd stage anneals it over its own steps.
+	single := slices.Concat(studentSets, []string{"stages=[]", "train.steps=" + strconv.Itoa(total)})
+	first := repro.Study{Dir: o.Dir, Parallel: o.Parallel, Log: o.Log}
+	second := first
+	for _, seed := range o.Seeds {
+		first.Runs = append(first.Runs, repro.Seeded(Teacher, o.Teacher, o.Sets, []int{seed})...)
+		first.Runs = append(first.Runs, repro.Seeded(Standard, o.Student, append(slices.Clone(single), "distill={}"), []int{seed})...)
+		teacher := "distill.teacher=" + first.RunDir(repro.SeedName(Teacher, seed))
+		second.Runs = append(second.Runs, repro.Seeded(KD, o.Student, append(slices.Clone(single), teacher, "distill.until="+strconv.Itoa(total)), []int{seed})...)
+		second.Runs = append(second.Runs, repro.Seeded(Hints, o.Student, append(slices.Clone(studentSets), teacher), []int{seed})...)
+	}
+	for _, s := range []repro.Study{first, second} {
+		if _, err := s.Train(ctx); err != nil {
+			return nil, err
+		}
+	}
+	hintCfg, err := student.StageConfig(student.Stages, 0, "")
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Seeds: o.Seeds, Budget: total, Hint: hint, BatchSize: student.Train.BatchSize,
+		TeacherHidden: teacherCfg.Model.Hidden, StudentHidden: student.Model.Hidden, LR: student.Schedule.LR, HintLR: hintCfg.Schedule.LR}
+	if err := rep.summarize(o); err != nil {
+		return nil, err
+	}
+	return rep, rep.write(o)
+}
+
+// Report holds the numbers of a reproduction.
+type Report struct {
+	Seeds []int
+	// Budget is every student's minibatches, Hint those of the hint stage,
+	// TeacherSteps the teacher's, each of BatchSize examples.
+	Budget, Hint, TeacherSteps, BatchSize int
+	// TeacherHidden and StudentHidden are the networks' hidden widths, LR
+	// the students' learning rate and HintLR the hint stage's.
+	TeacherHidden, StudentHidden []int
+	LR, HintLR                   float64
+	// Errors are each network's test errors (fractions), seed by seed, at
+	// the run's last evaluation.
+	Errors map[string][]float64
+	// Accuracy is each student's test accuracy against the minibatches of
+	// its whole run (the hints arm's over both stages), folded over seeds.
+	Accuracy map[string]repro.Band
+}
+
+// summarize reads every network's test accuracy curve.
+func (rep *Report) summarize(o Options) error {
+	rep.Errors, rep.Accuracy = map[string][]float64{}, map[string]repro.Band{}
+	for _, nw := range Networks {
+		var x []float64
+		var runs [][]float64
+		for _, seed := range o.Seeds {
+			steps, acc, err := repro.Curve(filepath.Join(o.Dir, repro.SeedName(nw.Key, seed)), "test_acc")
+			if err != nil {
+				return err
+			}
+			if x != nil && !slices.Equal(x, steps) {
+				return fmt.Errorf("fitnets: the %s runs evaluated at other steps from seed to seed; give them one train.eval_every", nw.Key)
+			}
+			x = steps
+			runs = append(runs, acc)
+			rep.Errors[nw.Key] = append(rep.Errors[nw.Key], 1-acc[len(acc)-1])
+			if nw.Key == Teacher {
+				rep.TeacherSteps = int(steps[len(steps)-1])
+			}
+		}
+		rep.Accuracy[nw.Key] = repro.NewBand(x, runs)
+	}
+	return nil
+}
