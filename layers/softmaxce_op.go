@@ -63,32 +63,36 @@ func (op *softmaxCEOp) Do(inputs ...G.Value) (G.Value, error) {
 	return nil, fmt.Errorf("layers: %v of a %v tensor; use float32 or float64", op, t[0].Dtype())
 }
 
-// softmaxCE returns L for logits z and targets t.
+// softmaxCE returns L for logits z and targets t. Row n contributes
+// Σ_k t_nk·(z_nk − m_n) − (Σ_k t_nk)·log s_n, with m_n the row maximum and
+// s_n = Σ_j exp(z_nj − m_n), so that one exponential per logit suffices.
 func softmaxCE[T float32 | float64](op *softmaxCEOp, z, t []T) float64 {
 	var total float64
 	for i := range op.n {
-		zi, ti := z[i*op.k:(i+1)*op.k], t[i*op.k:(i+1)*op.k]
-		m, logS := logSumExp(zi)
+		zi, ti := z[i*op.k:(i+1)*op.k:(i+1)*op.k], t[i*op.k:(i+1)*op.k:(i+1)*op.k]
+		m := rowMax(zi)
+		var s, dot, mass float64
 		for j, v := range zi {
-			total += float64(ti[j]) * (float64(v) - m - logS)
+			d := float64(v) - m
+			s += math.Exp(d)
+			dot += float64(ti[j]) * d
+			mass += float64(ti[j])
 		}
+		total += dot - mass*math.Log(s)
 	}
 	return -total / float64(op.n)
 }
 
-// logSumExp returns the row maximum m and log Σ_j exp(z_j − m) in float64,
-// so that log softmax(z)_j = (z_j − m) − logS loses nothing to the
-// magnitude of m.
-func logSumExp[T float32 | float64](z []T) (m, logS float64) {
-	m = math.Inf(-1)
-	for _, v := range z {
-		m = max(m, float64(v))
+// rowMax returns the largest of z in float64, so that z_j − m loses nothing
+// to the magnitude of m and no exponent exp(z_j − m) is positive.
+func rowMax[T float32 | float64](z []T) float64 {
+	m := z[0]
+	for _, v := range z[1:] {
+		if v > m {
+			m = v
+		}
 	}
-	var s float64
-	for _, v := range z {
-		s += math.Exp(float64(v) - m)
-	}
-	return m, math.Log(s)
+	return float64(m)
 }
 
 func (op *softmaxCEOp) ReturnsPtr() bool     { return false }
@@ -161,24 +165,31 @@ func (op *softmaxCEGradOp) Do(inputs ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
-// softmaxCEGradient writes op's gradient into out.
+// softmaxCEGradient writes op's gradient into out. For ∂L/∂z it computes
+// softmax(z_n)_k = e_k/Σ_j e_j from e_k = exp(z_nk − m_n), one exponential
+// per logit, held in float64 in a row of scratch.
 func softmaxCEGradient[T float32 | float64](op *softmaxCEGradOp, out, z, t []T, dL float64) {
 	k, scale := op.forward.k, dL/float64(op.forward.n)
+	e := make([]float64, k)
 	for i := range op.forward.n {
-		zi, ti, oi := z[i*k:(i+1)*k], t[i*k:(i+1)*k], out[i*k:(i+1)*k]
-		m, logS := logSumExp(zi)
+		zi, ti, oi := z[i*k:(i+1)*k:(i+1)*k], t[i*k:(i+1)*k:(i+1)*k], out[i*k:(i+1)*k:(i+1)*k]
+		m := rowMax(zi)
+		var s, mass float64
+		for j, v := range zi {
+			e[j] = math.Exp(float64(v) - m)
+			s += e[j]
+			mass += float64(ti[j])
+		}
 		if op.wrtTargets {
+			logS := math.Log(s)
 			for j, v := range zi {
 				oi[j] = T(-scale * (float64(v) - m - logS))
 			}
 			continue
 		}
-		var mass float64
-		for _, v := range ti {
-			mass += float64(v)
-		}
-		for j, v := range zi {
-			oi[j] = T(scale * (math.Exp(float64(v)-m-logS)*mass - float64(ti[j])))
+		c := scale * mass / s
+		for j, v := range e {
+			oi[j] = T(c*v - scale*float64(ti[j]))
 		}
 	}
 }

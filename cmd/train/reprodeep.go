@@ -54,7 +54,7 @@ gradnorm-dsn.png and the CSVs behind them.`,
 	f.StringArrayVar(&o.Sets, "set", nil, "override a config key of every run (repeatable)")
 	f.IntSliceVar(&o.Seeds, "seeds", []int{1, 2, 3}, "seeds of every arm")
 	f.IntSliceVar(&o.Budgets, "budgets", []int{250, 500, 1000}, "training steps at which the deep MLP's arms are compared, each a multiple of the first")
-	f.IntSliceVar(&o.CNNSeeds, "cnn-seeds", []int{1}, "seeds of the CNN with and without heads")
+	f.IntSliceVar(&o.CNNSeeds, "cnn-seeds", []int{1, 2, 3}, "seeds of the CNN with and without heads")
 	f.IntVar(&o.CNNSteps, "cnn-steps", 200, "steps of the CNN with and without heads")
 	f.IntVar(&o.Parallel, "parallel", runtime.NumCPU(), "runs trained at once (each uses about one core)")
 	return cmd

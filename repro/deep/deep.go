@@ -41,7 +41,7 @@ type Options struct {
 	// the fixture).
 	Sets []string
 	// Seeds are the seeds of every arm (1, 2, 3); CNNSeeds those of the
-	// CNN's two arms (1: a CNN step costs about ten of the MLP's).
+	// CNN's two arms (Seeds).
 	Seeds, CNNSeeds []int
 	// Budgets are the training steps at which the deep MLP's arms are
 	// compared (250, 500, 1000), each a multiple of the first; every step
@@ -105,7 +105,7 @@ func (o *Options) defaults() {
 		o.Seeds = []int{1, 2, 3}
 	}
 	if len(o.CNNSeeds) == 0 {
-		o.CNNSeeds = o.Seeds[:1]
+		o.CNNSeeds = o.Seeds
 	}
 	if len(o.Budgets) == 0 {
 		o.Budgets = []int{250, 500, 1000}
