@@ -6,6 +6,8 @@ import (
 	"hash/fnv"
 	"math"
 
+	"deepopt/internal/sigmoid"
+
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -172,13 +174,12 @@ func activate64(kind ActivationKind, y, x []float64) {
 	}
 }
 
-// activate32 writes f(x) into y in float32; the sigmoid uses sigmoid32.
+// activate32 writes f(x) into y in float32; the sigmoid stays in float32
+// (internal/sigmoid, vectorised).
 func activate32(kind ActivationKind, y, x []float32) {
 	switch kind {
 	case Sigmoid:
-		for i, v := range x {
-			y[i] = sigmoid32(v)
-		}
+		sigmoid.Slice(y, x)
 	case Tanh:
 		for i, v := range x {
 			y[i] = float32(math.Tanh(float64(v)))
@@ -208,31 +209,4 @@ func activationGradient[T float32 | float64](kind ActivationKind, dx, y, dy []T)
 			}
 		}
 	}
-}
-
-// sigmoid32 is 1/(1 + e^(−x)) in float32 with e^(−x) from exp32, within
-// 2 ulp of the correctly rounded value.
-func sigmoid32(x float32) float32 {
-	switch {
-	case x > 17: // 1 − σ(x) < 2⁻²⁴: σ rounds to 1
-		return 1
-	case x < -80: // near and below the subnormal range (σ < 2⁻¹¹⁵), where float32 rounding errors grow
-		return float32(1 / (1 + math.Exp(-float64(x))))
-	}
-	return 1 / (1 + exp32(-x))
-}
-
-// exp32 is e^x for |x| ≤ 87 in float32: x = k·ln 2 + r with |r| ≤ ln 2 / 2,
-// e^r by its degree-7 Taylor polynomial (truncation error below 2⁻²⁷
-// relative), scaled by 2^k through the exponent bits.
-func exp32(x float32) float32 {
-	const (
-		log2e = 1.44269504088896341
-		ln2Hi = 0.693359375 // ln 2 split so that k·ln2Hi is exact
-		ln2Lo = -2.12194440e-4
-	)
-	k := float32(math.Floor(float64(x*log2e + 0.5)))
-	r := x - k*ln2Hi - k*ln2Lo
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))
-	return p * math.Float32frombits(uint32(int32(k)+127)<<23)
 }

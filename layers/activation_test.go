@@ -82,24 +82,6 @@ func TestNewActivationUnknown(t *testing.T) {
 	}
 }
 
-// TestSigmoid32 compares the float32 sigmoid with the float64 definition
-// rounded to float32, on a fine grid over [−100, 100] (both tails included):
-// at most 2 ulp apart.
-func TestSigmoid32(t *testing.T) {
-	worst := 0
-	for i := -200000; i <= 200000; i++ {
-		x := float32(i) / 2000
-		want := float32(1 / (1 + math.Exp(-float64(x))))
-		got := sigmoid32(x)
-		ulps := int(math.Float32bits(got)) - int(math.Float32bits(want))
-		worst = max(worst, ulps, -ulps)
-		if worst > 2 {
-			t.Fatalf("sigmoid32(%g) = %g, want %g (%d ulp)", x, got, want, ulps)
-		}
-	}
-	t.Logf("largest difference: %d ulp", worst)
-}
-
 // TestActivation32 checks each float32 kernel and gradient against the
 // float64 ones to float32 precision.
 func TestActivation32(t *testing.T) {

@@ -1,10 +1,10 @@
 package sgemm
 
-// useKernel is whether the processor runs AVX2 and FMA instructions (and
-// the operating system saves the YMM registers).
-var useKernel = hasAVX2FMA()
+import "deepopt/internal/avx2"
 
-func hasAVX2FMA() bool
+// useKernel is whether the processor runs the kernels' AVX2 and FMA
+// instructions.
+var useKernel = avx2.Available
 
 // kernel4x16 adds the 4×16 block A[0:4, 0:k]·B[0:k, 0:16] to C[0:4, 0:16],
 // strides in elements: A(r, l) at a[r*rsa + l*csa], B(l, j) at b[l*ldb + j],

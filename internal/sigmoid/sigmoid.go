@@ -1,0 +1,64 @@
+// Package sigmoid is the float32 logistic sigmoid σ(x) = 1/(1 + e^(−x)) of
+// deepopt's activations: Float32 for one value and Slice for a slice, which
+// runs eight values at a time in AVX2 assembly on amd64 processors that
+// have it. The kernel performs Float32's float32 operations in the same
+// order with the same roundings (no fused multiply-adds), so both give the
+// same bits and a run's results do not depend on which one computed them.
+package sigmoid
+
+import "math"
+
+// Float32 is σ(x) in float32 with e^(−x) from exp32, within 2 ulp of the
+// correctly rounded value.
+func Float32(x float32) float32 {
+	switch {
+	case x > 17: // 1 − σ(x) < 2⁻²⁴: σ rounds to 1
+		return 1
+	case x < -80: // near and below the subnormal range (σ < 2⁻¹¹⁵), where float32 rounding errors grow
+		return float32(1 / (1 + math.Exp(-float64(x))))
+	}
+	return 1 / (1 + exp32(-x))
+}
+
+// exp32's constants: ln 2 split so that k·ln2Hi is exact, and the
+// coefficients 1/n! of e^r's Taylor polynomial from n = 3 (n = 0, 1, 2 are
+// 1, 1 and 1/2).
+const (
+	log2e = 1.44269504088896341
+	ln2Hi = 0.693359375
+	ln2Lo = -2.12194440e-4
+	c3    = 1.0 / 6
+	c4    = 1.0 / 24
+	c5    = 1.0 / 120
+	c6    = 1.0 / 720
+	c7    = 1.0 / 5040
+)
+
+// exp32 is e^x for |x| ≤ 87 in float32: x = k·ln 2 + r with |r| ≤ ln 2 / 2,
+// e^r by its degree-7 Taylor polynomial (truncation error below 2⁻²⁷
+// relative), scaled by 2^k through the exponent bits.
+func exp32(x float32) float32 {
+	k := float32(math.Floor(float64(x*log2e + 0.5)))
+	r := x - k*ln2Hi - k*ln2Lo
+	p := 1 + r*(1+r*(1.0/2+r*(c3+r*(c4+r*(c5+r*(c6+r*c7))))))
+	return p * math.Float32frombits(uint32(int32(k)+127)<<23)
+}
+
+// Slice writes σ(x[i]) into y[i] for every i; y must be at least as long
+// as x. It gives Float32's values, eight at a time on the kernel.
+func Slice(y, x []float32) {
+	y = y[:len(x)]
+	i := 0
+	for useKernel && i+8 <= len(x) {
+		// The kernel stops before the first block of eight that holds a
+		// value below −80 (Float32's float64 branch); that block runs in Go.
+		i += kernel(&y[i], &x[i], (len(x)-i)&^7, &constants)
+		for j := i; j < min(i+8, len(x)); j++ {
+			y[j] = Float32(x[j])
+		}
+		i = min(i+8, len(x))
+	}
+	for ; i < len(x); i++ {
+		y[i] = Float32(x[i])
+	}
+}
