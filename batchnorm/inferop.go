@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash"
 
+	"deepopt/internal/densedata"
+
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -67,11 +69,13 @@ func (op *inferenceOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	y := tensor.New(tensor.WithShape(op.shape.Clone()...), tensor.Of(t[0].Dtype()))
-	switch x := t[0].Data().(type) {
-	case []float64:
-		infer(y.Data().([]float64), x, t[1].Data().([]float64), t[2].Data().([]float64), t[3].Data().([]float64), t[4].Data().([]float64), op.l)
-	case []float32:
-		infer(y.Data().([]float32), x, t[1].Data().([]float32), t[2].Data().([]float32), t[3].Data().([]float32), t[4].Data().([]float32), op.l)
+	switch t[0].Dtype() {
+	case tensor.Float64:
+		x := densedata.Slice[float64](t[0])
+		infer(densedata.Slice[float64](y), x, densedata.Slice[float64](t[1]), densedata.Slice[float64](t[2]), densedata.Slice[float64](t[3]), densedata.Slice[float64](t[4]), op.l)
+	case tensor.Float32:
+		x := densedata.Slice[float32](t[0])
+		infer(densedata.Slice[float32](y), x, densedata.Slice[float32](t[1]), densedata.Slice[float32](t[2]), densedata.Slice[float32](t[3]), densedata.Slice[float32](t[4]), op.l)
 	}
 	return y, nil
 }
@@ -156,11 +160,13 @@ func (op *inferenceGradOp) Do(inputs ...G.Value) (G.Value, error) {
 	}
 	shape, _ := op.InferShape()
 	out := tensor.New(tensor.WithShape(shape...), tensor.Of(t[0].Dtype()))
-	switch x := t[0].Data().(type) {
-	case []float64:
-		inferenceBackward(op.wrt, f.l, out.Data().([]float64), x, t[1].Data().([]float64), t[2].Data().([]float64), t[3].Data().([]float64), t[4].Data().([]float64))
-	case []float32:
-		inferenceBackward(op.wrt, f.l, out.Data().([]float32), x, t[1].Data().([]float32), t[2].Data().([]float32), t[3].Data().([]float32), t[4].Data().([]float32))
+	switch t[0].Dtype() {
+	case tensor.Float64:
+		x := densedata.Slice[float64](t[0])
+		inferenceBackward(op.wrt, f.l, densedata.Slice[float64](out), x, densedata.Slice[float64](t[1]), densedata.Slice[float64](t[2]), densedata.Slice[float64](t[3]), densedata.Slice[float64](t[4]))
+	case tensor.Float32:
+		x := densedata.Slice[float32](t[0])
+		inferenceBackward(op.wrt, f.l, densedata.Slice[float32](out), x, densedata.Slice[float32](t[1]), densedata.Slice[float32](t[2]), densedata.Slice[float32](t[3]), densedata.Slice[float32](t[4]))
 	}
 	return out, nil
 }

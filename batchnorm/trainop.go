@@ -5,6 +5,8 @@ import (
 	"hash"
 	"hash/fnv"
 
+	"deepopt/internal/densedata"
+
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -116,13 +118,15 @@ func (op *trainingOp) Do(inputs ...G.Value) (G.Value, error) {
 	}
 	rec := &op.layer.last
 	y := tensor.New(tensor.WithShape(op.shape.Clone()...), tensor.Of(t[0].Dtype()))
-	switch x := t[0].Data().(type) {
-	case []float64:
+	switch t[0].Dtype() {
+	case tensor.Float64:
+		x := densedata.Slice[float64](t[0])
 		channelStatistics(x, op.l, rec.mean, rec.variance)
-		normalize(y.Data().([]float64), x, t[1].Data().([]float64), t[2].Data().([]float64), op.l, rec.mean, inverseStd(rec.variance, op.layer.opts.Eps))
-	case []float32:
+		normalize(densedata.Slice[float64](y), x, densedata.Slice[float64](t[1]), densedata.Slice[float64](t[2]), op.l, rec.mean, inverseStd(rec.variance, op.layer.opts.Eps))
+	case tensor.Float32:
+		x := densedata.Slice[float32](t[0])
 		channelStatistics(x, op.l, rec.mean, rec.variance)
-		normalize(y.Data().([]float32), x, t[1].Data().([]float32), t[2].Data().([]float32), op.l, rec.mean, inverseStd(rec.variance, op.layer.opts.Eps))
+		normalize(densedata.Slice[float32](y), x, densedata.Slice[float32](t[1]), densedata.Slice[float32](t[2]), op.l, rec.mean, inverseStd(rec.variance, op.layer.opts.Eps))
 	}
 	rec.m = op.l.m()
 	rec.fresh = true
@@ -224,11 +228,13 @@ func (op *sumsOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	out := tensor.New(tensor.WithShape(sumsRows, f.l.c), tensor.Of(t[0].Dtype()))
-	switch x := t[0].Data().(type) {
-	case []float64:
-		gradientSums(out.Data().([]float64), x, t[1].Data().([]float64), f.l, f.layer.opts.Eps)
-	case []float32:
-		gradientSums(out.Data().([]float32), x, t[1].Data().([]float32), f.l, f.layer.opts.Eps)
+	switch t[0].Dtype() {
+	case tensor.Float64:
+		x := densedata.Slice[float64](t[0])
+		gradientSums(densedata.Slice[float64](out), x, densedata.Slice[float64](t[1]), f.l, f.layer.opts.Eps)
+	case tensor.Float32:
+		x := densedata.Slice[float32](t[0])
+		gradientSums(densedata.Slice[float32](out), x, densedata.Slice[float32](t[1]), f.l, f.layer.opts.Eps)
 	}
 	return out, nil
 }
@@ -309,11 +315,13 @@ func (op *gradientOp) Do(inputs ...G.Value) (G.Value, error) {
 			row = rowSumDy
 		}
 		out := tensor.New(tensor.WithShape(c), tensor.Of(t[0].Dtype()))
-		switch d := out.Data().(type) {
-		case []float64:
-			copy(d, t[0].Data().([]float64)[row*c:])
-		case []float32:
-			copy(d, t[0].Data().([]float32)[row*c:])
+		switch out.Dtype() {
+		case tensor.Float64:
+			d := densedata.Slice[float64](out)
+			copy(d, densedata.Slice[float64](t[0])[row*c:])
+		case tensor.Float32:
+			d := densedata.Slice[float32](out)
+			copy(d, densedata.Slice[float32](t[0])[row*c:])
 		}
 		return out, nil
 	}
@@ -322,11 +330,13 @@ func (op *gradientOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	out := tensor.New(tensor.WithShape(f.shape.Clone()...), tensor.Of(t[0].Dtype()))
-	switch x := t[0].Data().(type) {
-	case []float64:
-		backward(f.l, out.Data().([]float64), x, t[1].Data().([]float64), t[2].Data().([]float64), t[3].Data().([]float64))
-	case []float32:
-		backward(f.l, out.Data().([]float32), x, t[1].Data().([]float32), t[2].Data().([]float32), t[3].Data().([]float32))
+	switch t[0].Dtype() {
+	case tensor.Float64:
+		x := densedata.Slice[float64](t[0])
+		backward(f.l, densedata.Slice[float64](out), x, densedata.Slice[float64](t[1]), densedata.Slice[float64](t[2]), densedata.Slice[float64](t[3]))
+	case tensor.Float32:
+		x := densedata.Slice[float32](t[0])
+		backward(f.l, densedata.Slice[float32](out), x, densedata.Slice[float32](t[1]), densedata.Slice[float32](t[2]), densedata.Slice[float32](t[3]))
 	}
 	return out, nil
 }

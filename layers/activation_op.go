@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"math"
 
+	"deepopt/internal/densedata"
 	"deepopt/internal/sigmoid"
 
 	"github.com/chewxy/hm"
@@ -56,11 +57,13 @@ func (op *activationOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	y := tensor.New(tensor.WithShape(op.shape.Clone()...), tensor.Of(x[0].Dtype()))
-	switch xs := x[0].Data().(type) {
-	case []float32:
-		activate32(op.kind, y.Data().([]float32), xs)
-	case []float64:
-		activate64(op.kind, y.Data().([]float64), xs)
+	switch x[0].Dtype() {
+	case tensor.Float32:
+		xs := densedata.Slice[float32](x[0])
+		activate32(op.kind, densedata.Slice[float32](y), xs)
+	case tensor.Float64:
+		xs := densedata.Slice[float64](x[0])
+		activate64(op.kind, densedata.Slice[float64](y), xs)
 	default:
 		return nil, fmt.Errorf("layers: %s of a %v tensor; use float32 or float64", op.kind, x[0].Dtype())
 	}
@@ -105,11 +108,13 @@ func (op *activationGradOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	dx := tensor.New(tensor.WithShape(op.forward.shape.Clone()...), tensor.Of(t[0].Dtype()))
-	switch y := t[0].Data().(type) {
-	case []float32:
-		activationGradient(op.forward.kind, dx.Data().([]float32), y, t[1].Data().([]float32))
-	case []float64:
-		activationGradient(op.forward.kind, dx.Data().([]float64), y, t[1].Data().([]float64))
+	switch t[0].Dtype() {
+	case tensor.Float32:
+		y := densedata.Slice[float32](t[0])
+		activationGradient(op.forward.kind, densedata.Slice[float32](dx), y, densedata.Slice[float32](t[1]))
+	case tensor.Float64:
+		y := densedata.Slice[float64](t[0])
+		activationGradient(op.forward.kind, densedata.Slice[float64](dx), y, densedata.Slice[float64](t[1]))
 	default:
 		return nil, fmt.Errorf("layers: ∂%s of a %v tensor; use float32 or float64", op.forward.kind, t[0].Dtype())
 	}

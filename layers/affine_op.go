@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash"
 
+	"deepopt/internal/densedata"
+
 	"github.com/chewxy/hm"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -62,11 +64,13 @@ func (op *affineOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	y := tensor.New(tensor.WithShape(op.n, op.out), tensor.Of(t[0].Dtype()))
-	switch ys := y.Data().(type) {
-	case []float32:
-		repeatRows(ys, t[2].Data().([]float32))
-	case []float64:
-		repeatRows(ys, t[2].Data().([]float64))
+	switch y.Dtype() {
+	case tensor.Float32:
+		ys := densedata.Slice[float32](y)
+		repeatRows(ys, densedata.Slice[float32](t[2]))
+	case tensor.Float64:
+		ys := densedata.Slice[float64](y)
+		repeatRows(ys, densedata.Slice[float64](t[2]))
 	default:
 		return nil, fmt.Errorf("layers: %v of a %v tensor; use float32 or float64", op, t[0].Dtype())
 	}
@@ -173,11 +177,13 @@ func (op *columnSumOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	s := tensor.New(tensor.WithShape(op.forward.out), tensor.Of(t[0].Dtype()))
-	switch dy := t[0].Data().(type) {
-	case []float32:
-		sumRows(s.Data().([]float32), dy)
-	case []float64:
-		sumRows(s.Data().([]float64), dy)
+	switch t[0].Dtype() {
+	case tensor.Float32:
+		dy := densedata.Slice[float32](t[0])
+		sumRows(densedata.Slice[float32](s), dy)
+	case tensor.Float64:
+		dy := densedata.Slice[float64](t[0])
+		sumRows(densedata.Slice[float64](s), dy)
 	}
 	return s, nil
 }
@@ -212,11 +218,13 @@ func sumRows[T float32 | float64](s, dy []T) {
 // then zero (beta = 0), for row-major dense matrices with op(a) m×k and
 // op(b) k×n; see gemmSlices.
 func gemm(transA, transB bool, m, n, k int, a, b *tensor.Dense, beta float64, c *tensor.Dense) {
-	switch cs := c.Data().(type) {
-	case []float32:
-		gemmSlices(transA, transB, m, n, k, a.Data().([]float32), b.Data().([]float32), float32(beta), cs)
-	case []float64:
-		gemmSlices(transA, transB, m, n, k, a.Data().([]float64), b.Data().([]float64), beta, cs)
+	switch c.Dtype() {
+	case tensor.Float32:
+		cs := densedata.Slice[float32](c)
+		gemmSlices(transA, transB, m, n, k, densedata.Slice[float32](a), densedata.Slice[float32](b), float32(beta), cs)
+	case tensor.Float64:
+		cs := densedata.Slice[float64](c)
+		gemmSlices(transA, transB, m, n, k, densedata.Slice[float64](a), densedata.Slice[float64](b), beta, cs)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"hash"
 	"sync"
 
+	"deepopt/internal/densedata"
+
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -91,11 +93,13 @@ func (op *convOp) Do(inputs ...G.Value) (G.Value, error) {
 	}
 	s, _ := op.InferShape()
 	y := tensor.New(tensor.WithShape(s...), tensor.Of(t[0].Dtype()))
-	switch ys := y.Data().(type) {
-	case []float32:
-		convForward(op.g, ys, t[0].Data().([]float32), t[1].Data().([]float32), t[2].Data().([]float32))
-	case []float64:
-		convForward(op.g, ys, t[0].Data().([]float64), t[1].Data().([]float64), t[2].Data().([]float64))
+	switch y.Dtype() {
+	case tensor.Float32:
+		ys := densedata.Slice[float32](y)
+		convForward(op.g, ys, densedata.Slice[float32](t[0]), densedata.Slice[float32](t[1]), densedata.Slice[float32](t[2]))
+	case tensor.Float64:
+		ys := densedata.Slice[float64](y)
+		convForward(op.g, ys, densedata.Slice[float64](t[0]), densedata.Slice[float64](t[1]), densedata.Slice[float64](t[2]))
 	default:
 		return nil, fmt.Errorf("layers: %v of a %v tensor; use float32 or float64", op, t[0].Dtype())
 	}
@@ -171,10 +175,12 @@ func (op *convGradOp) Do(inputs ...G.Value) (G.Value, error) {
 	}
 	s, _ := op.InferShape()
 	out := tensor.New(tensor.WithShape(s...), tensor.Of(t[0].Dtype()))
-	switch o := out.Data().(type) {
-	case []float32:
+	switch out.Dtype() {
+	case tensor.Float32:
+		o := densedata.Slice[float32](out)
 		convBackward(op, o, t)
-	case []float64:
+	case tensor.Float64:
+		o := densedata.Slice[float64](out)
 		convBackward(op, o, t)
 	default:
 		return nil, fmt.Errorf("layers: %v of a %v tensor; use float32 or float64", op, t[0].Dtype())
@@ -217,7 +223,7 @@ func convBackward[T float32 | float64](op *convGradOp, out []T, t []*tensor.Dens
 	patch, area, in := g.patch(), g.area(), g.c*g.h*g.w
 	switch op.wrt {
 	case convX: // per example, dx_n = col2im(Wᵀ·dy_n)
-		w, dy := t[0].Data().([]T), t[1].Data().([]T)
+		w, dy := densedata.Slice[T](t[0]), densedata.Slice[T](t[1])
 		inHalves(g.n, func(_, lo, hi int) {
 			dcol := make([]T, patch*area)
 			for i := lo; i < hi; i++ {
@@ -226,7 +232,7 @@ func convBackward[T float32 | float64](op *convGradOp, out []T, t []*tensor.Dens
 			}
 		})
 	case convW: // Σ_n dy_n·col_n, a partial sum per half
-		x, dy := t[0].Data().([]T), t[1].Data().([]T)
+		x, dy := densedata.Slice[T](t[0]), densedata.Slice[T](t[1])
 		partial := [2][]T{out, make([]T, len(out))}
 		inHalves(g.n, func(part, lo, hi int) {
 			col := make([]T, area*patch)
@@ -239,7 +245,7 @@ func convBackward[T float32 | float64](op *convGradOp, out []T, t []*tensor.Dens
 			out[j] += v
 		}
 	case convB:
-		dy := t[0].Data().([]T)
+		dy := densedata.Slice[T](t[0])
 		for i := range g.n {
 			for o := range g.oc {
 				var s T

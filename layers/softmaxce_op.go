@@ -5,6 +5,8 @@ import (
 	"hash"
 	"math"
 
+	"deepopt/internal/densedata"
+
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -54,11 +56,13 @@ func (op *softmaxCEOp) Do(inputs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch z := t[0].Data().(type) {
-	case []float32:
-		return G.NewF32(float32(softmaxCE(op, z, t[1].Data().([]float32)))), nil
-	case []float64:
-		return G.NewF64(softmaxCE(op, z, t[1].Data().([]float64))), nil
+	switch t[0].Dtype() {
+	case tensor.Float32:
+		z := densedata.Slice[float32](t[0])
+		return G.NewF32(float32(softmaxCE(op, z, densedata.Slice[float32](t[1])))), nil
+	case tensor.Float64:
+		z := densedata.Slice[float64](t[0])
+		return G.NewF64(softmaxCE(op, z, densedata.Slice[float64](t[1]))), nil
 	}
 	return nil, fmt.Errorf("layers: %v of a %v tensor; use float32 or float64", op, t[0].Dtype())
 }
@@ -154,11 +158,13 @@ func (op *softmaxCEGradOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("layers: %v: the incoming gradient is a %T, want a float scalar", op, v)
 	}
 	out := tensor.New(tensor.WithShape(op.forward.n, op.forward.k), tensor.Of(t[0].Dtype()))
-	switch o := out.Data().(type) {
-	case []float32:
-		softmaxCEGradient(op, o, t[0].Data().([]float32), t[1].Data().([]float32), dL)
-	case []float64:
-		softmaxCEGradient(op, o, t[0].Data().([]float64), t[1].Data().([]float64), dL)
+	switch out.Dtype() {
+	case tensor.Float32:
+		o := densedata.Slice[float32](out)
+		softmaxCEGradient(op, o, densedata.Slice[float32](t[0]), densedata.Slice[float32](t[1]), dL)
+	case tensor.Float64:
+		o := densedata.Slice[float64](out)
+		softmaxCEGradient(op, o, densedata.Slice[float64](t[0]), densedata.Slice[float64](t[1]), dL)
 	default:
 		return nil, fmt.Errorf("layers: %v of a %v tensor; use float32 or float64", op, t[0].Dtype())
 	}

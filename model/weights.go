@@ -88,16 +88,16 @@ func (m *Model) writeTargets() {
 			return m.weights[i] / top * float64(n) / sum
 		}
 	}
-	switch d := m.yT.Data().(type) {
-	case []float64:
-		clear(d)
+	switch d32, d64 := floats(m.yT); {
+	case d64 != nil:
+		clear(d64)
 		for i, c := range m.labels {
-			d[i*k+c] = scale(i)
+			d64[i*k+c] = scale(i)
 		}
-	case []float32:
-		clear(d)
+	case d32 != nil:
+		clear(d32)
 		for i, c := range m.labels {
-			d[i*k+c] = float32(scale(i))
+			d32[i*k+c] = float32(scale(i))
 		}
 	}
 }
