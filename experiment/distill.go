@@ -7,6 +7,7 @@ import (
 	"deepopt/config"
 	"deepopt/distill"
 	"deepopt/model"
+	"deepopt/rundir"
 	"deepopt/schedule"
 )
 
@@ -20,7 +21,7 @@ func addDistillation(cfg *config.Config, spec *model.Spec, log io.Writer) error 
 	if c.Teacher == "" {
 		return nil
 	}
-	if err := holdsRun(c.Teacher); err != nil {
+	if err := rundir.CheckRun(c.Teacher); err != nil {
 		return fmt.Errorf("distill.teacher: %w; train the teacher first, or name the folder of a finished run", err)
 	}
 	kd := distill.KD{Temperature: c.Temperature, Weight: c.Weight, Unscaled: !c.ScaleT2}

@@ -18,11 +18,13 @@ import (
 	"deepopt/checkpoint"
 	"deepopt/config"
 	"deepopt/data"
+	"deepopt/footprint"
 	"deepopt/internal/atomicfile"
 	"deepopt/internal/memory"
 	"deepopt/model"
 	"deepopt/rundir"
 	"deepopt/train"
+	"deepopt/transfer"
 )
 
 // Run is a training run assembled from a configuration.
@@ -57,7 +59,7 @@ func (r *Run) initialise(log io.Writer) error {
 	if r.Config.Init.From == "" {
 		return nil
 	}
-	theta, err := transfer(r.Config.Init, r.Trainer.Model, log)
+	theta, err := transfer.Load(r.Config.Init, r.Trainer.Model, log)
 	r.Trainer.Theta0 = theta
 	return err
 }
@@ -74,7 +76,7 @@ func assemble(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 	if n := trainSet.Len(); cfg.Train.BatchSize > n {
 		return nil, fmt.Errorf("train.batch_size: %d exceeds the %d training examples (after data.train_limit and data.validation); lower train.batch_size to at most %d", cfg.Train.BatchSize, n, n)
 	}
-	if err := checkMemory(estimateFootprint(cfg, trainSet), cfg, memory.Query()); err != nil {
+	if err := footprint.Check(footprint.Estimate(cfg, trainSet), cfg, memory.Query()); err != nil {
 		return nil, err
 	}
 	spec := modelSpec(cfg, trainSet)
@@ -127,7 +129,7 @@ func assemble(cfg *config.Config, dir string, log io.Writer) (*Run, error) {
 // its own directory with its own config (loading its init section's
 // parameters again); a run with a checkpoint never reads init.from again.
 func Resume(dir string, sets []string, log io.Writer) (*Run, error) {
-	if err := holdsRun(dir); err != nil {
+	if err := rundir.CheckRun(dir); err != nil {
 		return nil, err
 	}
 	cfg, err := config.Load(filepath.Join(dir, rundir.ConfigFile), sets)
@@ -216,28 +218,11 @@ func stagedError(dir string) error {
 	var stages []string
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if e.IsDir() && holdsRun(filepath.Join(dir, e.Name())) == nil {
+		if e.IsDir() && rundir.CheckRun(filepath.Join(dir, e.Name())) == nil {
 			stages = append(stages, filepath.Join(dir, e.Name()))
 		}
 	}
 	return fmt.Errorf("%s holds a run of stages, and each stage is a run directory of its own (%s): use one of them, such as the last, or continue the whole run with `go run ./cmd/train --resume %s`", dir, strings.Join(stages, ", "), dir)
-}
-
-// holdsRun explains why dir is no run directory, if it is not one.
-func holdsRun(dir string) error {
-	info, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("run directory %s does not exist", dir)
-	case err != nil:
-		return err
-	case !info.IsDir():
-		return fmt.Errorf("%s is a file, not a run directory", dir)
-	}
-	if _, err := os.Stat(filepath.Join(dir, rundir.ConfigFile)); errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("%s holds no run (it has no %s; a run directory is what a run with --config writes)", dir, rundir.ConfigFile)
-	}
-	return nil
 }
 
 // CheckFresh reports an error when dir already holds a run, with or

@@ -5,6 +5,7 @@ import (
 
 	"deepopt/config"
 	"deepopt/model"
+	"deepopt/transfer"
 )
 
 // CheckStages assembles the run of every stage config of a run of stages
@@ -21,7 +22,7 @@ func CheckStages(cfgs []*config.Config, names []string) error {
 		r, err := assemble(cfg, "", nil)
 		if err == nil && before != nil {
 			prev := before
-			_, err = matchSource(cfg.Init, r.Trainer.Model, paramNames(prev), prev.ParamShape)
+			_, err = transfer.Match(cfg.Init, r.Trainer.Model, paramNames(prev), prev.ParamShape)
 		}
 		if err != nil {
 			return fmt.Errorf("stage %d (%s): %w", i+1, names[i], err)

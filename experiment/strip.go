@@ -1,7 +1,6 @@
 package experiment
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -43,7 +42,7 @@ type Stripped struct {
 // It refuses, before writing anything, a src that is unfinished or has no
 // heads, and a dst that already holds a run or a file.
 func StripHeads(src, dst string, log io.Writer) (Stripped, error) {
-	if err := checkNewDir(dst); err != nil {
+	if err := rundir.CheckNew(dst); err != nil {
 		return Stripped{}, err
 	}
 	r, err := Resume(src, nil, log)
@@ -114,18 +113,4 @@ func strippedConfig(cfg *config.Config) *config.Config {
 	c.Train.Freeze = def.Train.Freeze
 	c.Probe, c.Record, c.Continuation, c.Curriculum = def.Probe, def.Record, def.Continuation, def.Curriculum
 	return &c
-}
-
-// checkNewDir refuses a directory that exists and is not empty, or a file.
-func checkNewDir(dir string) error {
-	entries, err := os.ReadDir(dir)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil
-	case err != nil:
-		return fmt.Errorf("%s: %w; choose another output directory", dir, err)
-	case len(entries) > 0:
-		return fmt.Errorf("%s already exists and is not empty; choose a new output directory", dir)
-	}
-	return nil
 }

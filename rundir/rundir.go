@@ -5,6 +5,13 @@
 // reader serves every CSV file the project writes.
 package rundir
 
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
 // Files of a run directory.
 const (
 	// ConfigFile is the resolved configuration of the run.
@@ -15,3 +22,36 @@ const (
 	// a NumPy archive (package checkpoint).
 	CheckpointFile = "checkpoint.npz"
 )
+
+// CheckRun explains why dir is no run directory, if it is not one: a run
+// directory holds the ConfigFile a run writes when it starts.
+func CheckRun(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("run directory %s does not exist", dir)
+	case err != nil:
+		return err
+	case !info.IsDir():
+		return fmt.Errorf("%s is a file, not a run directory", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s holds no run (it has no %s; a run directory is what a run with --config writes)", dir, ConfigFile)
+	}
+	return nil
+}
+
+// CheckNew refuses, for a directory to write a new run into, one that
+// exists and is not empty, and a file.
+func CheckNew(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("%s: %w; choose another output directory", dir, err)
+	case len(entries) > 0:
+		return fmt.Errorf("%s already exists and is not empty; choose a new output directory", dir)
+	}
+	return nil
+}

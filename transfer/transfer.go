@@ -1,4 +1,9 @@
-package experiment
+// Package transfer starts a model from another run's parameters (the init
+// section): it selects parameters by name with include and exclude globs,
+// checks them against the source's names and shapes, and loads them with
+// the BN running statistics that belong to them. A run of stages hands one
+// stage's parameters to the next the same way (Match).
+package transfer
 
 import (
 	"errors"
@@ -16,7 +21,7 @@ import (
 	"deepopt/rundir"
 )
 
-// transfer loads into m, before its first step, the parameters the init
+// Load loads into m, before its first step, the parameters the init
 // section selects, by name, from the latest checkpoint of the run in
 // init.from, with the BN running statistics of every BN layer whose γ or β
 // it loads (the statistics belong to the weights that produced them), and
@@ -26,8 +31,8 @@ import (
 // A missing run or checkpoint, a glob that matches no parameter of m, and
 // parameters the checkpoint lacks or holds in another shape (every one
 // named, with both shapes) are refused before anything changes.
-func transfer(c config.Transfer, m *model.Model, log io.Writer) ([]float64, error) {
-	if err := holdsRun(c.From); err != nil {
+func Load(c config.Transfer, m *model.Model, log io.Writer) ([]float64, error) {
+	if err := rundir.CheckRun(c.From); err != nil {
 		return nil, fmt.Errorf("init.from: %w", err)
 	}
 	file := filepath.Join(c.From, rundir.CheckpointFile)
@@ -47,7 +52,7 @@ func transfer(c config.Transfer, m *model.Model, log io.Writer) ([]float64, erro
 			theirs = append(theirs, p)
 		}
 	}
-	selected, err := matchSource(c, m, theirs, func(name string) []int {
+	selected, err := Match(c, m, theirs, func(name string) []int {
 		shape, _, _ := a.Float64(rundir.PrefixParam + name)
 		return shape
 	})
@@ -125,12 +130,12 @@ func selectParams(c config.Transfer, m *model.Model) ([]model.Param, error) {
 	return out, nil
 }
 
-// matchSource returns the parameters of m the init section c selects,
+// Match returns the parameters of m the init section c selects,
 // after checking them against a source of parameters (a checkpoint, or the
 // model of a stage before): theirs are its parameters' names and shape
 // gives each one's shape. The selected parameters the source lacks and
 // those it holds in another shape are refused in one error, every one named.
-func matchSource(c config.Transfer, m *model.Model, theirs []string, shape func(name string) []int) ([]model.Param, error) {
+func Match(c config.Transfer, m *model.Model, theirs []string, shape func(name string) []int) ([]model.Param, error) {
 	selected, err := selectParams(c, m)
 	if err != nil {
 		return nil, err

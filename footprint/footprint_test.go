@@ -1,12 +1,23 @@
-package experiment
+package footprint_test
 
 import (
 	"runtime"
 	"strings"
 	"testing"
 
+	"deepopt/config"
+	"deepopt/experiment"
+	"deepopt/footprint"
 	"deepopt/internal/memory"
+	"deepopt/internal/traintest"
 )
+
+// fixtureConfig is experiment's test network: a small BN network on the
+// checked-in MNIST fixture.
+func fixtureConfig(t *testing.T, sets ...string) *config.Config {
+	t.Helper()
+	return traintest.LoadConfig(t, "data: {dir: ../testdata/mnist}\nmodel: {hidden: [8, 6], batchnorm: true}\ntrain: {batch_size: 50, eval_batch: 250, steps: 4}\n", sets...)
+}
 
 // A model, a batch or an evaluation batch that cannot fit is refused with
 // the estimate, the memory available and the key to change.
@@ -23,11 +34,11 @@ func TestCheckMemoryRefusesWhatCannotFit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		cfg := fixtureConfig(t, tt.set)
-		trainSet, _, err := LoadData(cfg, nil)
+		trainSet, _, err := experiment.LoadData(cfg, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = checkMemory(estimateFootprint(cfg, trainSet), cfg, available)
+		err = footprint.Check(footprint.Estimate(cfg, trainSet), cfg, available)
 		for _, w := range append(tt.want, "the run needs at least") {
 			if err == nil || !strings.Contains(err.Error(), w) {
 				t.Errorf("%s: error %v, want one containing %q", tt.set, err, w)
@@ -35,14 +46,14 @@ func TestCheckMemoryRefusesWhatCannotFit(t *testing.T) {
 		}
 	}
 	cfg := fixtureConfig(t)
-	trainSet, _, err := LoadData(cfg, nil)
+	trainSet, _, err := experiment.LoadData(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checkMemory(estimateFootprint(cfg, trainSet), cfg, available); err != nil {
+	if err := footprint.Check(footprint.Estimate(cfg, trainSet), cfg, available); err != nil {
 		t.Errorf("the fixture network: %v", err)
 	}
-	if err := checkMemory(estimateFootprint(fixtureConfig(t, "model.hidden=[100000000]"), trainSet), cfg, memory.Available{}); err != nil {
+	if err := footprint.Check(footprint.Estimate(fixtureConfig(t, "model.hidden=[100000000]"), trainSet), cfg, memory.Available{}); err != nil {
 		t.Errorf("an unknown figure refuses nothing: %v", err)
 	}
 }
@@ -61,7 +72,7 @@ func TestFootprintIsALowerBound(t *testing.T) {
 		var before, after runtime.MemStats
 		settle()
 		runtime.ReadMemStats(&before)
-		run, err := New(cfg, "", nil)
+		run, err := experiment.New(cfg, "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +82,7 @@ func TestFootprintIsALowerBound(t *testing.T) {
 		settle()
 		runtime.ReadMemStats(&after)
 		live := int64(after.HeapAlloc) - int64(before.HeapAlloc)
-		estimate := estimateFootprint(cfg, run.Trainer.Train).total()
+		estimate := footprint.Estimate(cfg, run.Trainer.Train).Total()
 		t.Logf("%v: estimate %s, live after training %s", sets, memory.Format(estimate), memory.Format(live))
 		if estimate > live {
 			t.Errorf("%v: estimate %s exceeds the %s the run holds", sets, memory.Format(estimate), memory.Format(live))

@@ -1,4 +1,10 @@
-package experiment
+// Package footprint estimates, from a run's config and its training set's
+// shape and without building anything, a lower bound on the memory the run
+// will hold, and refuses a run that cannot fit into the memory available
+// (package internal/memory) with the estimate, the figure and the key to
+// change, rather than by the runtime's out-of-memory crash half-way
+// through.
+package footprint
 
 import (
 	"fmt"
@@ -10,25 +16,25 @@ import (
 	"deepopt/layers"
 )
 
-// footprint is a lower bound on the memory a run keeps beyond its data
+// Footprint is a lower bound on the memory a run keeps beyond its data
 // set, in bytes, by what spends it. The constants are below what the
 // training loop was measured to use (about 95 bytes per float32 parameter
 // with plain SGD and 10 kB per MNIST example of the evaluation batch, peak
 // resident), so that a run that fits is never refused; what the bound
 // refuses cannot fit.
-type footprint struct {
+type Footprint struct {
 	params, paramBytes int64 // parameter count; their values, gradients and the loop's float64 vectors
 	optimizer          int64 // the optimizer's and averager's state
 	training           int64 // the training graph's inputs and activations at train.batch_size
 	evaluation         int64 // the evaluation graph's at train.eval_batch
 }
 
-// total is the sum of the parts.
-func (f footprint) total() int64 { return add(f.paramBytes, f.optimizer, f.training, f.evaluation) }
+// Total is the sum of the parts.
+func (f Footprint) Total() int64 { return add(f.paramBytes, f.optimizer, f.training, f.evaluation) }
 
-// estimateFootprint computes the footprint of cfg's model on examples of
+// Estimate computes the footprint of cfg's model on examples of
 // the training set's shape, without building anything.
-func estimateFootprint(cfg *config.Config, ds *data.Dataset) footprint {
+func Estimate(cfg *config.Config, ds *data.Dataset) Footprint {
 	dsize := int64(4)
 	if cfg.DType == "float64" {
 		dsize = 8
@@ -57,7 +63,7 @@ func estimateFootprint(cfg *config.Config, ds *data.Dataset) footprint {
 	params = add(params, mul(features+1, int64(ds.Classes)))
 	units = add(units, int64(ds.Classes))
 
-	f := footprint{params: params, paramBytes: mul(params, 2*dsize+8*loopVectors(cfg))}
+	f := Footprint{params: params, paramBytes: mul(params, 2*dsize+8*loopVectors(cfg))}
 	f.optimizer = mul(params, 8*optimizerVectors(cfg.Optimizer))
 	if kind := cfg.Optimizer.Kind; kind == "bfgs" || kind == "newton" {
 		f.optimizer = add(f.optimizer, mul(mul(params, params), 8)) // the dense n×n matrix
@@ -104,11 +110,11 @@ func optimizerVectors(c config.Optimizer) int64 {
 	return n
 }
 
-// checkMemory refuses a run whose footprint exceeds the memory available,
+// Check refuses a run whose footprint exceeds the memory available,
 // before any of it is allocated, naming the parts, the figure it was
 // compared with and the key to change.
-func checkMemory(f footprint, cfg *config.Config, available memory.Available) error {
-	if available.Fits(f.total()) {
+func Check(f Footprint, cfg *config.Config, available memory.Available) error {
+	if available.Fits(f.Total()) {
 		return nil
 	}
 	widths := "model.hidden"
@@ -135,7 +141,7 @@ func checkMemory(f footprint, cfg *config.Config, available memory.Available) er
 		}
 	}
 	return fmt.Errorf("the run needs at least %s of memory (%s), but %s is available; lower %s",
-		memory.Format(f.total()), strings.Join(described, ", "), available, parts[largest].lower)
+		memory.Format(f.Total()), strings.Join(described, ", "), available, parts[largest].lower)
 }
 
 // saturated is where byte counts stop growing: far beyond any memory, and
