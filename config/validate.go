@@ -12,6 +12,7 @@ import (
 	"deepopt/internal/bounds"
 	"deepopt/layers"
 	"deepopt/optim"
+	"deepopt/schedule"
 )
 
 // datasetShape is what validation needs to know about a data set.
@@ -228,14 +229,19 @@ func (o *Optimizer) validate(p *problems) {
 
 // validate checks the schedule section; steps is train.steps.
 func (s *Schedule) validate(p *problems, steps int) {
-	p.interval("schedule.lr", s.LR, bounds.Positive)
+	rate := schedule.Constant{Rate: s.LR}.Validate()
+	p.library("schedule", rate, map[string]string{"Constant.Rate": "lr"})
 	if s.WarmupSteps < 0 || steps > 0 && s.WarmupSteps >= steps {
 		p.add("schedule.warmup_steps", "want an integer from 0 to %d (fewer than train.steps), got %d", max(steps-1, 0), s.WarmupSteps)
 	}
 	p.atLeast("schedule.step_size", s.StepSize, 1, "the steps per decay")
-	p.interval("schedule.gamma", s.Gamma, bounds.Fraction)
-	if bounds.Positive.Contains(s.LR) && !(s.MinLR >= 0 && s.MinLR <= s.LR) {
-		p.add("schedule.min_lr", "want a number in [0, schedule.lr] = [0, %v], got %v", s.LR, s.MinLR)
+	// The decays' and the cosine's own checks; the rate's problem is
+	// reported above.
+	decay := schedule.Exponential{Rate: 1, Gamma: s.Gamma}
+	p.library("schedule", decay.Validate(), map[string]string{"Exponential.Gamma": "gamma"})
+	if rate == nil {
+		cosine := schedule.Cosine{Rate: s.LR, Min: s.MinLR, Steps: 1}
+		p.library("schedule", cosine.Validate(), map[string]string{"Cosine.Min": "min_lr", "Cosine.Rate": "lr"})
 	}
 }
 
@@ -301,7 +307,7 @@ func (p *problems) interval(key string, v float64, r bounds.Interval) {
 func (p *problems) library(section string, err error, keys map[string]string) {
 	found, rest := bounds.Errors(err)
 	for _, e := range found {
-		problem := e.Problem
+		problem := cmp.Or(e.Problem, fmt.Sprintf("want %s, got %v", e.Want, e.Value))
 		for field, key := range keys {
 			problem = strings.ReplaceAll(problem, field, join(section, key))
 		}

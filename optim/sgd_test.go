@@ -287,12 +287,12 @@ func TestSGDRejectsBadSettingsAndArguments(t *testing.T) {
 		sgd      SGD
 		fragment string
 	}{
-		{SGD{Momentum: -0.1}, "SGD.Momentum: want a number in [0, 1), got -0.1"},
-		{SGD{Momentum: 1}, "SGD.Momentum: want a number in [0, 1), got 1"},
-		{SGD{Momentum: math.NaN()}, "SGD.Momentum: want a number in [0, 1), got NaN"},
-		{SGD{Nesterov: true}, "SGD.Nesterov: true needs SGD.Momentum > 0"},
-		{SGD{WeightDecay: -1}, "SGD.WeightDecay: want a number ≥ 0, got -1"},
-		{SGD{WeightDecay: math.Inf(1)}, "SGD.WeightDecay: want a number ≥ 0, got +Inf"},
+		{SGD{Momentum: -0.1}, "SGD.Momentum = -0.1"},
+		{SGD{Momentum: 1}, "SGD.Momentum = 1"},
+		{SGD{Momentum: math.NaN()}, "SGD.Momentum = NaN"},
+		{SGD{Nesterov: true}, "SGD.Nesterov"},
+		{SGD{WeightDecay: -1}, "SGD.WeightDecay = -1"},
+		{SGD{WeightDecay: math.Inf(1)}, "SGD.WeightDecay = +Inf"},
 	} {
 		wantError(t, fmt.Sprintf("Validate(%+v)", bad.sgd), bad.sgd.Validate(), bad.fragment)
 		theta := []float64{1}

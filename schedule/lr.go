@@ -1,8 +1,11 @@
 package schedule
 
 import (
+	"errors"
 	"fmt"
 	"math"
+
+	"deepopt/internal/bounds"
 )
 
 // LR is a learning-rate schedule: a Scalar whose value at step t is the
@@ -109,16 +112,14 @@ func (e Exponential) At(step int) float64 {
 	return e.Rate * math.Pow(e.Gamma, float64(max(step, 0))/float64(max(e.Every, 1)))
 }
 
-// Validate reports a rate that is not finite and positive, a factor outside
-// (0, 1], or a negative period.
+// Validate reports every setting out of range: a rate that is not finite
+// and positive, a factor outside (0, 1], or a negative period.
 func (e Exponential) Validate() error {
-	if err := checkRate("Exponential.Rate", e.Rate); err != nil {
-		return err
-	}
+	var every error
 	if e.Every < 0 {
-		return fmt.Errorf("schedule: Exponential.Every = %d; want the number of steps per factor Gamma, ≥ 1 (0 means 1)", e.Every)
+		every = fmt.Errorf("schedule: %w", &bounds.Error{Field: "Exponential.Every", Value: e.Every, Want: "the number of steps per factor Gamma, ≥ 1", Hint: "0 means 1"})
 	}
-	return checkGamma("Exponential.Gamma", e.Gamma)
+	return errors.Join(checkRate("Exponential.Rate", e.Rate), every, checkGamma("Exponential.Gamma", e.Gamma))
 }
 
 // Cosine anneals the learning rate from Rate to Min over Steps steps along a
@@ -151,7 +152,8 @@ func (c Cosine) Validate() error {
 		return err
 	}
 	if !(c.Min >= 0 && c.Min <= c.Rate) {
-		return fmt.Errorf("schedule: Cosine.Min = %v; want a final learning rate in [0, Rate] = [0, %v]", c.Min, c.Rate)
+		return fmt.Errorf("schedule: %w", &bounds.Error{Field: "Cosine.Min", Value: c.Min,
+			Want: fmt.Sprintf("a number in [0, Cosine.Rate] = [0, %v]", c.Rate), Hint: "the final learning rate"})
 	}
 	if c.Steps <= 0 {
 		return fmt.Errorf("schedule: Cosine.Steps = %d; want the length of the anneal in steps, ≥ 1", c.Steps)
@@ -206,16 +208,16 @@ func (w Warmup) Validate() error {
 
 // checkRate reports a learning rate that is not finite and positive.
 func checkRate(field string, rate float64) error {
-	if !(rate > 0) || math.IsInf(rate, 1) {
-		return fmt.Errorf("schedule: %s = %v; want a finite learning rate > 0", field, rate)
+	if err := bounds.Check(field, rate, bounds.Positive, "a finite learning rate"); err != nil {
+		return fmt.Errorf("schedule: %w", err)
 	}
 	return nil
 }
 
 // checkGamma reports a decay factor outside (0, 1].
 func checkGamma(field string, gamma float64) error {
-	if !(gamma > 0 && gamma <= 1) {
-		return fmt.Errorf("schedule: %s = %v; want a decay factor in (0, 1] (1 for none)", field, gamma)
+	if err := bounds.Check(field, gamma, bounds.Fraction, "a decay factor; 1 for none"); err != nil {
+		return fmt.Errorf("schedule: %w", err)
 	}
 	return nil
 }

@@ -60,19 +60,27 @@ func (r Interval) String() string {
 type Error struct {
 	// Field names the setting as Go does, type and field: "SGD.Momentum".
 	Field string
-	// Problem says what the setting accepts and what it holds, "want a
-	// number in [0, 1), got 1.5"; it names other settings by their Fields
-	// ("true needs SGD.Momentum > 0"), so that a caller that names
-	// settings otherwise can rename them.
+	// Value is the value refused.
+	Value any
+	// Want says what the setting accepts: "a number in [0, 1)".
+	Want string
+	// Problem, when set, says what is wrong instead of Value and Want, for
+	// a setting refused because of another one: "true needs SGD.Momentum
+	// > 0". It names the other settings by their Fields, so that a caller
+	// that names settings otherwise can rename them.
 	Problem string
 	// Hint adds what Go callers should know, such as that 0 selects a
-	// default; it is not part of Problem because other callers may differ.
+	// default; it is not part of Want because other callers may differ.
 	Hint string
 }
 
-// Error writes "SGD.Momentum: want a number in [0, 1), got 1.5" and the hint.
+// Error writes "SGD.Momentum = 1.5; want a number in [0, 1)", or the field
+// and its Problem, and the hint.
 func (e *Error) Error() string {
-	s := e.Field + ": " + e.Problem
+	s := fmt.Sprintf("%s = %v; want %s", e.Field, e.Value, e.Want)
+	if e.Problem != "" {
+		s = e.Field + ": " + e.Problem
+	}
 	if e.Hint != "" {
 		s += " (" + e.Hint + ")"
 	}
@@ -85,7 +93,7 @@ func Check(field string, v float64, r Interval, hint string) error {
 	if r.Contains(v) {
 		return nil
 	}
-	return &Error{Field: field, Problem: fmt.Sprintf("want a number %s, got %v", r, v), Hint: hint}
+	return &Error{Field: field, Value: v, Want: "a number " + r.String(), Hint: hint}
 }
 
 // Errors lists the *Errors within err, through wrapping and errors.Join, in

@@ -36,13 +36,13 @@ func TestCheckAndErrors(t *testing.T) {
 		t.Errorf("Check(0.5 in [0, 1)) = %v, want nil", err)
 	}
 	bad := Check("A.X", 1, Unit, "0 for none")
-	if got, want := bad.Error(), "A.X: want a number in [0, 1), got 1 (0 for none)"; got != want {
+	if got, want := bad.Error(), "A.X = 1; want a number in [0, 1) (0 for none)"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 	other := errors.New("other")
 	joined := errors.Join(fmt.Errorf("pkg: %w", bad), other, Check("A.Y", -1, NonNegative, ""))
 	found, rest := Errors(joined)
-	if len(found) != 2 || found[0].Field != "A.X" || found[1].Field != "A.Y" || found[1].Problem != "want a number ≥ 0, got -1" {
+	if len(found) != 2 || found[0].Field != "A.X" || found[1].Field != "A.Y" || found[1].Want != "a number ≥ 0" || found[1].Value != -1.0 {
 		t.Errorf("Errors found %+v, want A.X and A.Y", found)
 	}
 	if len(rest) != 1 || rest[0] != other {
