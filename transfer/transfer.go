@@ -167,7 +167,10 @@ func transferredBN(m *model.Model, a *checkpoint.Archive, loaded []string) (map[
 	state := m.BNState()
 	source := rundir.Floats(a, rundir.PrefixBN)
 	for _, l := range m.Layers() {
-		if l.BN == "" || !slices.ContainsFunc(loaded, func(name string) bool { return strings.HasPrefix(name, l.BN+".") }) {
+		normalizer := func(p model.Param) bool {
+			return (p.Role == model.Scale || p.Role == model.Shift) && slices.Contains(loaded, p.Name)
+		}
+		if !slices.ContainsFunc(l.Params, normalizer) {
 			continue
 		}
 		for key := range state {
