@@ -21,7 +21,7 @@ import (
 // fixtureConfig is a small BN network on the checked-in MNIST fixture.
 func fixtureConfig(t *testing.T, sets ...string) *config.Config {
 	t.Helper()
-	return traintest.LoadConfig(t, "data: {dir: ../testdata/mnist}\nmodel: {hidden: [8, 6], batchnorm: true}\ntrain: {batch_size: 50, eval_batch: 250, steps: 4}\n", sets...)
+	return traintest.FixtureConfig(t, sets...)
 }
 
 // TestEveryKindBuildsAndTrains builds each optimizer kind from its config

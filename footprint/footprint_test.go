@@ -5,19 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"deepopt/config"
 	"deepopt/experiment"
 	"deepopt/footprint"
 	"deepopt/internal/memory"
 	"deepopt/internal/traintest"
 )
-
-// fixtureConfig is experiment's test network: a small BN network on the
-// checked-in MNIST fixture.
-func fixtureConfig(t *testing.T, sets ...string) *config.Config {
-	t.Helper()
-	return traintest.LoadConfig(t, "data: {dir: ../testdata/mnist}\nmodel: {hidden: [8, 6], batchnorm: true}\ntrain: {batch_size: 50, eval_batch: 250, steps: 4}\n", sets...)
-}
 
 // A model, a batch or an evaluation batch that cannot fit is refused with
 // the estimate, the memory available and the key to change.
@@ -33,7 +25,7 @@ func TestCheckMemoryRefusesWhatCannotFit(t *testing.T) {
 		{"model.hidden=[1000000000000, 1000000000000]", []string{"lower model.hidden"}},
 	}
 	for _, tt := range tests {
-		cfg := fixtureConfig(t, tt.set)
+		cfg := traintest.FixtureConfig(t, tt.set)
 		trainSet, _, err := experiment.LoadData(cfg, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -45,7 +37,7 @@ func TestCheckMemoryRefusesWhatCannotFit(t *testing.T) {
 			}
 		}
 	}
-	cfg := fixtureConfig(t)
+	cfg := traintest.FixtureConfig(t)
 	trainSet, _, err := experiment.LoadData(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +45,7 @@ func TestCheckMemoryRefusesWhatCannotFit(t *testing.T) {
 	if err := footprint.Check(footprint.Estimate(cfg, trainSet), cfg, available); err != nil {
 		t.Errorf("the fixture network: %v", err)
 	}
-	if err := footprint.Check(footprint.Estimate(fixtureConfig(t, "model.hidden=[100000000]"), trainSet), cfg, memory.Available{}); err != nil {
+	if err := footprint.Check(footprint.Estimate(traintest.FixtureConfig(t, "model.hidden=[100000000]"), trainSet), cfg, memory.Available{}); err != nil {
 		t.Errorf("an unknown figure refuses nothing: %v", err)
 	}
 }
@@ -68,7 +60,7 @@ func TestFootprintIsALowerBound(t *testing.T) {
 		{"model.hidden=[2000]", "dtype=float64", "optimizer.kind=lbfgs", "optimizer.memory=3", "train.steps=5"}, // its 3 pairs filled
 		{"train.eval_batch=4000", "optimizer.kind=adam", "optimizer.average=ema", "train.steps=2"},
 	} {
-		cfg := fixtureConfig(t, sets...)
+		cfg := traintest.FixtureConfig(t, sets...)
 		var before, after runtime.MemStats
 		settle()
 		runtime.ReadMemStats(&before)
