@@ -18,6 +18,7 @@ package config
 import (
 	"deepopt/batchnorm"
 	"deepopt/optim"
+	"deepopt/train"
 
 	"gopkg.in/yaml.v3"
 )
@@ -451,7 +452,7 @@ func Default() Config {
 			HoldBatch:        1,
 			EvalBN:           "running",
 			BNReestimate:     100,
-			DivergenceFactor: 100,
+			DivergenceFactor: train.DefaultDivergenceFactor,
 		},
 		Continuation: DefaultContinuation(),
 		Record:       DefaultRecord(),
