@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"deepopt/distill"
 	"deepopt/internal/bounds"
 )
 
@@ -78,8 +79,9 @@ func DefaultDistill() Distill {
 
 // validate checks the distill section.
 func (d *Distill) validate(p *problems) {
-	p.interval("distill.temperature", d.Temperature, bounds.Positive)
-	p.termWeight("distill", d.Weight, d.Until, d.Decay)
+	kd := distill.KD{Temperature: d.Temperature, Weight: d.Weight}
+	p.library("distill", kd.Validate(), map[string]string{"KD.Temperature": "temperature", "KD.Weight": "weight"})
+	p.termSchedule("distill", d.Until, d.Decay)
 	for i, c := range d.OmitClasses {
 		key := fmt.Sprintf("distill.omit_classes.%d", i)
 		p.atLeast(key, c, 0, "a class label")

@@ -270,6 +270,12 @@ func (t *Train) validate(p *problems, batchNorm bool) {
 // weighted term of the objective.
 func (p *problems) termWeight(key string, weight float64, until int, decay bool) {
 	p.interval(key+".weight", weight, bounds.NonNegative)
+	p.termSchedule(key, until, decay)
+}
+
+// termSchedule checks the until and decay keys under key of a weighted term
+// of the objective.
+func (p *problems) termSchedule(key string, until int, decay bool) {
 	p.atLeast(key+".until", until, 0, "the step the term stops at, 0 for never")
 	if decay && until == 0 {
 		p.add(key+".decay", "true needs until > 0, the step by which the weight reaches 0")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"deepopt/internal/bounds"
 	"deepopt/layers"
 
 	G "gorgonia.org/gorgonia"
@@ -35,17 +36,13 @@ type KD struct {
 	Unscaled bool
 }
 
-// Validate reports a temperature that is not finite and positive or a weight
-// that is not finite and non-negative, naming the config key to change.
+// Validate reports a temperature that is not finite and positive and a
+// weight that is not finite and non-negative, as *bounds.Error.
 func (k KD) Validate() error {
-	var errs []error
-	if !(k.Temperature > 0) || math.IsInf(k.Temperature, 1) {
-		errs = append(errs, fmt.Errorf("distill.temperature: %v; need a finite τ > 0 (1 is the plain softmax; Hinton et al. use 20 on MNIST)", k.Temperature))
-	}
-	if !(k.Weight >= 0) || math.IsInf(k.Weight, 1) {
-		errs = append(errs, fmt.Errorf("distill.weight: %v; need a finite λ ≥ 0 (0 trains on the hard labels alone)", k.Weight))
-	}
-	return errors.Join(errs...)
+	return errors.Join(
+		bounds.Check("KD.Temperature", k.Temperature, bounds.Positive, "a finite τ; 1 is the plain softmax, Hinton et al. use 20 on MNIST"),
+		bounds.Check("KD.Weight", k.Weight, bounds.NonNegative, "a finite λ; 0 trains on the hard labels alone"),
+	)
 }
 
 // Scale is the factor s of the soft term: τ², or 1 when Unscaled.

@@ -217,12 +217,12 @@ func TestValidate(t *testing.T) {
 		kd   KD
 		want []string
 	}{
-		{KD{Temperature: 0, Weight: 1}, []string{"distill.temperature: 0", "τ > 0"}},
-		{KD{Temperature: -2, Weight: 1}, []string{"distill.temperature: -2"}},
-		{KD{Temperature: math.Inf(1), Weight: 1}, []string{"distill.temperature: +Inf"}},
-		{KD{Temperature: math.NaN(), Weight: 1}, []string{"distill.temperature: NaN"}},
-		{KD{Temperature: 2, Weight: -0.1}, []string{"distill.weight: -0.1", "λ ≥ 0"}},
-		{KD{Temperature: -1, Weight: math.NaN()}, []string{"distill.temperature: -1", "distill.weight: NaN"}},
+		{KD{Temperature: 0, Weight: 1}, []string{"KD.Temperature = 0; want a number > 0", "τ"}},
+		{KD{Temperature: -2, Weight: 1}, []string{"KD.Temperature = -2"}},
+		{KD{Temperature: math.Inf(1), Weight: 1}, []string{"KD.Temperature = +Inf"}},
+		{KD{Temperature: math.NaN(), Weight: 1}, []string{"KD.Temperature = NaN"}},
+		{KD{Temperature: 2, Weight: -0.1}, []string{"KD.Weight = -0.1; want a number ≥ 0", "λ"}},
+		{KD{Temperature: -1, Weight: math.NaN()}, []string{"KD.Temperature = -1", "KD.Weight = NaN"}},
 	} {
 		err := tc.kd.Validate()
 		if err == nil {

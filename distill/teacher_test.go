@@ -207,5 +207,5 @@ func TestTeacherErrors(t *testing.T) {
 	_, err = distill.NewTeacher(m, dir, cnnStudent(7), kd)
 	want(err, "batch", "evaluation batch is 6 examples and the student's minibatch 7")
 	_, err = distill.NewTeacher(m, dir, cnnStudent(6), distill.KD{Temperature: 0})
-	want(err, "temperature", "distill.temperature: 0")
+	want(err, "temperature", "KD.Temperature = 0")
 }
