@@ -330,8 +330,8 @@ func (c *Curriculum) validate(p *problems, dataset string) {
 	if c.Kind == "none" {
 		return
 	}
-	p.interval("curriculum.a", c.A, bounds.Positive)
-	p.interval("curriculum.b", c.B, bounds.Fraction)
+	pace := schedule.WuPacing{Family: schedule.LinearPacing, A: c.A, B: c.B, Steps: 1, N: 1} // its checks of a and b
+	p.library("curriculum", pace.Validate(), map[string]string{"WuPacing.A": "a", "WuPacing.B": "b"})
 	if c.Scores == "difficulty" && dataset != "shapes" {
 		p.add("curriculum.scores", "difficulty needs a data set with its own difficulty scores (data.dataset shapes), not %s; use random, file, loss or margin", dataset)
 	}

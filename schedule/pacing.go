@@ -1,8 +1,11 @@
 package schedule
 
 import (
+	"errors"
 	"fmt"
 	"math"
+
+	"deepopt/internal/bounds"
 )
 
 // Pacing is a curriculum's pace (Wu, Dyer & Neyshabur 2021, section 2):
@@ -138,21 +141,23 @@ func (p WuPacing) Available(step int) int {
 // At returns λ = g(step)/N.
 func (p WuPacing) At(step int) float64 { return float64(p.Available(step)) / float64(p.N) }
 
-// Validate reports a family out of range, a ≤ 0, b outside (0, 1], and fewer
-// than one step or example; CheckMinibatch checks the start against the
-// batch size.
+// Validate reports a family out of range, fewer than one step or example,
+// and then every setting out of range (*bounds.Error): a ≤ 0, b outside
+// (0, 1]. CheckMinibatch checks the start against the batch size.
 func (p WuPacing) Validate() error {
 	switch {
 	case p.Family < LinearPacing || p.Family > LogarithmicPacing:
 		return fmt.Errorf("schedule: %v is not a pacing family; valid: linear, quad, root, step, exp, log", p.Family)
-	case !(p.A > 0) || math.IsInf(p.A, 1):
-		return fmt.Errorf("schedule: pacing a = %v; want the fraction of the run at which every example is available, a finite number > 0 (1 = at the last step)", p.A)
-	case !(p.B > 0 && p.B <= 1):
-		return fmt.Errorf("schedule: pacing b = %v; want the fraction of the examples available at the start, in (0, 1]", p.B)
 	case p.Steps < 1:
 		return fmt.Errorf("schedule: pacing over %d steps; want at least 1", p.Steps)
 	case p.N < 1:
 		return fmt.Errorf("schedule: pacing over %d examples; want at least 1", p.N)
+	}
+	if err := errors.Join(
+		bounds.Check("WuPacing.A", p.A, bounds.Positive, "the fraction of the run at which every example is available; 1 = at the last step"),
+		bounds.Check("WuPacing.B", p.B, bounds.Fraction, "the fraction of the examples available at the start"),
+	); err != nil {
+		return fmt.Errorf("schedule: %w", err)
 	}
 	return nil
 }

@@ -193,11 +193,11 @@ func TestPacingRejectsBadSettings(t *testing.T) {
 		change func(*WuPacing)
 		want   string
 	}{
-		{func(p *WuPacing) { p.A = 0 }, "pacing a = 0; want"},
-		{func(p *WuPacing) { p.A = -1 }, "pacing a = -1"},
-		{func(p *WuPacing) { p.A = math.NaN() }, "pacing a = NaN"},
-		{func(p *WuPacing) { p.B = 0 }, "pacing b = 0; want the fraction of the examples available at the start, in (0, 1]"},
-		{func(p *WuPacing) { p.B = 1.5 }, "pacing b = 1.5"},
+		{func(p *WuPacing) { p.A = 0 }, "WuPacing.A = 0; want a number > 0"},
+		{func(p *WuPacing) { p.A = -1 }, "WuPacing.A = -1"},
+		{func(p *WuPacing) { p.A = math.NaN() }, "WuPacing.A = NaN"},
+		{func(p *WuPacing) { p.B = 0 }, "WuPacing.B = 0; want a number in (0, 1] (the fraction of the examples available at the start)"},
+		{func(p *WuPacing) { p.B = 1.5 }, "WuPacing.B = 1.5"},
 		{func(p *WuPacing) { p.Family = 9 }, "not a pacing family"},
 		{func(p *WuPacing) { p.Steps = 0 }, "over 0 steps"},
 	} {
