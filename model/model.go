@@ -111,9 +111,9 @@ func (m *Model) buildStack(rng *rand.Rand) error {
 		m.stack = append(m.stack, l)
 		return nil
 	}
-	addBNAndActivation := func(name string, channels int) error {
+	addBNAndActivation := func(bnName, actName string, channels int) error {
 		if s.BatchNorm {
-			bn, err := batchnorm.New(m.g, "bn"+name, channels, s.Dtype,
+			bn, err := batchnorm.New(m.g, bnName, channels, s.Dtype,
 				batchnorm.Options{Momentum: s.BNMomentum, Eps: s.BNEps})
 			if err != nil {
 				return err
@@ -121,7 +121,7 @@ func (m *Model) buildStack(rng *rand.Rand) error {
 			m.bns = append(m.bns, bn)
 			m.stack = append(m.stack, bn)
 		}
-		return add(layers.NewActivation("act"+name, s.Activation))
+		return add(layers.NewActivation(actName, s.Activation))
 	}
 	addDropout := func(name string, rate float64) error {
 		if rate == 0 {
@@ -142,13 +142,14 @@ func (m *Model) buildStack(rng *rand.Rand) error {
 		c, h, w := s.Input[0], s.Input[1], s.Input[2]
 		for i, st := range s.Conv {
 			name := fmt.Sprint(i + 1)
-			conv, err := layers.NewConv2D(m.g, "conv"+name, c, st.Channels, st.Kernel, st.Stride, st.Padding, s.Dtype, init, rng)
+			affine, bn := ConvLayerNames(i + 1)
+			conv, err := layers.NewConv2D(m.g, affine, c, st.Channels, st.Kernel, st.Stride, st.Padding, s.Dtype, init, rng)
 			if err := add(conv, err); err != nil {
 				return err
 			}
 			out := conv.OutputShape(1, h, w)
 			c, h, w = out[1], out[2], out[3]
-			if err := addBNAndActivation("c"+name, c); err != nil {
+			if err := addBNAndActivation(bn, "actc"+name, c); err != nil {
 				return err
 			}
 			if st.Pool > 1 {
@@ -172,10 +173,11 @@ func (m *Model) buildStack(rng *rand.Rand) error {
 	}
 	for i, width := range s.Hidden {
 		name := fmt.Sprint(i + 1)
-		if err := add(layers.NewLinear(m.g, "fc"+name, features, width, s.Dtype, init, rng)); err != nil {
+		affine, bn := DenseLayerNames(i + 1)
+		if err := add(layers.NewLinear(m.g, affine, features, width, s.Dtype, init, rng)); err != nil {
 			return err
 		}
-		if err := addBNAndActivation(name, width); err != nil {
+		if err := addBNAndActivation(bn, "act"+name, width); err != nil {
 			return err
 		}
 		if err := addDropout("drop"+name, s.Dropout); err != nil {

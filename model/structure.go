@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+
 	"deepopt/batchnorm"
 	"deepopt/layers"
 	"deepopt/optim"
@@ -52,6 +54,21 @@ type Layer struct {
 	// Params lists the parameter tensors in θ's order: the affine map's
 	// weight and bias, then BN's γ and β.
 	Params []Param
+}
+
+// ConvLayerNames and DenseLayerNames name the k-th conv layer and the k-th
+// hidden dense layer of a network (counted from 1): its affine map, and the
+// BN layer that normalises its output when the network has BN. Its
+// parameters are "<name>.<tensor>" (Param), so that a plan made before
+// the network is built (pretrain's stages) selects them by these names.
+func ConvLayerNames(k int) (affine, bn string) {
+	return fmt.Sprintf("conv%d", k), fmt.Sprintf("bnc%d", k)
+}
+
+// DenseLayerNames names the k-th hidden dense layer and its BN layer; see
+// ConvLayerNames.
+func DenseLayerNames(k int) (affine, bn string) {
+	return fmt.Sprintf("fc%d", k), fmt.Sprintf("bn%d", k)
 }
 
 // Block is the layer's range of θ, named after its affine map.

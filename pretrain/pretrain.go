@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"deepopt/config"
+	"deepopt/model"
 )
 
 // Stages returns the stages of cfg's pretrain section, one per layer grown
@@ -46,11 +47,13 @@ func Stages(cfg *config.Config) ([]config.Stage, error) {
 	var grown []layer
 	for k := 1; k <= len(m.Conv); k++ {
 		network := []string{"model.conv=" + convList(m.Conv[:k]), "model.hidden=[]"}
-		grown = append(grown, layer{fmt.Sprintf("conv%d", k), network, params(fmt.Sprintf("conv%d", k), fmt.Sprintf("bnc%d", k), m.BatchNorm)})
+		affine, bn := model.ConvLayerNames(k)
+		grown = append(grown, layer{fmt.Sprintf("conv%d", k), network, params(affine, bn, m.BatchNorm)})
 	}
 	for k := 1; k <= len(m.Hidden); k++ {
 		network := []string{"model.hidden=" + widths(m.Hidden[:k])}
-		grown = append(grown, layer{fmt.Sprintf("layer%d", k), network, params(fmt.Sprintf("fc%d", k), fmt.Sprintf("bn%d", k), m.BatchNorm)})
+		affine, bn := model.DenseLayerNames(k)
+		grown = append(grown, layer{fmt.Sprintf("layer%d", k), network, params(affine, bn, m.BatchNorm)})
 	}
 	var stages []config.Stage
 	var lower []string
