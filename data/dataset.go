@@ -235,7 +235,15 @@ func (d *Dataset) SplitValidation(n int, seed uint64) (train, val *Dataset, err 
 // Gather copies the examples idx into x (len(idx)×Dim() values, row-major)
 // and their labels into y (len(idx) values; nil skips labels). It does not
 // allocate, so a training loop can fill the same input buffers every step.
-func (d *Dataset) Gather(idx []int, x []float64, y []int) error {
+func (d *Dataset) Gather(idx []int, x []float64, y []int) error { return gather(d, idx, x, y) }
+
+// Gather32 is Gather into float32 values, a float32 graph's input, which it
+// fills without a float64 buffer in between; the values are float32
+// already, so nothing is rounded.
+func (d *Dataset) Gather32(idx []int, x []float32, y []int) error { return gather(d, idx, x, y) }
+
+// gather is Gather and Gather32.
+func gather[T float32 | float64](d *Dataset, idx []int, x []T, y []int) error {
 	dim := d.Dim()
 	if len(x) != len(idx)*dim {
 		return fmt.Errorf("dataset: gather of %d examples of %d values needs len(x) == %d, got %d", len(idx), dim, len(idx)*dim, len(x))
@@ -250,11 +258,11 @@ func (d *Dataset) Gather(idx []int, x []float64, y []int) error {
 		row := x[i*dim : (i+1)*dim]
 		if d.X != nil {
 			for k, v := range d.X[j*dim : (j+1)*dim] {
-				row[k] = float64(v)
+				row[k] = T(v)
 			}
 		} else {
 			for k, v := range d.Pixels[j*dim : (j+1)*dim] {
-				row[k] = float64(pixelValues[v])
+				row[k] = T(pixelValues[v])
 			}
 		}
 		if y != nil {

@@ -257,3 +257,34 @@ func TestPixelsActAsTheirValues(t *testing.T) {
 		t.Errorf("union of float32 values and grey levels holds X %d, Pixels %d values", len(mixed.X), len(mixed.Pixels))
 	}
 }
+
+// Gather32 gives Gather's values in float32, exactly (both stores hold
+// float32 values), without allocating, and refuses what Gather refuses.
+func TestGather32(t *testing.T) {
+	idx := []int{5, 0, 3, 5}
+	for _, d := range []*Dataset{rampDataset(6), pixelDataset(6)} {
+		n := len(idx) * d.Dim()
+		x64, x32 := make([]float64, n), make([]float32, n)
+		y64, y32 := make([]int, len(idx)), make([]int, len(idx))
+		if err := d.Gather(idx, x64, y64); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Gather32(idx, x32, y32); err != nil {
+			t.Fatal(err)
+		}
+		for i := range x64 {
+			if float64(x32[i]) != x64[i] {
+				t.Fatalf("value %d: Gather32 %v, Gather %v", i, x32[i], x64[i])
+			}
+		}
+		if !slices.Equal(y32, y64) {
+			t.Errorf("labels: Gather32 %v, Gather %v", y32, y64)
+		}
+		if allocs := testing.AllocsPerRun(100, func() { _ = d.Gather32(idx, x32, y32) }); allocs != 0 {
+			t.Errorf("Gather32 allocates %v times per call", allocs)
+		}
+		if d.Gather32(idx, x32[:n-1], y32) == nil || d.Gather32([]int{0, 6}, x32[:2*d.Dim()], nil) == nil {
+			t.Error("Gather32 accepts a short buffer or an index out of range")
+		}
+	}
+}

@@ -54,8 +54,7 @@ func (m *Model) evaluate(ds *data.Dataset, vm G.VM, logitNodes G.Nodes) ([]Evalu
 	logits := make([]float64, s.EvalBatch*s.Classes)
 	lossSum := make([]float64, len(logitNodes))
 	correct := make([]int, len(logitNodes))
-	err := m.evalBatches(ds, func(b data.EvaluationBatch, x []float64, y []int) error {
-		copyIn(m.xEvalT, x)
+	err := m.evalBatches(ds, func(b data.EvaluationBatch, y []int) error {
 		defer vm.Reset()
 		if err := vm.RunAll(); err != nil {
 			return fmt.Errorf("model: evaluation forward pass: %w", err)
@@ -85,8 +84,9 @@ func (m *Model) evaluate(ds *data.Dataset, vm G.VM, logitNodes G.Nodes) ([]Evalu
 
 // evalBatches checks that ds fits the model, gathers it in evaluation
 // batches of the model's size (the last one padded, data.EvaluationBatches)
-// and calls visit with each batch and its inputs and labels.
-func (m *Model) evalBatches(ds *data.Dataset, visit func(b data.EvaluationBatch, x []float64, y []int) error) error {
+// straight into the evaluation path's input, and calls visit with each batch
+// and its labels.
+func (m *Model) evalBatches(ds *data.Dataset, visit func(b data.EvaluationBatch, y []int) error) error {
 	s := m.spec
 	if ds.Dim() != product(s.Input) {
 		return fmt.Errorf("model: data set examples have %d values, the model expects %v", ds.Dim(), s.Input)
@@ -95,13 +95,18 @@ func (m *Model) evalBatches(ds *data.Dataset, visit func(b data.EvaluationBatch,
 	if err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
-	x := make([]float64, s.EvalBatch*ds.Dim())
+	x32, x64 := floats(m.xEvalT)
 	y := make([]int, s.EvalBatch)
 	for _, b := range batches {
-		if err := ds.Gather(b.Indices, x, y); err != nil {
+		if x32 != nil {
+			err = ds.Gather32(b.Indices, x32, y)
+		} else {
+			err = ds.Gather(b.Indices, x64, y)
+		}
+		if err != nil {
 			return err
 		}
-		if err := visit(b, x, y); err != nil {
+		if err := visit(b, y); err != nil {
 			return err
 		}
 	}
@@ -112,6 +117,12 @@ func (m *Model) evalBatches(ds *data.Dataset, visit func(b data.EvaluationBatch,
 // writes the EvalBatch×Classes logits into out.
 func (m *Model) Logits(x, out []float64) error {
 	copyIn(m.xEvalT, x)
+	return m.evalLogits(out)
+}
+
+// evalLogits runs the evaluation path on its input as it stands and writes
+// the logits into out.
+func (m *Model) evalLogits(out []float64) error {
 	defer m.evalVM.Reset()
 	if err := m.evalVM.RunAll(); err != nil {
 		return fmt.Errorf("model: evaluation forward pass: %w", err)
@@ -145,8 +156,8 @@ func (m *Model) ExampleLosses(ds *data.Dataset) (loss, margin []float64, err err
 	s := m.spec
 	logits := make([]float64, s.EvalBatch*s.Classes)
 	loss, margin = make([]float64, ds.Len()), make([]float64, ds.Len())
-	err = m.evalBatches(ds, func(b data.EvaluationBatch, x []float64, y []int) error {
-		if err := m.Logits(x, logits); err != nil {
+	err = m.evalBatches(ds, func(b data.EvaluationBatch, y []int) error {
+		if err := m.evalLogits(logits); err != nil {
 			return err
 		}
 		for i := range b.Count {
