@@ -21,9 +21,10 @@ import (
 // leaves that mirror E[x] and sqrt(Var[x] + ε) (syncEvalLeaves); it is
 // differentiable in x, γ and β (inferenceGradOp), not in the statistics.
 type inferenceOp struct {
-	layer *BatchNorm
-	shape tensor.Shape
-	l     layout
+	layer  *BatchNorm
+	shape  tensor.Shape
+	l      layout
+	result densedata.Output // kept between runs: Do writes every value
 }
 
 // inferenceGradOp computes one gradient of an inferenceOp from (x, γ, E[x],
@@ -32,6 +33,7 @@ type inferenceOp struct {
 type inferenceGradOp struct {
 	forward *inferenceOp
 	wrt     gradient
+	result  densedata.Output // kept between runs: Do writes every value
 }
 
 var (
@@ -68,7 +70,7 @@ func (op *inferenceOp) Do(inputs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	y := tensor.New(tensor.WithShape(op.shape.Clone()...), tensor.Of(t[0].Dtype()))
+	y := op.result.Get(t[0].Dtype(), op.shape...)
 	switch t[0].Dtype() {
 	case tensor.Float64:
 		x := densedata.Slice[float64](t[0])
@@ -89,7 +91,7 @@ func infer[T float](y, x, gamma, beta, mean, std []T, l layout) {
 	normalize(y, x, gamma, beta, l, mean64, invStd)
 }
 
-// ReturnsPtr is false: Do returns a fresh value.
+// ReturnsPtr is false: Do returns its own result, not an input.
 func (op *inferenceOp) ReturnsPtr() bool { return false }
 
 // CallsExtern is false: Do runs in Go.
@@ -159,7 +161,7 @@ func (op *inferenceGradOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	shape, _ := op.InferShape()
-	out := tensor.New(tensor.WithShape(shape...), tensor.Of(t[0].Dtype()))
+	out := op.result.Get(t[0].Dtype(), shape...)
 	switch t[0].Dtype() {
 	case tensor.Float64:
 		x := densedata.Slice[float64](t[0])
@@ -194,7 +196,7 @@ func inferenceBackward[T float](wrt gradient, l layout, out, x, gamma, mean, std
 	}
 }
 
-// ReturnsPtr is false: Do returns a fresh value.
+// ReturnsPtr is false: Do returns its own result, not an input.
 func (op *inferenceGradOp) ReturnsPtr() bool { return false }
 
 // CallsExtern is false: Do runs in Go.

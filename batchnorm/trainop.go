@@ -27,9 +27,10 @@ import (
 // full-size broadcast copies) the transform would otherwise take, in both
 // the forward and the backward pass.
 type trainingOp struct {
-	layer *BatchNorm
-	shape tensor.Shape
-	l     layout
+	layer  *BatchNorm
+	shape  tensor.Shape
+	l      layout
+	result densedata.Output // kept between runs: Do writes every value
 }
 
 var (
@@ -54,7 +55,10 @@ func (w gradient) String() string {
 // per-channel Σ dy·x̂, Σ dy, μ_B and 1/sqrt(σ²_B + ε): everything the
 // gradients need, computed once per backward pass instead of once per
 // gradient (three passes over x and dy each).
-type sumsOp struct{ forward *trainingOp }
+type sumsOp struct {
+	forward *trainingOp
+	result  densedata.Output // kept between runs: Do writes every value
+}
 
 // Rows of a sumsOp's output.
 const (
@@ -71,6 +75,7 @@ const (
 type gradientOp struct {
 	forward *trainingOp
 	wrt     gradient
+	result  densedata.Output // kept between runs: Do writes every value
 }
 
 var (
@@ -117,7 +122,7 @@ func (op *trainingOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	rec := &op.layer.last
-	y := tensor.New(tensor.WithShape(op.shape.Clone()...), tensor.Of(t[0].Dtype()))
+	y := op.result.Get(t[0].Dtype(), op.shape...)
 	switch t[0].Dtype() {
 	case tensor.Float64:
 		x := densedata.Slice[float64](t[0])
@@ -159,7 +164,7 @@ func (b *BatchNorm) tensors(inputs []G.Value, shapes ...tensor.Shape) ([]*tensor
 	return out, nil
 }
 
-// ReturnsPtr is false: Do returns a fresh value.
+// ReturnsPtr is false: Do returns its own result, not an input.
 func (op *trainingOp) ReturnsPtr() bool { return false }
 
 // CallsExtern is false: Do runs in Go.
@@ -227,7 +232,7 @@ func (op *sumsOp) Do(inputs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := tensor.New(tensor.WithShape(sumsRows, f.l.c), tensor.Of(t[0].Dtype()))
+	out := op.result.Get(t[0].Dtype(), sumsRows, f.l.c)
 	switch t[0].Dtype() {
 	case tensor.Float64:
 		x := densedata.Slice[float64](t[0])
@@ -252,7 +257,7 @@ func gradientSums[T float](out, x, dy []T, l layout, eps float64) {
 	}
 }
 
-// ReturnsPtr is false: Do returns a fresh value.
+// ReturnsPtr is false: Do returns its own result, not an input.
 func (op *sumsOp) ReturnsPtr() bool { return false }
 
 // CallsExtern is false: Do runs in Go.
@@ -314,7 +319,7 @@ func (op *gradientOp) Do(inputs ...G.Value) (G.Value, error) {
 		if op.wrt == wrtBeta {
 			row = rowSumDy
 		}
-		out := tensor.New(tensor.WithShape(c), tensor.Of(t[0].Dtype()))
+		out := op.result.Get(t[0].Dtype(), c)
 		switch out.Dtype() {
 		case tensor.Float64:
 			d := densedata.Slice[float64](out)
@@ -329,7 +334,7 @@ func (op *gradientOp) Do(inputs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := tensor.New(tensor.WithShape(f.shape.Clone()...), tensor.Of(t[0].Dtype()))
+	out := op.result.Get(t[0].Dtype(), f.shape...)
 	switch t[0].Dtype() {
 	case tensor.Float64:
 		x := densedata.Slice[float64](t[0])
@@ -353,7 +358,7 @@ func backward[T float](l layout, dx, x, gamma, dy, s []T) {
 	inputGradient(dx, dy, x, gamma, l, row(rowMean), row(rowInvStd), row(rowSumDy), row(rowSumDyXhat))
 }
 
-// ReturnsPtr is false: Do returns a fresh value.
+// ReturnsPtr is false: Do returns its own result, not an input.
 func (op *gradientOp) ReturnsPtr() bool { return false }
 
 // CallsExtern is false: Do runs in Go.

@@ -22,12 +22,16 @@ import (
 // the output: f'(x) = y(1 − y) for the sigmoid, 1 − y² for tanh and [y > 0]
 // for ReLU.
 type activationOp struct {
-	kind  ActivationKind
-	shape tensor.Shape
+	kind   ActivationKind
+	shape  tensor.Shape
+	result densedata.Output // kept between runs: Do writes every value
 }
 
 // activationGradOp computes ∂J/∂x = f'(x)·dy from (y, dy).
-type activationGradOp struct{ forward *activationOp }
+type activationGradOp struct {
+	forward *activationOp
+	result  densedata.Output // kept between runs: Do writes every value
+}
 
 var (
 	_ G.Op   = (*activationOp)(nil)
@@ -50,13 +54,13 @@ func (op *activationOp) Type() hm.Type {
 
 func (op *activationOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
 
-// Do computes y = f(x) into a new tensor.
+// Do computes y = f(x) into the operation's kept result.
 func (op *activationOp) Do(inputs ...G.Value) (G.Value, error) {
 	x, err := denseInputs(op, inputs, 1)
 	if err != nil {
 		return nil, err
 	}
-	y := tensor.New(tensor.WithShape(op.shape.Clone()...), tensor.Of(x[0].Dtype()))
+	y := op.result.Get(x[0].Dtype(), op.shape...)
 	switch x[0].Dtype() {
 	case tensor.Float32:
 		xs := densedata.Slice[float32](x[0])
@@ -107,7 +111,7 @@ func (op *activationGradOp) Do(inputs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	dx := tensor.New(tensor.WithShape(op.forward.shape.Clone()...), tensor.Of(t[0].Dtype()))
+	dx := op.result.Get(t[0].Dtype(), op.forward.shape...)
 	switch t[0].Dtype() {
 	case tensor.Float32:
 		y := densedata.Slice[float32](t[0])
@@ -209,6 +213,7 @@ func activationGradient[T float32 | float64](kind ActivationKind, dx, y, dy []T)
 		}
 	case ReLU:
 		for i, v := range y {
+			dx[i] = 0
 			if v > 0 {
 				dx[i] = dy[i]
 			}

@@ -20,17 +20,24 @@ import (
 // b into an (N, Out) matrix, and its matrix-product gradients go through
 // transpose operations; here the gradients are three operations on the
 // untransposed matrices, the transposes being flags of the product.
-type affineOp struct{ n, in, out int }
+type affineOp struct {
+	n, in, out int
+	result     densedata.Output // kept between runs: Do writes every value
+}
 
 // matMulOp is op(A)·op(B), op being the transpose where its flag is set: the
 // gradients ∂J/∂x = dy·Wᵀ and ∂J/∂W = xᵀ·dy of an affineOp.
 type matMulOp struct {
 	forward        *affineOp
 	transA, transB bool
+	result         densedata.Output // kept between runs: the product overwrites it (beta = 0)
 }
 
 // columnSumOp sums an (N, Out) matrix over its rows: ∂J/∂b = Σ_n dy_n.
-type columnSumOp struct{ forward *affineOp }
+type columnSumOp struct {
+	forward *affineOp
+	result  densedata.Output // kept between runs: Do clears it
+}
 
 var (
 	_ G.Op   = (*affineOp)(nil)
@@ -63,7 +70,7 @@ func (op *affineOp) Do(inputs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	y := tensor.New(tensor.WithShape(op.n, op.out), tensor.Of(t[0].Dtype()))
+	y := op.result.Get(t[0].Dtype(), op.n, op.out)
 	switch y.Dtype() {
 	case tensor.Float32:
 		ys := densedata.Slice[float32](y)
@@ -133,7 +140,7 @@ func (op *matMulOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	s, _ := op.InferShape()
-	c := tensor.New(tensor.WithShape(s...), tensor.Of(t[0].Dtype()))
+	c := op.result.Get(t[0].Dtype(), s...)
 	f := op.forward
 	if op.transA {
 		gemm(true, false, f.in, f.out, f.n, t[0], t[1], 0, c)
@@ -176,7 +183,7 @@ func (op *columnSumOp) Do(inputs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := tensor.New(tensor.WithShape(op.forward.out), tensor.Of(t[0].Dtype()))
+	s := op.result.Get(t[0].Dtype(), op.forward.out)
 	switch t[0].Dtype() {
 	case tensor.Float32:
 		dy := densedata.Slice[float32](t[0])
@@ -207,6 +214,7 @@ func repeatRows[T float32 | float64](y, b []T) {
 
 // sumRows writes the sum of the rows of dy (len(dy)/len(s) of them) into s.
 func sumRows[T float32 | float64](s, dy []T) {
+	clear(s)
 	for i := 0; i < len(dy); i += len(s) {
 		for j, v := range dy[i : i+len(s)] {
 			s[j] += v

@@ -39,3 +39,27 @@ func TestSliceIsData(t *testing.T) {
 	}()
 	Slice[float64](d32)
 }
+
+// Output gives the same tensor for the same type and shape, and a new zero
+// one when either changes.
+func TestOutputKeepsItsTensor(t *testing.T) {
+	var o Output
+	a := o.Get(tensor.Float32, 2, 3)
+	Slice[float32](a)[5] = 1
+	if b := o.Get(tensor.Float32, 2, 3); b != a || Slice[float32](b)[5] != 1 {
+		t.Error("the same type and shape give another tensor")
+	}
+	if n := testing.AllocsPerRun(100, func() { o.Get(tensor.Float32, 2, 3) }); n != 0 {
+		t.Errorf("Get of the kept tensor allocates %v times", n)
+	}
+	for _, c := range []struct {
+		dt    tensor.Dtype
+		shape []int
+	}{{tensor.Float32, []int{3, 2}}, {tensor.Float64, []int{3, 2}}, {tensor.Float64, []int{6}}} {
+		prev := o.t
+		got := o.Get(c.dt, c.shape...)
+		if got == prev || got.Dtype() != c.dt || !got.Shape().Eq(tensor.Shape(c.shape)) || slices.Max(got.Float32s()) != 0 {
+			t.Errorf("Get(%v, %v) = a %v %v tensor (new: %t)", c.dt, c.shape, got.Dtype(), got.Shape(), got != prev)
+		}
+	}
+}
