@@ -29,6 +29,7 @@ type softmaxCEOp struct{ n, k int }
 type softmaxCEGradOp struct {
 	forward    *softmaxCEOp
 	wrtTargets bool
+	result     densedata.Output // kept between runs: Do writes every value
 }
 
 var (
@@ -157,7 +158,7 @@ func (op *softmaxCEGradOp) Do(inputs ...G.Value) (G.Value, error) {
 	default:
 		return nil, fmt.Errorf("layers: %v: the incoming gradient is a %T, want a float scalar", op, v)
 	}
-	out := tensor.New(tensor.WithShape(op.forward.n, op.forward.k), tensor.Of(t[0].Dtype()))
+	out := op.result.Get(t[0].Dtype(), op.forward.n, op.forward.k)
 	switch out.Dtype() {
 	case tensor.Float32:
 		o := densedata.Slice[float32](out)
