@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -66,12 +67,13 @@ type Adam struct {
 }
 
 // Validate reports every setting out of range, as *bounds.Error: β1 or β2
-// outside [0, 1), or a negative or non-finite ε or weight decay.
+// outside [0, 1), an ε that is negative or infinite (0 in any of the three
+// selects its default), or a negative or non-finite weight decay.
 func (a *Adam) Validate() error {
 	return errors.Join(
 		bounds.Check("Adam.Beta1", a.Beta1, bounds.Unit, fmt.Sprintf("0 selects the default %v", DefaultAdamBeta1)),
 		bounds.Check("Adam.Beta2", a.Beta2, bounds.Unit, fmt.Sprintf("0 selects the default %v", DefaultAdamBeta2)),
-		bounds.Check("Adam.Eps", a.Eps, bounds.NonNegative, fmt.Sprintf("0 selects the default %v", DefaultAdamEps)),
+		bounds.Check("Adam.Eps", cmp.Or(a.Eps, DefaultAdamEps), bounds.Positive, fmt.Sprintf("0 selects the default %v", DefaultAdamEps)),
 		checkWeightDecay("Adam", a.WeightDecay),
 	)
 }
