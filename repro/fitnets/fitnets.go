@@ -27,7 +27,10 @@ import (
 	"strconv"
 
 	"deepopt/config"
+	"deepopt/data"
+	"deepopt/experiment"
 	"deepopt/repro"
+	"deepopt/stage"
 )
 
 // Options describe a reproduction.
@@ -158,6 +161,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := rep.summarize(o); err != nil {
 		return nil, err
 	}
+	if err := rep.countDead(o, student); err != nil {
+		return nil, err
+	}
 	return rep, rep.write(o)
 }
 
@@ -177,6 +183,52 @@ type Report struct {
 	// Accuracy is each student's test accuracy against the minibatches of
 	// its whole run (the hints arm's over both stages), folded over seeds.
 	Accuracy map[string]repro.Band
+	// Dead are each student's dead hidden units at its end, seed by seed
+	// (deadUnits), and HintDead the hints arm's at the end of its hint
+	// stage; Units is the student's number of hidden units.
+	Dead     map[string][]int
+	HintDead []int
+	Units    int
+}
+
+// DeadProbe is the number of test examples on which deadUnits looks for a
+// unit's output (the first ones of the test set).
+const DeadProbe = 1000
+
+// deadUnits counts the hidden units of the student's finished run in dir
+// (act1 … actL) whose output is 0 on every one of the first DeadProbe test
+// examples: dead ReLUs, which pass no gradient and so no longer learn.
+func deadUnits(dir string, layers int, test *data.Dataset) (int, error) {
+	idx := make([]int, min(DeadProbe, test.Len()))
+	for i := range idx {
+		idx[i] = i
+	}
+	m, err := experiment.FinishedModel(dir, len(idx), nil)
+	if err != nil {
+		return 0, err
+	}
+	names := make([]string, layers)
+	for k := range names {
+		names[k] = fmt.Sprintf("act%d", k+1)
+	}
+	values, err := m.Nodes(test, idx, names)
+	if err != nil {
+		return 0, err
+	}
+	dead := 0
+	for _, v := range values {
+		width := len(v) / len(idx)
+		for j := range width {
+			alive := false
+			for n := range idx {
+				alive = alive || v[n*width+j] > 0
+			}
+			if !alive {
+				dead++
+			}
+		}
+	}
+	return dead, nil
 }
 
 // summarize reads every network's test accuracy curve.
@@ -201,6 +253,44 @@ func (rep *Report) summarize(o Options) error {
 			}
 		}
 		rep.Accuracy[nw.Key] = repro.NewBand(x, runs)
+	}
+	return nil
+}
+
+// countDead counts the dead hidden units of every student at the end of its
+// run, and of the hints arm at the end of its hint stage.
+func (rep *Report) countDead(o Options, student *config.Config) error {
+	_, test, err := experiment.LoadData(student, nil)
+	if err != nil {
+		return err
+	}
+	layers := len(student.Model.Hidden)
+	for _, w := range student.Model.Hidden {
+		rep.Units += w
+	}
+	rep.Dead = map[string][]int{}
+	for _, nw := range Networks[1:] {
+		for _, seed := range o.Seeds {
+			dirs := []string{filepath.Join(o.Dir, repro.SeedName(nw.Key, seed))}
+			if nw.Key == Hints {
+				r, err := stage.Resume(dirs[0], nil)
+				if err != nil {
+					return err
+				}
+				dirs = []string{r.StageDir(0), r.StageDir(len(r.Stages) - 1)}
+			}
+			for i, d := range dirs {
+				n, err := deadUnits(d, layers, test)
+				if err != nil {
+					return fmt.Errorf("%s: %w", d, err)
+				}
+				if i < len(dirs)-1 {
+					rep.HintDead = append(rep.HintDead, n)
+				} else {
+					rep.Dead[nw.Key] = append(rep.Dead[nw.Key], n)
+				}
+			}
+		}
 	}
 	return nil
 }

@@ -55,8 +55,8 @@ stages:
 // 120 in one run, KD alone with λ annealed over all of them); the standard
 // student has no teacher's term, the KD student no hint; each network's
 // test error in the report is the one counted afresh from its finished
-// model on the test set (distill.ShiftedErrors at shift 0); and the report
-// and its files are written.
+// model on the test set (distill.ShiftedErrors at shift 0); every student
+// has a count of dead units; and the report and its files are written.
 func TestShortenedStudy(t *testing.T) {
 	teacher, student := writeConfigs(t)
 	o := Options{Teacher: teacher, Student: student, Seeds: []int{1}, Dir: t.TempDir(), Parallel: 2}
@@ -107,6 +107,14 @@ func TestShortenedStudy(t *testing.T) {
 		}
 		if got, want := rep.Errors[nw.Key][0], float64(n)/float64(test.Len()); math.Abs(got-want) > 1e-9 {
 			t.Errorf("%s: the report's test error %v, counted afresh %v", nw.Key, got, want)
+		}
+	}
+	if rep.Units != 32 || len(rep.HintDead) != 1 {
+		t.Errorf("%d hidden units, dead units after the hint stage %v; want 32 and one count", rep.Units, rep.HintDead)
+	}
+	for _, nw := range Networks[1:] {
+		if d := rep.Dead[nw.Key]; len(d) != 1 || d[0] < 0 || d[0] > rep.Units {
+			t.Errorf("%s: dead units %v; want one count from 0 to %d", nw.Key, d, rep.Units)
 		}
 	}
 	view, err := rundir.ReadCSV(filepath.Join(o.Dir, repro.SeedName(Hints, 1), stage.ViewFile))
