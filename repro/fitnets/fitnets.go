@@ -185,11 +185,17 @@ type Report struct {
 	Accuracy map[string]repro.Band
 	// Dead are each student's dead hidden units at its end, seed by seed
 	// (deadUnits), and HintDead the hints arm's at the end of its hint
-	// stage; Units is the student's number of hidden units.
-	Dead     map[string][]int
-	HintDead []int
-	Units    int
+	// stage; Units is the student's number of hidden units and FirstUnits
+	// its first layer's.
+	Dead              map[string][]Dead
+	HintDead          []Dead
+	Units, FirstUnits int
 }
+
+// Dead counts a network's dead hidden units: in its first layer and in all.
+type Dead struct{ First, All int }
+
+func (d Dead) String() string { return fmt.Sprintf("%d/%d", d.First, d.All) }
 
 // DeadProbe is the number of test examples on which deadUnits looks for a
 // unit's output (the first ones of the test set).
@@ -197,15 +203,15 @@ const DeadProbe = 1000
 
 // deadUnits counts the hidden units of the student's finished run in dir
 // (act1 … actL) whose output is 0 on every one of the first DeadProbe test
-// examples: dead ReLUs, which pass no gradient and so no longer learn.
-func deadUnits(dir string, layers int, test *data.Dataset) (int, error) {
+// examples: dead ReLUs, which pass no gradient to their weights there.
+func deadUnits(dir string, layers int, test *data.Dataset) (Dead, error) {
 	idx := make([]int, min(DeadProbe, test.Len()))
 	for i := range idx {
 		idx[i] = i
 	}
 	m, err := experiment.FinishedModel(dir, len(idx), nil)
 	if err != nil {
-		return 0, err
+		return Dead{}, err
 	}
 	names := make([]string, layers)
 	for k := range names {
@@ -213,10 +219,10 @@ func deadUnits(dir string, layers int, test *data.Dataset) (int, error) {
 	}
 	values, err := m.Nodes(test, idx, names)
 	if err != nil {
-		return 0, err
+		return Dead{}, err
 	}
-	dead := 0
-	for _, v := range values {
+	var dead Dead
+	for k, v := range values {
 		width := len(v) / len(idx)
 		for j := range width {
 			alive := false
@@ -224,7 +230,10 @@ func deadUnits(dir string, layers int, test *data.Dataset) (int, error) {
 				alive = alive || v[n*width+j] > 0
 			}
 			if !alive {
-				dead++
+				dead.All++
+				if k == 0 {
+					dead.First++
+				}
 			}
 		}
 	}
@@ -268,7 +277,8 @@ func (rep *Report) countDead(o Options, student *config.Config) error {
 	for _, w := range student.Model.Hidden {
 		rep.Units += w
 	}
-	rep.Dead = map[string][]int{}
+	rep.FirstUnits = student.Model.Hidden[0]
+	rep.Dead = map[string][]Dead{}
 	for _, nw := range Networks[1:] {
 		for _, seed := range o.Seeds {
 			dirs := []string{filepath.Join(o.Dir, repro.SeedName(nw.Key, seed))}

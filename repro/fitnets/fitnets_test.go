@@ -109,12 +109,12 @@ func TestShortenedStudy(t *testing.T) {
 			t.Errorf("%s: the report's test error %v, counted afresh %v", nw.Key, got, want)
 		}
 	}
-	if rep.Units != 32 || len(rep.HintDead) != 1 {
-		t.Errorf("%d hidden units, dead units after the hint stage %v; want 32 and one count", rep.Units, rep.HintDead)
+	if rep.Units != 32 || rep.FirstUnits != 8 || len(rep.HintDead) != 1 {
+		t.Errorf("%d hidden units, %d in the first layer, dead units after the hint stage %v; want 32, 8 and one count", rep.Units, rep.FirstUnits, rep.HintDead)
 	}
 	for _, nw := range Networks[1:] {
-		if d := rep.Dead[nw.Key]; len(d) != 1 || d[0] < 0 || d[0] > rep.Units {
-			t.Errorf("%s: dead units %v; want one count from 0 to %d", nw.Key, d, rep.Units)
+		if d := rep.Dead[nw.Key]; len(d) != 1 || d[0].First < 0 || d[0].First > 8 || d[0].All < d[0].First || d[0].All > rep.Units {
+			t.Errorf("%s: dead units %v; want one count, from 0 to 8 in the first layer, at most 32 in all", nw.Key, d)
 		}
 	}
 	view, err := rundir.ReadCSV(filepath.Join(o.Dir, repro.SeedName(Hints, 1), stage.ViewFile))

@@ -73,7 +73,7 @@ func (r *Report) markdown(o Options) []byte {
 		"hints + KD for %d in the hint stage and %d by KD. Each seed's teacher trains for %d minibatches (%.1f epochs). Seeds %s; test error on the test set at the end of each run, "+
 		"as mean [min–max] over the seeds. Every run's settings are in its `config.yaml`; overrides of this study: %s.\n\n",
 		r.Budget, r.BatchSize, epochs(r.Budget), r.Hint, r.Budget-r.Hint, r.TeacherSteps, epochs(r.TeacherSteps), repro.JoinInts(r.Seeds, ", "), overrides(o))
-	fmt.Fprintf(&b, "| network | paper | ours | by seed | dead hidden units at the end, by seed (of %d) |\n|---|---|---|---|---|\n", r.Units)
+	fmt.Fprintf(&b, "| network | paper | ours | by seed | dead hidden units at the end, first layer/all (of %d/%d), by seed |\n|---|---|---|---|---|\n", r.FirstUnits, r.Units)
 	for _, nw := range Networks {
 		var seeds []string
 		for _, e := range r.Errors[nw.Key] {
@@ -81,7 +81,7 @@ func (r *Report) markdown(o Options) []byte {
 		}
 		dead := "—"
 		if d, ok := r.Dead[nw.Key]; ok {
-			dead = repro.JoinInts(d, ", ")
+			dead = deadText(d)
 		}
 		fmt.Fprintf(&b, "| %s | %.2f%% | %s | %s | %s |\n", nw.Label, 100*nw.Paper, r.Error(nw.Key).Percent(), strings.Join(seeds, ", "), dead)
 	}
@@ -89,9 +89,9 @@ func (r *Report) markdown(o Options) []byte {
 		"The paper finds both steps help (1.90%% → 0.65%% → 0.51%%).\n\n", r.compare(KD, Standard), r.compare(Hints, KD), r.compare(Hints, Standard))
 	fmt.Fprintf(&b, "A dead unit is a hidden ReLU whose output is 0 on every one of the first %d test digits: on those digits it passes no gradient to its weights. "+
 		"One in the first layer, whose inputs are the pixels, stays dead; deeper ones can come back as the layers below them change. "+
-		"At the end of the hint stage the hints arm's student has %s dead units (by seed; the frozen layers above the guided one included), against %s at the end of standard backprop. "+
+		"At the end of the hint stage the hints arm's student has %s dead units (first layer/all, by seed; the frozen layers above the guided one included), against %s at the end of standard backprop. "+
 		"The paper's maxout units cannot die.\n\n",
-		DeadProbe, repro.JoinInts(r.HintDead, ", "), repro.JoinInts(r.Dead[Standard], ", "))
+		DeadProbe, deadText(r.HintDead), deadText(r.Dead[Standard]))
 	fmt.Fprintf(&b, "![test accuracy](%s)\n\nPer seed: [%s](%s). The hints arm's first points belong to its hint stage, "+
 		"where the student's head is untrained (the main term has weight 0), so its accuracy is near chance until the KD stage begins.\n\n", AccuracyPNG, ErrorsCSV, ErrorsCSV)
 	fmt.Fprintf(&b, "Why the numbers differ from the paper's: the paper's teacher and FitNet are maxout convolutional networks trained for hundreds of epochs with its own "+
@@ -124,4 +124,13 @@ func overrides(o Options) string {
 		return "none"
 	}
 	return strings.Join(sets, " ")
+}
+
+// deadText lists dead-unit counts, seed by seed.
+func deadText(d []Dead) string {
+	s := make([]string, len(d))
+	for i, v := range d {
+		s[i] = v.String()
+	}
+	return strings.Join(s, ", ")
 }
