@@ -88,7 +88,7 @@ func (r *Report) markdown(o Options) []byte {
 	fmt.Fprintf(&b, "\nKD alone gives a test error %s standard backprop's; hints + KD give one %s KD alone's and %s standard backprop's. "+
 		"The paper finds both steps help (1.90%% → 0.65%% → 0.51%%).\n\n", r.compare(KD, Standard), r.compare(Hints, KD), r.compare(Hints, Standard))
 	fmt.Fprintf(&b, "A dead unit is a hidden ReLU whose output is 0 on every one of the first %d test digits: on those digits it passes no gradient to its weights. "+
-		"One in the first layer, whose inputs are the pixels, stays dead; deeper ones can come back as the layers below them change. "+
+		"A first-layer unit that is 0 on every training digit stays so (its inputs, the pixels, never change); a deeper one can come back as the layers below it change. "+
 		"At the end of the hint stage the hints arm's student has %s dead units (first layer/all, by seed; the frozen layers above the guided one included), against %s at the end of standard backprop. "+
 		"The paper's maxout units cannot die.\n\n",
 		DeadProbe, deadText(r.HintDead), deadText(r.Dead[Standard]))
