@@ -180,9 +180,10 @@ type Report struct {
 	// Errors are each network's test errors (fractions), seed by seed, at
 	// the run's last evaluation.
 	Errors map[string][]float64
-	// Accuracy is each student's test accuracy against the minibatches of
-	// its whole run (the hints arm's over both stages), folded over seeds.
-	Accuracy map[string]repro.Band
+	// Curves are each network's test error in percent against the
+	// minibatches of its whole run (the hints arm's over both stages),
+	// folded over seeds.
+	Curves map[string]repro.Band
 	// Dead are each student's dead hidden units at its end, seed by seed
 	// (deadUnits), and HintDead the hints arm's at the end of its hint
 	// stage; Units is the student's number of hidden units and FirstUnits
@@ -242,7 +243,7 @@ func deadUnits(dir string, layers int, test *data.Dataset) (Dead, error) {
 
 // summarize reads every network's test accuracy curve.
 func (rep *Report) summarize(o Options) error {
-	rep.Errors, rep.Accuracy = map[string][]float64{}, map[string]repro.Band{}
+	rep.Errors, rep.Curves = map[string][]float64{}, map[string]repro.Band{}
 	for _, nw := range Networks {
 		var x []float64
 		var runs [][]float64
@@ -255,13 +256,17 @@ func (rep *Report) summarize(o Options) error {
 				return fmt.Errorf("fitnets: the %s runs evaluated at other steps from seed to seed; give them one train.eval_every", nw.Key)
 			}
 			x = steps
-			runs = append(runs, acc)
+			errs := make([]float64, len(acc))
+			for i, a := range acc {
+				errs[i] = 100 * (1 - a)
+			}
+			runs = append(runs, errs)
 			rep.Errors[nw.Key] = append(rep.Errors[nw.Key], 1-acc[len(acc)-1])
 			if nw.Key == Teacher {
 				rep.TeacherSteps = int(steps[len(steps)-1])
 			}
 		}
-		rep.Accuracy[nw.Key] = repro.NewBand(x, runs)
+		rep.Curves[nw.Key] = repro.NewBand(x, runs)
 	}
 	return nil
 }

@@ -124,7 +124,7 @@ func TestShortenedStudy(t *testing.T) {
 	if !slices.Contains(view.Header, "loss_hint") {
 		t.Errorf("the hints arm's stages.csv has no loss_hint: %v", view.Header)
 	}
-	for _, f := range []string{repro.ReportFile, ErrorsCSV, AccuracyPNG} {
+	for _, f := range []string{repro.ReportFile, ErrorsCSV, ErrorPNG} {
 		if _, err := os.Stat(filepath.Join(o.Dir, f)); err != nil {
 			t.Error(err)
 		}

@@ -13,8 +13,8 @@ import (
 
 // The report directory's files besides the run directories and report.md.
 const (
-	ErrorsCSV   = "errors.csv"
-	AccuracyPNG = "accuracy.png"
+	ErrorsCSV = "errors.csv"
+	ErrorPNG  = "test-error.png"
 )
 
 // Error is the spread over seeds of a network's test error.
@@ -31,11 +31,11 @@ func (r *Report) write(o Options) error {
 	if err := repro.WriteCSV(filepath.Join(o.Dir, ErrorsCSV), []string{"network", "seed", "test_error"}, rows); err != nil {
 		return err
 	}
-	fig := plots.Figure{Title: "FitNets on MNIST: the thin, deep student, " + r.seedText(), XLabel: "minibatches (the hints arm: hint stage, then KD)", YLabel: "test accuracy"}
-	for _, nw := range Networks[1:] {
-		fig.Series = append(fig.Series, r.Accuracy[nw.Key].Series(nw.Label))
+	fig := plots.Figure{Title: "FitNets on MNIST, " + r.seedText(), XLabel: "minibatches (the hints arm: hint stage, then KD)", YLabel: "test error (%)", LogY: true}
+	for _, nw := range Networks {
+		fig.Series = append(fig.Series, r.Curves[nw.Key].Series(nw.Label))
 	}
-	if err := plots.Lines(filepath.Join(o.Dir, AccuracyPNG), fig); err != nil {
+	if err := plots.Lines(filepath.Join(o.Dir, ErrorPNG), fig); err != nil {
 		return err
 	}
 	return repro.WriteFile(filepath.Join(o.Dir, repro.ReportFile), r.markdown(o))
@@ -92,8 +92,8 @@ func (r *Report) markdown(o Options) []byte {
 		"At the end of the hint stage the hints arm's student has %s dead units (first layer/all, by seed; the frozen layers above the guided one included), against %s at the end of standard backprop. "+
 		"The paper's maxout units cannot die.\n\n",
 		DeadProbe, deadText(r.HintDead), deadText(r.Dead[Standard]))
-	fmt.Fprintf(&b, "![test accuracy](%s)\n\nPer seed: [%s](%s). The hints arm's first points belong to its hint stage, "+
-		"where the student's head is untrained (the main term has weight 0), so its accuracy is near chance until the KD stage begins.\n\n", AccuracyPNG, ErrorsCSV, ErrorsCSV)
+	fmt.Fprintf(&b, "![test error](%s)\n\nPer seed: [%s](%s). The hints arm's first point belongs to its hint stage, "+
+		"where the student's head is untrained (the main term has weight 0), so its error is near chance until the KD stage begins.\n\n", ErrorPNG, ErrorsCSV, ErrorsCSV)
 	fmt.Fprintf(&b, "Why the numbers differ from the paper's: the paper's teacher and FitNet are maxout convolutional networks trained for hundreds of epochs with its own "+
 		"hyper-parameters; ours are ReLU MLPs (hidden widths %v for the teacher, %v for the student) trained for a few epochs on 2 CPU cores, so the errors are several times the paper's "+
 		"(the teacher's %.2f%% against 0.55%%). The students' learning rate (%v) and the hint stage's (%v) are the configs': "+
