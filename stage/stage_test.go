@@ -324,15 +324,7 @@ stages:
 // and has no regressor (it is discarded); its rows report loss_kd and no
 // loss_hint.
 func TestFitNetsStages(t *testing.T) {
-	teacher := filepath.Join(t.TempDir(), "teacher")
-	run, err := experiment.New(traintest.LoadConfig(t, "data: {dir: ../testdata/mnist}\nmodel: {hidden: [16, 16], activation: relu, init: he}\ntrain: {batch_size: 50, eval_batch: 250, steps: 10}\n"), teacher, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := run.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	text := fmt.Sprintf(fitnets, teacher)
+	text := fmt.Sprintf(fitnets, fitnetsTeacher(t))
 	dir := checkResumesExactly(t, text, []stop{{0, 5}, {1, -1}, {1, 3}})
 	r, err := Resume(dir, nil)
 	if err != nil {
@@ -368,6 +360,43 @@ func TestFitNetsStages(t *testing.T) {
 	for _, row := range view[1:] {
 		if hinted := row[1] == "hint"; (row[hintCol] != "") != hinted || row[kdCol] == "" {
 			t.Errorf("stages.csv row %v: want loss_kd, and loss_hint in the hint stage alone", row)
+		}
+	}
+}
+
+// fitnetsTeacher trains the teacher of the fitnets config, 784-16-16-10,
+// for 10 steps on the fixture and returns its folder.
+func fitnetsTeacher(t *testing.T) string {
+	t.Helper()
+	teacher := filepath.Join(t.TempDir(), "teacher")
+	run, err := experiment.New(traintest.LoadConfig(t, "data: {dir: ../testdata/mnist}\nmodel: {hidden: [16, 16], activation: relu, init: he}\ntrain: {batch_size: 50, eval_batch: 250, steps: 10}\n"), teacher, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return teacher
+}
+
+// TestFitNetsStagesRefuseBadHints: a hint stage whose teacher node does not
+// exist, or whose nodes the conv regressor cannot map, is refused before
+// anything is written, naming the stage, the key and the fix.
+func TestFitNetsStagesRefuseBadHints(t *testing.T) {
+	text := fmt.Sprintf(fitnets, fitnetsTeacher(t))
+	for _, tc := range []struct{ hint, want string }{
+		{"{teacher: act9, student: act2}", `stage 1 (hint): distill.hint.teacher: the teacher `},
+		{"{teacher: act9, student: act2}", `no node named "act9"; valid: fc1, act1.in, act1, fc2, act2.in, act2, out`},
+		{"{teacher: act1, student: act2, regressor: conv}", "stage 1 (hint): model: loss term hint: distill.hint.regressor: a conv regressor maps a feature map to a feature map, and the student's act2 is dense (6 units) and the teacher's act1 dense (16 units); use regressor linear"},
+	} {
+		bad := strings.Replace(text, "{teacher: act1.in, student: act2, regressor: linear}", tc.hint, 1)
+		dir := filepath.Join(t.TempDir(), "run")
+		_, err := New(traintest.LoadConfig(t, bad), dir, nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("hint %s: error %v; want one containing %q", tc.hint, err, tc.want)
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("hint %s: the refused run wrote %s", tc.hint, dir)
 		}
 	}
 }
