@@ -196,7 +196,8 @@ type Model struct {
 	// MainWeight is the weight ≥ 0 of the main head's cross-entropy in the
 	// objective. 0 trains on the other terms alone (FitNets' hint stage,
 	// Romero et al. 2015, §2.3, trains on the hint term only); it needs
-	// another term (model.aux_heads or distill.teacher).
+	// another term of positive weight (an aux head, or distill's soft term
+	// or hint).
 	MainWeight float64 `yaml:"main_weight"`
 	// AuxHeads attaches auxiliary classifiers to named nodes of the network
 	// (deeply-supervised nets, Lee et al. 2015): each head's cross-entropy

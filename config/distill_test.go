@@ -53,7 +53,10 @@ func TestValidateDistill(t *testing.T) {
 		{"a negative main weight", func(c *Config) { c.Model.MainWeight = -1 },
 			[]string{"model.main_weight: want a number ≥ 0, got -1"}},
 		{"main weight 0 without another term", func(c *Config) { c.Model.MainWeight = 0 },
-			[]string{"model.main_weight: 0 leaves the objective without a term; train on another term (distill.teacher with distill.hint, or model.aux_heads), or set a weight > 0"}},
+			[]string{"model.main_weight: 0 leaves the objective without a term of positive weight; train on another term (distill.teacher with distill.hint, or model.aux_heads), or set a weight > 0"}},
+		{"main weight 0, the soft term at weight 0 and no hint", func(c *Config) { on(c); c.Model.MainWeight, c.Distill.Weight = 0, 0 },
+			[]string{"model.main_weight: 0 leaves the objective without a term of positive weight"}},
+		{"main weight 0 and an aux head", func(c *Config) { c.Model.MainWeight, c.Model.AuxHeads = 0, []AuxHead{{At: "act1", Weight: 0.3}} }, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

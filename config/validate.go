@@ -57,8 +57,8 @@ func (c *Config) Validate() error {
 	c.validatePretrain(&p)
 	c.validateStages(&p)
 	c.Distill.validate(&p)
-	if c.Model.MainWeight == 0 && len(c.Model.AuxHeads) == 0 && c.Distill.Teacher == "" {
-		p.add("model.main_weight", "0 leaves the objective without a term; train on another term (distill.teacher with distill.hint, or model.aux_heads), or set a weight > 0")
+	if c.Model.MainWeight == 0 && !c.otherTerm() {
+		p.add("model.main_weight", "0 leaves the objective without a term of positive weight; train on another term (distill.teacher with distill.hint, or model.aux_heads), or set a weight > 0")
 	}
 	return p.err("")
 }
@@ -342,4 +342,17 @@ func (c *Curriculum) validate(p *problems, dataset string) {
 	if !needsFrom && c.From != "" {
 		p.add("curriculum.from", "%q applies only to curriculum.scores file, loss or margin, not %s", c.From, c.Scores)
 	}
+}
+
+// otherTerm reports whether the objective has a term of positive weight
+// besides the main head's: an auxiliary head, distillation's soft term or
+// its hint.
+func (c *Config) otherTerm() bool {
+	for _, h := range c.Model.AuxHeads {
+		if h.Weight > 0 {
+			return true
+		}
+	}
+	d := c.Distill
+	return d.Teacher != "" && (d.Weight > 0 || d.Hint.On() && d.Hint.Weight > 0)
 }
