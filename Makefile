@@ -53,7 +53,7 @@ repro-sparse-coding:
 
 ## repro-curriculum: Bengio et al.'s (2009) switch on shapes (small CNN, SHAPES_STEPS steps of 32, 5 seeds) and Wu et al.'s (2021) orderings and a weighted curriculum on MNIST (MLP, MNIST_STEPS steps of 128 and a tenth, four pacings chosen on held-out data, 3 seeds, three settings), niced; report in runs/repro-curriculum
 SHAPES_STEPS ?= 1500
-MNIST_STEPS ?= 4000
+MNIST_STEPS ?= 3000
 repro-curriculum:
 	nice -n 10 $(GO) run ./cmd/train repro-curriculum --shapes-set train.steps=$(SHAPES_STEPS) --mnist-set train.steps=$(MNIST_STEPS) --out runs/repro-curriculum
 
