@@ -28,7 +28,11 @@ import (
 // each with its own patch buffer and, for ∂J/∂W, its own partial sum, the
 // two added in a fixed order: both cores work, and the result does not
 // depend on how many there are.
-type convOp struct{ g convShape }
+type convOp struct {
+	g      convShape
+	result densedata.Output    // kept between runs: Do writes every value
+	cols   [2]densedata.Output // each half's patch buffer, kept between runs
+}
 
 // convShape is the shape of a convolution: n examples of (c, h, w), oc
 // output channels of (oh, ow), square kernels of side k.
@@ -41,6 +45,9 @@ type convShape struct {
 type convGradOp struct {
 	forward *convOp
 	wrt     convInput
+	result  densedata.Output    // kept between runs: Do writes every value
+	cols    [2]densedata.Output // each half's patch buffer, kept between runs
+	partial densedata.Output    // the second half's partial ∂J/∂W
 }
 
 // convInput names a convOp's inputs.
@@ -92,14 +99,14 @@ func (op *convOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	s, _ := op.InferShape()
-	y := tensor.New(tensor.WithShape(s...), tensor.Of(t[0].Dtype()))
+	y := op.result.Get(t[0].Dtype(), s...)
 	switch y.Dtype() {
 	case tensor.Float32:
 		ys := densedata.Slice[float32](y)
-		convForward(op.g, ys, densedata.Slice[float32](t[0]), densedata.Slice[float32](t[1]), densedata.Slice[float32](t[2]))
+		convForward(op, ys, densedata.Slice[float32](t[0]), densedata.Slice[float32](t[1]), densedata.Slice[float32](t[2]))
 	case tensor.Float64:
 		ys := densedata.Slice[float64](y)
-		convForward(op.g, ys, densedata.Slice[float64](t[0]), densedata.Slice[float64](t[1]), densedata.Slice[float64](t[2]))
+		convForward(op, ys, densedata.Slice[float64](t[0]), densedata.Slice[float64](t[1]), densedata.Slice[float64](t[2]))
 	default:
 		return nil, fmt.Errorf("layers: %v of a %v tensor; use float32 or float64", op, t[0].Dtype())
 	}
@@ -174,7 +181,7 @@ func (op *convGradOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	s, _ := op.InferShape()
-	out := tensor.New(tensor.WithShape(s...), tensor.Of(t[0].Dtype()))
+	out := op.result.Get(t[0].Dtype(), s...)
 	switch out.Dtype() {
 	case tensor.Float32:
 		o := densedata.Slice[float32](out)
@@ -202,10 +209,11 @@ func (op *convGradOp) String() string {
 
 // convForward writes y = W ⋆ x + b: per example, the rows of y_n start as
 // b and the product W·colᵀ_n is added.
-func convForward[T float32 | float64](g convShape, y, x, w, b []T) {
+func convForward[T float32 | float64](op *convOp, y, x, w, b []T) {
+	g := op.g
 	patch, area, in := g.patch(), g.area(), g.c*g.h*g.w
-	inHalves(g.n, func(_, lo, hi int) {
-		col := make([]T, patch*area)
+	inHalves(g.n, func(part, lo, hi int) {
+		col := densedata.Buffer[T](&op.cols[part], patch*area)
 		for i := lo; i < hi; i++ {
 			im2colT(g, col, x[i*in:(i+1)*in])
 			yi := y[i*g.oc*area : (i+1)*g.oc*area]
@@ -224,8 +232,8 @@ func convBackward[T float32 | float64](op *convGradOp, out []T, t []*tensor.Dens
 	switch op.wrt {
 	case convX: // per example, dx_n = col2im(Wᵀ·dy_n)
 		w, dy := densedata.Slice[T](t[0]), densedata.Slice[T](t[1])
-		inHalves(g.n, func(_, lo, hi int) {
-			dcol := make([]T, patch*area)
+		inHalves(g.n, func(part, lo, hi int) {
+			dcol := densedata.Buffer[T](&op.cols[part], patch*area)
 			for i := lo; i < hi; i++ {
 				gemmSlices(true, false, patch, area, g.oc, w, dy[i*g.oc*area:(i+1)*g.oc*area], 0, dcol)
 				col2imT(g, out[i*in:(i+1)*in], dcol)
@@ -233,9 +241,11 @@ func convBackward[T float32 | float64](op *convGradOp, out []T, t []*tensor.Dens
 		})
 	case convW: // Σ_n dy_n·col_n, a partial sum per half
 		x, dy := densedata.Slice[T](t[0]), densedata.Slice[T](t[1])
-		partial := [2][]T{out, make([]T, len(out))}
+		partial := [2][]T{out, densedata.Buffer[T](&op.partial, len(out))}
+		clear(partial[0])
+		clear(partial[1])
 		inHalves(g.n, func(part, lo, hi int) {
-			col := make([]T, area*patch)
+			col := densedata.Buffer[T](&op.cols[part], area*patch)
 			for i := lo; i < hi; i++ {
 				im2col(g, col, x[i*in:(i+1)*in])
 				gemmSlices(false, false, g.oc, patch, area, dy[i*g.oc*area:(i+1)*g.oc*area], col, 1, partial[part])
@@ -246,6 +256,7 @@ func convBackward[T float32 | float64](op *convGradOp, out []T, t []*tensor.Dens
 		}
 	case convB:
 		dy := densedata.Slice[T](t[0])
+		clear(out)
 		for i := range g.n {
 			for o := range g.oc {
 				var s T

@@ -54,3 +54,14 @@ func (o *Output) Get(dt tensor.Dtype, shape ...int) *tensor.Dense {
 	}
 	return o.t
 }
+
+// Buffer returns Get's tensor for n values of type T as a slice: scratch
+// memory an operation keeps between runs, holding the previous run's values.
+func Buffer[T float32 | float64](o *Output, n int) []T {
+	var s []T
+	switch any(s).(type) {
+	case []float32:
+		return Slice[T](o.Get(tensor.Float32, n))
+	}
+	return Slice[T](o.Get(tensor.Float64, n))
+}

@@ -63,3 +63,16 @@ func TestOutputKeepsItsTensor(t *testing.T) {
 		}
 	}
 }
+
+// Buffer keeps a slice of the requested length and type.
+func TestBuffer(t *testing.T) {
+	var o Output
+	a := Buffer[float64](&o, 5)
+	a[4] = 3
+	if b := Buffer[float64](&o, 5); len(b) != 5 || b[4] != 3 {
+		t.Errorf("Buffer again = %v, want the kept [0 0 0 0 3]", b)
+	}
+	if c := Buffer[float32](&o, 7); len(c) != 7 || slices.Max(c) != 0 {
+		t.Errorf("Buffer[float32](7) = %v, want seven zeros", c)
+	}
+}
