@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // MaxPool2D takes the maximum over square Kernel×Kernel windows moved by
@@ -53,7 +52,7 @@ func (p *MaxPool2D) Forward(x *G.Node, training bool) (*G.Node, error) {
 	if ConvOutputSize(s[2], p.kernel, p.stride, p.padding) < 1 || ConvOutputSize(s[3], p.kernel, p.stride, p.padding) < 1 {
 		return nil, fmt.Errorf("%s: input is %d×%d, too small for a %d×%d pooling window with padding %d", p.name, s[2], s[3], p.kernel, p.kernel, p.padding)
 	}
-	y, err := G.MaxPool2D(x, tensor.Shape{p.kernel, p.kernel}, []int{p.padding, p.padding}, []int{p.stride, p.stride})
+	y, err := p.maxPool(x)
 	if err != nil {
 		return nil, fmt.Errorf("%s: max-pooling: %w", p.name, err)
 	}

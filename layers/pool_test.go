@@ -100,3 +100,76 @@ func TestMaxPool2DGradient(t *testing.T) {
 		})
 	}
 }
+
+// The pooling operation gives Gorgonia's MaxPool2D's values and gradients
+// bit for bit, in float32 and float64, on inputs full of ties (values from
+// {−2, …, 2}, as ReLU outputs tie at 0) and with padding, run twice so that
+// kept results and winners from the first run cannot leak into the second.
+func TestMaxPoolIsGorgonias(t *testing.T) {
+	geometries := append(poolGeometries, poolGeometry{3, 2, 6, 7, 2, 2, 1}, poolGeometry{2, 3, 7, 6, 3, 3, 0})
+	pools := [2]func(p poolGeometry, x *G.Node) (*G.Node, error){
+		func(p poolGeometry, x *G.Node) (*G.Node, error) {
+			return NewMaxPool2D("pool", p.kernel, p.stride, p.padding).Forward(x, true)
+		},
+		func(p poolGeometry, x *G.Node) (*G.Node, error) {
+			return G.MaxPool2D(x, tensor.Shape{p.kernel, p.kernel}, []int{p.padding, p.padding}, []int{p.stride, p.stride})
+		},
+	}
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		for _, p := range geometries {
+			rng := rand.New(rand.NewPCG(5, uint64(p.h)))
+			size := p.n * p.c * p.h * p.w
+			var xs, ys, grads [2]*G.Node
+			var vms [2]G.VM
+			var r []float64
+			for k, pool := range pools {
+				g := G.NewGraph()
+				xs[k] = input(g, "x", dt, make([]float64, size), p.n, p.c, p.h, p.w)
+				y, err := pool(p, xs[k])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r == nil {
+					r = normals(rng, y.Shape().TotalSize())
+				}
+				cost := G.Must(G.Sum(G.Must(G.HadamardProd(y, input(g, "r", dt, r, y.Shape()...)))))
+				grad, err := G.Grad(cost, xs[k])
+				if err != nil {
+					t.Fatal(err)
+				}
+				ys[k], grads[k], vms[k] = y, grad[0], G.NewTapeMachine(g)
+				defer vms[k].Close()
+			}
+			for run := range 2 {
+				values := make([]float64, size)
+				for i := range values {
+					values[i] = float64(rng.IntN(5) - 2)
+				}
+				for k := range pools {
+					switch d := xs[k].Value().Data().(type) {
+					case []float32:
+						for i, v := range values {
+							d[i] = float32(v)
+						}
+					case []float64:
+						copy(d, values)
+					}
+					if err := vms[k].RunAll(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for _, pair := range [][2]*G.Node{ys, grads} {
+					a, b := toFloat64s(pair[0].Value().Data()), toFloat64s(pair[1].Value().Data())
+					for i := range a {
+						if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+							t.Fatalf("%v %+v run %d: %v[%d] = %v, Gorgonia's %v", dt, p, run, pair[0], i, a[i], b[i])
+						}
+					}
+				}
+				for k := range pools {
+					vms[k].Reset()
+				}
+			}
+		}
+	}
+}
