@@ -201,9 +201,13 @@ func (o *Optimizer) validate(p *problems) {
 	p.library("optimizer", sgd.Validate(), map[string]string{"SGD.Momentum": "momentum", "SGD.Nesterov": "nesterov", "SGD.WeightDecay": "weight_decay"})
 	adam := optim.Adam{Beta1: o.Beta1, Beta2: o.Beta2, Eps: o.Eps} // weight_decay is checked above
 	p.library("optimizer", adam.Validate(), map[string]string{"Adam.Beta1": "beta1", "Adam.Beta2": "beta2", "Adam.Eps": "eps"})
-	if o.Eps == 0 {
-		p.add("optimizer.eps", "want a number > 0, got 0 (Adam would read 0 as its default %v; write that out)", optim.DefaultAdamEps)
-	}
+	// Adam reads a zero β1, β2 or ε as its default, which a config
+	// writes out instead, so 0 is refused rather than silently replaced.
+	p.zeroIsDefault("optimizer.beta1", o.Beta1, bounds.Open, "Adam", optim.DefaultAdamBeta1,
+		"for Adam without momentum set a tiny β1 such as 1e-12, whose first-moment estimate is then the gradient to 12 digits")
+	p.zeroIsDefault("optimizer.beta2", o.Beta2, bounds.Open, "Adam", optim.DefaultAdamBeta2,
+		"for a second-moment estimate that is the latest squared gradient set a tiny β2 such as 1e-12")
+	p.zeroIsDefault("optimizer.eps", o.Eps, bounds.Positive, "Adam", optim.DefaultAdamEps, "")
 	p.atLeast("optimizer.restart_every", o.RestartEvery, 0, "0 restarts every n steps, n the number of parameters")
 	p.atLeast("optimizer.memory", o.Memory, 1, "the (s, y) pairs L-BFGS keeps")
 	p.interval("optimizer.damping", o.Damping, bounds.NonNegative)
@@ -212,9 +216,7 @@ func (o *Optimizer) validate(p *problems) {
 	p.atLeast("optimizer.average_start", o.AverageStart, 0, "0 averages every iterate")
 	ema := optim.ExponentialAverage{Decay: o.EMADecay}
 	p.library("optimizer", ema.Validate(), map[string]string{"ExponentialAverage.Decay": "ema_decay"})
-	if o.EMADecay == 0 {
-		p.add("optimizer.ema_decay", "want a number in (0, 1), got 0 (the average would read 0 as its default %v; write that out)", optim.DefaultEMADecay)
-	}
+	p.zeroIsDefault("optimizer.ema_decay", o.EMADecay, bounds.Open, "the average", optim.DefaultEMADecay, "")
 	defaults := Default().Optimizer
 	if o.Average != "polyak" && o.AverageStart != defaults.AverageStart {
 		p.add("optimizer.average_start", "%d applies only to optimizer.average polyak, not %s; leave it at its default or set optimizer.average to polyak", o.AverageStart, o.Average)
@@ -303,6 +305,21 @@ func (p *problems) interval(key string, v float64, r bounds.Interval) {
 	if !r.Contains(v) {
 		p.add(key, "want a number %s, got %v", r, v)
 	}
+}
+
+// zeroIsDefault records a problem when the number v at key is 0, which the
+// library type (who) would read as its default def: the config wants a
+// number in r and def written out; fix, when set, says how to get what 0
+// would mean if it were taken literally.
+func (p *problems) zeroIsDefault(key string, v float64, r bounds.Interval, who string, def float64, fix string) {
+	if v != 0 {
+		return
+	}
+	advice := "write that out"
+	if fix != "" {
+		advice += "; " + fix
+	}
+	p.add(key, "want a number %s, got 0 (%s would read 0 as its default %v; %s)", r, who, def, advice)
 }
 
 // library records under config keys the problems a library type's Validate
