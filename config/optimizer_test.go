@@ -1,6 +1,7 @@
 package config
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,12 @@ func TestOptimizerKindKeys(t *testing.T) {
 			"optimizer.memory: 5 applies only to optimizer.kind lbfgs, not cg"},
 		{"zero memory", func(c *Config) { c.Optimizer.Kind, c.Optimizer.Memory = "lbfgs", 0 },
 			"optimizer.memory: want an integer ≥ 1 (the (s, y) pairs L-BFGS keeps), got 0"},
+		{"negative memory", func(c *Config) { c.Optimizer.Kind, c.Optimizer.Memory = "lbfgs", -2 },
+			"optimizer.memory: want an integer ≥ 1 (the (s, y) pairs kept), got -2"},
+		{"zero memory's default", func(c *Config) { c.Optimizer.Kind, c.Optimizer.Memory = "lbfgs", 0 },
+			"(L-BFGS would read 0 as its default 10; write that out)"},
+		{"infinite damping", func(c *Config) { c.Optimizer.Kind, c.Optimizer.Damping = "newton", math.Inf(1) },
+			"optimizer.damping: want a number ≥ 0, got +Inf"},
 		{"line search under sgd", func(c *Config) { c.Optimizer.LineSearch = "wolfe" },
 			"optimizer.line_search: wolfe applies only to optimizer.kind cg or bfgs or lbfgs or newton or newton-cg or bcd, not sgd"},
 		{"weight decay under cg", func(c *Config) { c.Optimizer.Kind, c.Optimizer.WeightDecay = "cg", 1e-4 },

@@ -203,20 +203,21 @@ func (o *Optimizer) validate(p *problems) {
 	p.library("optimizer", adam.Validate(), map[string]string{"Adam.Beta1": "beta1", "Adam.Beta2": "beta2", "Adam.Eps": "eps"})
 	// Adam reads a zero β1, β2 or ε as its default, which a config
 	// writes out instead, so 0 is refused rather than silently replaced.
-	p.zeroIsDefault("optimizer.beta1", o.Beta1, bounds.Open, "Adam", optim.DefaultAdamBeta1,
+	p.zeroIsDefault("optimizer.beta1", o.Beta1, "a number "+bounds.Open.String(), "Adam", optim.DefaultAdamBeta1,
 		"for Adam without momentum set a tiny β1 such as 1e-12, whose first-moment estimate is then the gradient to 12 digits")
-	p.zeroIsDefault("optimizer.beta2", o.Beta2, bounds.Open, "Adam", optim.DefaultAdamBeta2,
+	p.zeroIsDefault("optimizer.beta2", o.Beta2, "a number "+bounds.Open.String(), "Adam", optim.DefaultAdamBeta2,
 		"for a second-moment estimate that is the latest squared gradient set a tiny β2 such as 1e-12")
-	p.zeroIsDefault("optimizer.eps", o.Eps, bounds.Positive, "Adam", optim.DefaultAdamEps, "")
+	p.zeroIsDefault("optimizer.eps", o.Eps, "a number "+bounds.Positive.String(), "Adam", optim.DefaultAdamEps, "")
 	p.atLeast("optimizer.restart_every", o.RestartEvery, 0, "0 restarts every n steps, n the number of parameters")
-	p.atLeast("optimizer.memory", o.Memory, 1, "the (s, y) pairs L-BFGS keeps")
-	p.interval("optimizer.damping", o.Damping, bounds.NonNegative)
+	p.library("optimizer", (&optim.LBFGS{Memory: o.Memory}).Validate(), map[string]string{"LBFGS.Memory": "memory"})
+	p.zeroIsDefault("optimizer.memory", float64(o.Memory), "an integer ≥ 1 (the (s, y) pairs L-BFGS keeps)", "L-BFGS", optim.DefaultLBFGSMemory, "")
+	p.library("optimizer", (&optim.Newton{Beta: o.Damping}).Validate(), map[string]string{"Newton.Beta": "damping"})
 	p.atLeast("optimizer.max_inner", o.MaxInner, 0, "0 means min(n, 250) inner iterations")
 	p.atLeast("optimizer.max_dense_params", o.MaxDenseParams, 0, "0 means the method's default limit")
 	p.atLeast("optimizer.average_start", o.AverageStart, 0, "0 averages every iterate")
 	ema := optim.ExponentialAverage{Decay: o.EMADecay}
 	p.library("optimizer", ema.Validate(), map[string]string{"ExponentialAverage.Decay": "ema_decay"})
-	p.zeroIsDefault("optimizer.ema_decay", o.EMADecay, bounds.Open, "the average", optim.DefaultEMADecay, "")
+	p.zeroIsDefault("optimizer.ema_decay", o.EMADecay, "a number "+bounds.Open.String(), "the average", optim.DefaultEMADecay, "")
 	defaults := Default().Optimizer
 	if o.Average != "polyak" && o.AverageStart != defaults.AverageStart {
 		p.add("optimizer.average_start", "%d applies only to optimizer.average polyak, not %s; leave it at its default or set optimizer.average to polyak", o.AverageStart, o.Average)
@@ -309,9 +310,9 @@ func (p *problems) interval(key string, v float64, r bounds.Interval) {
 
 // zeroIsDefault records a problem when the number v at key is 0, which the
 // library type (who) would read as its default def: the config wants a
-// number in r and def written out; fix, when set, says how to get what 0
-// would mean if it were taken literally.
-func (p *problems) zeroIsDefault(key string, v float64, r bounds.Interval, who string, def float64, fix string) {
+// value as want says and def written out; fix, when set, says how to get
+// what 0 would mean if it were taken literally.
+func (p *problems) zeroIsDefault(key string, v float64, want, who string, def any, fix string) {
 	if v != 0 {
 		return
 	}
@@ -319,7 +320,7 @@ func (p *problems) zeroIsDefault(key string, v float64, r bounds.Interval, who s
 	if fix != "" {
 		advice += "; " + fix
 	}
-	p.add(key, "want a number %s, got 0 (%s would read 0 as its default %v; %s)", r, who, def, advice)
+	p.add(key, "want %s, got 0 (%s would read 0 as its default %v; %s)", want, who, def, advice)
 }
 
 // library records under config keys the problems a library type's Validate

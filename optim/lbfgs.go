@@ -3,6 +3,8 @@ package optim
 import (
 	"fmt"
 
+	"deepopt/internal/bounds"
+
 	"gonum.org/v1/gonum/floats"
 )
 
@@ -159,10 +161,20 @@ func (l *LBFGS) search() LineSearcher {
 	return &l.defaultSearch
 }
 
+// Validate reports a negative Memory (0 selects DefaultLBFGSMemory), as a
+// *bounds.Error.
+func (l *LBFGS) Validate() error {
+	if l.Memory < 0 {
+		return &bounds.Error{Field: "LBFGS.Memory", Value: l.Memory,
+			Want: "an integer ≥ 1 (the (s, y) pairs kept)", Hint: fmt.Sprintf("0 selects the default %d", DefaultLBFGSMemory)}
+	}
+	return nil
+}
+
 // checkSettings implements nextDirectioner.
 func (l *LBFGS) checkSettings(n int) error {
-	if l.Memory < 0 {
-		return fmt.Errorf("optim: LBFGS.Memory = %d; want m ≥ 1 pairs, or 0 for %d", l.Memory, DefaultLBFGSMemory)
+	if err := l.Validate(); err != nil {
+		return err
 	}
 	return checkMemoryDimension("LBFGS", n, l.previousGrad)
 }

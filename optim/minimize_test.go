@@ -346,6 +346,8 @@ func TestMethodsReportBadInput(t *testing.T) {
 		{"CG restart period", &CG{RestartEvery: -2}, theta, 0, "CG.RestartEvery = -2"},
 		{"L-BFGS memory", &LBFGS{Memory: -1}, theta, 0, "LBFGS.Memory = -1"},
 		{"BFGS MaxDim", &BFGS{MaxDim: -1}, theta, 0, "BFGS.MaxDim = -1"},
+		{"Newton negative β", &Newton{Beta: -1}, theta, 0, "Newton.Beta = -1; want a number ≥ 0 (0 selects the default 0.001)"},
+		{"Newton infinite β", &Newton{Beta: math.Inf(1)}, theta, 0, "Newton.Beta = +Inf"},
 	}
 	for _, c := range cases {
 		if _, err := c.opt.Step(obj, c.theta, 0.5, grad, c.lr); err == nil || !strings.Contains(err.Error(), c.phrase) {

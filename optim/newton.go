@@ -1,10 +1,12 @@
 package optim
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 
+	"deepopt/internal/bounds"
 	"deepopt/internal/finite"
 
 	"gonum.org/v1/gonum/floats"
@@ -79,9 +81,19 @@ type Newton struct {
 // undamped Newton).
 func (n *Newton) LastDamping() float64 { return n.damping }
 
+// Validate reports a Beta that is negative or not finite (0 selects
+// DefaultNewtonBeta), as a *bounds.Error.
+func (n *Newton) Validate() error {
+	return bounds.Check("Newton.Beta", n.Beta, bounds.NonNegative, fmt.Sprintf("0 selects the default %v", DefaultNewtonBeta))
+}
+
 // Step performs one Newton iteration from θ; see Newton. A zero gradient
 // leaves θ unchanged (a stationary point: there is no descent direction).
+// Step checks the settings with Validate.
 func (n *Newton) Step(obj Objective, theta []float64, loss float64, grad []float64, lr float64) (Info, error) {
+	if err := n.Validate(); err != nil {
+		return Info{}, err
+	}
 	dim := obj.Dim()
 	if err := checkStepArguments("Newton", dim, theta, grad); err != nil {
 		return Info{}, err
@@ -168,13 +180,7 @@ func negated(grad []float64) *mat.VecDense {
 // factorizeShifted runs Algorithm 3.3 of Nocedal & Wright on n.hessian,
 // leaving the Cholesky factor of H + τI in n.cholesky and τ in n.damping.
 func (n *Newton) factorizeShifted(dim int) error {
-	beta := n.Beta
-	if beta == 0 {
-		beta = DefaultNewtonBeta
-	}
-	if !(beta > 0) || math.IsInf(beta, 1) {
-		return fmt.Errorf("optim: Newton.Beta = %v; want a finite value > 0, or 0 for the default %g", n.Beta, DefaultNewtonBeta)
-	}
+	beta := cmp.Or(n.Beta, DefaultNewtonBeta)
 	minDiagonal := math.Inf(1)
 	for i := range dim {
 		minDiagonal = math.Min(minDiagonal, n.hessian.At(i, i))
