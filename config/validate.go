@@ -151,8 +151,8 @@ func (m *Model) validate(p *problems, input datasetShape) {
 		map[string]string{"Options.Eps": "bn_eps", "Options.Momentum": "bn_momentum"})
 	p.interval("model.l2", m.L2, bounds.NonNegative)
 	p.interval("model.main_weight", m.MainWeight, bounds.NonNegative)
-	p.interval("model.dropout", m.Dropout, bounds.Unit)
-	p.interval("model.input_dropout", m.InputDropout, bounds.Unit)
+	p.library("model", layers.CheckDropoutRate(m.Dropout), map[string]string{"Dropout.Rate": "dropout"})
+	p.library("model", layers.CheckDropoutRate(m.InputDropout), map[string]string{"Dropout.Rate": "input_dropout"})
 	if m.Init == "gaussian" {
 		p.interval("model.init_std", m.InitStd, bounds.Positive)
 	}

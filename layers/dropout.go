@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"deepopt/internal/bounds"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -26,12 +28,20 @@ type Dropout struct {
 var _ Layer = (*Dropout)(nil)
 
 // NewDropout returns a dropout layer dropping each unit with probability
-// rate, in [0, 1).
+// rate, in [0, 1); an error names the layer and the rate, as
+// CheckDropoutRate does.
 func NewDropout(name string, rate float64) (*Dropout, error) {
-	if !(rate >= 0 && rate < 1) {
-		return nil, fmt.Errorf("%s: dropout rate %v; want a probability in [0, 1)", name, rate)
+	if err := CheckDropoutRate(rate); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &Dropout{name: name, rate: rate}, nil
+}
+
+// CheckDropoutRate reports a dropout rate outside [0, 1), the probability of
+// dropping a unit, as a *bounds.Error naming it Dropout.Rate; NewDropout
+// refuses such a rate, and callers check it before building a network.
+func CheckDropoutRate(rate float64) error {
+	return bounds.Check("Dropout.Rate", rate, bounds.Unit, "the probability of dropping a unit")
 }
 
 // Name returns the layer's name.

@@ -81,7 +81,7 @@ func TestDropoutRateErrors(t *testing.T) {
 	for _, tc := range []struct {
 		input, hidden float64
 		want          string
-	}{{1, 0, "drop0: dropout rate 1"}, {0, -0.5, "drop1: dropout rate -0.5"}, {0, math.NaN(), "drop1: dropout rate NaN"}} {
+	}{{1, 0, "drop0: Dropout.Rate = 1"}, {0, -0.5, "drop1: Dropout.Rate = -0.5"}, {0, math.NaN(), "drop1: Dropout.Rate = NaN"}} {
 		spec := smallSpec(MLP, false, tensor.Float64)
 		spec.InputDropout, spec.Dropout = tc.input, tc.hidden
 		_, err := New(spec)
