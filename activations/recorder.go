@@ -92,8 +92,8 @@ func (r *Recorder) Check(m *model.Model) error {
 		errs = append(errs, errors.New("record: no nodes to record"))
 	}
 	for _, p := range r.percentiles() {
-		if !(p >= 0 && p <= 100) {
-			errs = append(errs, fmt.Errorf("record: percentile %v outside [0, 100]", p))
+		if !stats.PercentileRange.Contains(p) {
+			errs = append(errs, fmt.Errorf("record: percentile %v not %v", p, stats.PercentileRange))
 		}
 	}
 	r.units = r.units[:0]

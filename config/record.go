@@ -1,6 +1,10 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+
+	"deepopt/internal/stats"
+)
 
 // Record chooses what the activation recorder follows during training
 // (activations.Recorder): for each unit of each named node, the percentiles of its
@@ -55,8 +59,8 @@ func (r *Record) validate(p *problems) {
 	for i, v := range r.Percentiles {
 		key := fmt.Sprintf("record.percentiles.%d", i)
 		switch {
-		case !(v >= 0 && v <= 100):
-			p.add(key, "want a percentile in [0, 100], got %v", v)
+		case !stats.PercentileRange.Contains(v):
+			p.add(key, "want a percentile %v, got %v", stats.PercentileRange, v)
 		case i > 0 && !(v > r.Percentiles[i-1]):
 			p.add(key, "want percentiles in ascending order without repeats, got %v after %v", v, r.Percentiles[i-1])
 		}

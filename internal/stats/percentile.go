@@ -4,7 +4,13 @@ package stats
 import (
 	"fmt"
 	"math"
+
+	"deepopt/internal/bounds"
 )
+
+// PercentileRange holds the valid percentiles p of Percentile, [0, 100];
+// the activation recorder and its config section check theirs against it.
+var PercentileRange = bounds.Interval{Lo: 0, Hi: 100}
 
 // Percentile returns the p-th percentile (0 ≤ p ≤ 100) of sorted, an
 // ascending slice, by linear interpolation between the closest ranks: with
@@ -16,8 +22,8 @@ func Percentile(sorted []float64, p float64) (float64, error) {
 	if len(sorted) == 0 {
 		return 0, fmt.Errorf("percentile of no values")
 	}
-	if !(p >= 0 && p <= 100) {
-		return 0, fmt.Errorf("percentile %v outside [0, 100]", p)
+	if !PercentileRange.Contains(p) {
+		return 0, fmt.Errorf("percentile %v not %v", p, PercentileRange)
 	}
 	h := float64(len(sorted)-1) * p / 100
 	lo := math.Floor(h)
