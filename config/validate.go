@@ -211,9 +211,10 @@ func (o *Optimizer) validate(p *problems) {
 	p.atLeast("optimizer.restart_every", o.RestartEvery, 0, "0 restarts every n steps, n the number of parameters")
 	p.library("optimizer", (&optim.LBFGS{Memory: o.Memory}).Validate(), map[string]string{"LBFGS.Memory": "memory"})
 	p.zeroIsDefault("optimizer.memory", float64(o.Memory), "an integer ≥ 1 (the (s, y) pairs L-BFGS keeps)", "L-BFGS", optim.DefaultLBFGSMemory, "")
-	p.library("optimizer", (&optim.Newton{Beta: o.Damping}).Validate(), map[string]string{"Newton.Beta": "damping"})
+	// max_dense_params is BFGS's MaxDim too, which the same check bounds.
+	newton := optim.Newton{Beta: o.Damping, MaxDim: o.MaxDenseParams}
+	p.library("optimizer", newton.Validate(), map[string]string{"Newton.Beta": "damping", "Newton.MaxDim": "max_dense_params"})
 	p.atLeast("optimizer.max_inner", o.MaxInner, 0, "0 means min(n, 250) inner iterations")
-	p.atLeast("optimizer.max_dense_params", o.MaxDenseParams, 0, "0 means the method's default limit")
 	p.atLeast("optimizer.average_start", o.AverageStart, 0, "0 averages every iterate")
 	ema := optim.ExponentialAverage{Decay: o.EMADecay}
 	p.library("optimizer", ema.Validate(), map[string]string{"ExponentialAverage.Decay": "ema_decay"})

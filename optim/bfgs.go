@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 
@@ -173,16 +174,17 @@ func (b *BFGS) search() LineSearcher {
 	return &b.defaultSearch
 }
 
+// Validate reports a negative MaxDim (0 selects DefaultBFGSMaxDim), as a
+// *bounds.Error.
+func (b *BFGS) Validate() error { return checkMaxDim("BFGS", b.MaxDim, DefaultBFGSMaxDim) }
+
 // checkSettings implements nextDirectioner: it refuses dimensions above
 // MaxDim.
 func (b *BFGS) checkSettings(n int) error {
-	maxDim := b.MaxDim
-	if maxDim == 0 {
-		maxDim = DefaultBFGSMaxDim
+	if err := b.Validate(); err != nil {
+		return err
 	}
-	if maxDim < 0 {
-		return fmt.Errorf("optim: BFGS.MaxDim = %d; want a positive dimension, or 0 for %d", b.MaxDim, DefaultBFGSMaxDim)
-	}
+	maxDim := cmp.Or(b.MaxDim, DefaultBFGSMaxDim)
 	if n > maxDim {
 		return fmt.Errorf("optim: BFGS: %d parameters exceed MaxDim = %d (a dense inverse Hessian needs n² = %.3g numbers); use lbfgs (LBFGS), which stores 2m vectors, or raise MaxDim", n, maxDim, float64(n)*float64(n))
 	}

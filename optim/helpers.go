@@ -61,6 +61,16 @@ func checkWeightDecay(method string, decay float64) error {
 	return bounds.Check(method+".WeightDecay", decay, bounds.NonNegative, "0 for none")
 }
 
+// checkMaxDim reports a method's negative MaxDim, the largest dimension it
+// accepts (0 selects def).
+func checkMaxDim(method string, maxDim, def int) error {
+	if maxDim < 0 {
+		return &bounds.Error{Field: method + ".MaxDim", Value: maxDim, Want: "an integer ≥ 0",
+			Hint: fmt.Sprintf("the largest dimension accepted; 0 selects the default %d", def)}
+	}
+	return nil
+}
+
 // checkMemoryDimension reports a method's memory (one of its vectors, nil
 // when empty) whose length is not the objective's dimension n.
 func checkMemoryDimension(method string, n int, memory []float64) error {

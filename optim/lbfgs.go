@@ -166,7 +166,7 @@ func (l *LBFGS) search() LineSearcher {
 func (l *LBFGS) Validate() error {
 	if l.Memory < 0 {
 		return &bounds.Error{Field: "LBFGS.Memory", Value: l.Memory,
-			Want: "an integer ≥ 1 (the (s, y) pairs kept)", Hint: fmt.Sprintf("0 selects the default %d", DefaultLBFGSMemory)}
+			Want: "an integer ≥ 1", Hint: fmt.Sprintf("the (s, y) pairs kept; 0 selects the default %d", DefaultLBFGSMemory)}
 	}
 	return nil
 }

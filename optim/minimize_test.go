@@ -347,6 +347,7 @@ func TestMethodsReportBadInput(t *testing.T) {
 		{"L-BFGS memory", &LBFGS{Memory: -1}, theta, 0, "LBFGS.Memory = -1"},
 		{"BFGS MaxDim", &BFGS{MaxDim: -1}, theta, 0, "BFGS.MaxDim = -1"},
 		{"Newton negative β", &Newton{Beta: -1}, theta, 0, "Newton.Beta = -1; want a number ≥ 0 (0 selects the default 0.001)"},
+		{"Newton MaxDim", &Newton{MaxDim: -3}, theta, 0, "Newton.MaxDim = -3; want an integer ≥ 0 (the largest dimension accepted; 0 selects the default 1000)"},
 		{"Newton infinite β", &Newton{Beta: math.Inf(1)}, theta, 0, "Newton.Beta = +Inf"},
 	}
 	for _, c := range cases {

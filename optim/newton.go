@@ -81,10 +81,14 @@ type Newton struct {
 // undamped Newton).
 func (n *Newton) LastDamping() float64 { return n.damping }
 
-// Validate reports a Beta that is negative or not finite (0 selects
-// DefaultNewtonBeta), as a *bounds.Error.
+// Validate reports every setting out of range, as *bounds.Error: a Beta
+// that is negative or not finite (0 selects DefaultNewtonBeta) and a
+// negative MaxDim (0 selects DefaultNewtonMaxDim).
 func (n *Newton) Validate() error {
-	return bounds.Check("Newton.Beta", n.Beta, bounds.NonNegative, fmt.Sprintf("0 selects the default %v", DefaultNewtonBeta))
+	return errors.Join(
+		bounds.Check("Newton.Beta", n.Beta, bounds.NonNegative, fmt.Sprintf("0 selects the default %v", DefaultNewtonBeta)),
+		checkMaxDim("Newton", n.MaxDim, DefaultNewtonMaxDim),
+	)
 }
 
 // Step performs one Newton iteration from θ; see Newton. A zero gradient
@@ -98,13 +102,7 @@ func (n *Newton) Step(obj Objective, theta []float64, loss float64, grad []float
 	if err := checkStepArguments("Newton", dim, theta, grad); err != nil {
 		return Info{}, err
 	}
-	maxDim := n.MaxDim
-	if maxDim == 0 {
-		maxDim = DefaultNewtonMaxDim
-	}
-	if maxDim < 0 {
-		return Info{}, fmt.Errorf("optim: Newton.MaxDim = %d; want > 0, or 0 for %d", n.MaxDim, DefaultNewtonMaxDim)
-	}
+	maxDim := cmp.Or(n.MaxDim, DefaultNewtonMaxDim)
 	if dim > maxDim {
 		return Info{}, fmt.Errorf("optim: Newton: dimension %d exceeds MaxDim %d (a dense Hessian needs n² memory and n³ time); use newton-cg (NewtonCG), which needs only Hessian-vector products, or raise MaxDim", dim, maxDim)
 	}
