@@ -23,8 +23,9 @@ const fixtureDir = "../../testdata/mnist"
 
 // writeConfigs writes a small teacher (784-64-64-10 ReLU) and a thin, deep
 // student 784-8×4-10 on the fixture, the student a run of two stages: 40
-// hint steps (its act2 guided by the teacher's act1.in) and 80 KD steps at
-// τ = 3, λ = 4 unscaled and annealed; minibatches of 50.
+// hint steps (its act2 guided by the teacher's act1, the hint layer's
+// output after its ReLU) and 80 KD steps at τ = 3, λ = 4 unscaled and
+// annealed; minibatches of 50.
 func writeConfigs(t *testing.T) (teacher, student string) {
 	t.Helper()
 	dir := t.TempDir()
@@ -42,7 +43,7 @@ train: {batch_size: 50, eval_batch: 250, steps: 80, eval_every: 40}
 distill: {teacher: set-by-the-study, temperature: 3, weight: 4, scale_t2: false, until: 80, decay: true}
 stages:
   - name: hint
-    set: ["model.main_weight=0", "distill.weight=0", "distill.hint={teacher: act1.in, student: act2}",
+    set: ["model.main_weight=0", "distill.weight=0", "distill.hint={teacher: act1, student: act2}",
           "train.freeze=[fc3.*, fc4.*, out.*]", "train.steps=40", "schedule.lr=0.005"]
   - {name: kd}
 `)
