@@ -19,7 +19,7 @@ func newReproDeepCommand() *cobra.Command {
 	var o deep.Options
 	o.Command = repro.CommandLine(invocation, os.Args[1:])
 	cmd := &cobra.Command{
-		Use:   "repro-deep [--seeds 1,2,3] [--budgets 250,500,1000] [--set key=value ...] [--out DIR]",
+		Use:   "repro-deep [--seeds 1,2,3] [--budgets 250,500,1000,2000] [--set key=value ...] [--out DIR]",
 		Short: "Compare auxiliary heads, BN and greedy pretraining with plain SGD on a deep sigmoid MLP, and transfer with few labels",
 		Long: `repro-deep tunes plain SGD's learning rate on configs/mnist-deep-sigmoid-dsn.yaml
 without its heads (held-out training examples), then trains that network at
@@ -53,9 +53,9 @@ gradnorm-dsn.png and the CSVs behind them.`,
 	f.StringVarP(&o.Dir, "out", "o", "runs/repro-deep", "report directory (the runs live in subdirectories)")
 	f.StringArrayVar(&o.Sets, "set", nil, "override a config key of every run (repeatable)")
 	f.IntSliceVar(&o.Seeds, "seeds", []int{1, 2, 3}, "seeds of every arm")
-	f.IntSliceVar(&o.Budgets, "budgets", []int{250, 500, 1000}, "training steps at which the deep MLP's arms are compared, each a multiple of the first")
+	f.IntSliceVar(&o.Budgets, "budgets", []int{250, 500, 1000, 2000}, "training steps at which the deep MLP's arms are compared, each a multiple of the first")
 	f.IntSliceVar(&o.CNNSeeds, "cnn-seeds", []int{1, 2, 3}, "seeds of the CNN with and without heads")
-	f.IntVar(&o.CNNSteps, "cnn-steps", 200, "steps of the CNN with and without heads")
+	f.IntVar(&o.CNNSteps, "cnn-steps", 1000, "steps of the CNN with and without heads")
 	f.IntVar(&o.Parallel, "parallel", runtime.NumCPU(), "runs trained at once (each uses about one core)")
 	return cmd
 }

@@ -44,7 +44,7 @@ type Options struct {
 	// CNN's two arms (Seeds).
 	Seeds, CNNSeeds []int
 	// Budgets are the training steps at which the deep MLP's arms are
-	// compared (250, 500, 1000), each a multiple of the first; every step
+	// compared (250, 500, 1000, 2000), each a multiple of the first; every step
 	// passes train.batch_size examples forward in every arm.
 	Budgets []int
 	// LRs are the learning rates of plain SGD's sweep (0.1, 0.3, 1, 3), each
@@ -56,7 +56,7 @@ type Options struct {
 	TuneValidation           int
 	PretrainShare            float64 // share of the budget pretraining takes (0.5)
 	GradSteps                int     // steps of the gradient-norm record (100)
-	CNNSteps                 int     // steps of the CNN arms (200)
+	CNNSteps                 int     // steps of the CNN arms (1000)
 	SourceSteps, TargetSteps int     // steps on digits 0–4 (600) and on 5–9 (150)
 	PerClass                 int     // labelled examples per class of 5–9 (100)
 	Parallel                 int     // runs trained at once (1)
@@ -108,7 +108,7 @@ func (o *Options) defaults() {
 		o.CNNSeeds = o.Seeds
 	}
 	if len(o.Budgets) == 0 {
-		o.Budgets = []int{250, 500, 1000}
+		o.Budgets = []int{250, 500, 1000, 2000}
 	}
 	if len(o.LRs) == 0 {
 		o.LRs = []float64{0.1, 0.3, 1, 3}
@@ -120,7 +120,7 @@ func (o *Options) defaults() {
 		o.PretrainShare = 0.5
 	}
 	def(&o.GradSteps, 100)
-	def(&o.CNNSteps, 200)
+	def(&o.CNNSteps, 1000)
 	def(&o.SourceSteps, 600)
 	def(&o.TargetSteps, 150)
 	def(&o.PerClass, 100)
