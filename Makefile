@@ -66,7 +66,7 @@ repro-kd:
 repro-fitnets:
 	nice -n 10 $(GO) run ./cmd/train repro-fitnets --seeds 1,2 --out runs/repro-fitnets
 
-## repro-deep: a seven-layer sigmoid MLP by plain SGD (rate tuned), with aux heads, with BN and by greedy pretraining at equal work (2,000 steps, 3 seeds), the CNN with and without aux heads (1,000 steps, 3 seeds), transfer 0–4 → 5–9 with 100 labels per class, niced; report in runs/repro-deep
+## repro-deep: a seven-layer sigmoid MLP by plain SGD (rate tuned), with aux heads, with BN and by greedy pretraining at equal work (2,000 steps, 3 seeds), the CNN with and without aux heads (500 steps, 3 seeds), transfer 0–4 → 5–9 with 100 labels per class, niced; report in runs/repro-deep
 repro-deep:
 	nice -n 10 $(GO) run ./cmd/train repro-deep --out runs/repro-deep
 

@@ -55,7 +55,7 @@ gradnorm-dsn.png and the CSVs behind them.`,
 	f.IntSliceVar(&o.Seeds, "seeds", []int{1, 2, 3}, "seeds of every arm")
 	f.IntSliceVar(&o.Budgets, "budgets", []int{250, 500, 1000, 2000}, "training steps at which the deep MLP's arms are compared, each a multiple of the first")
 	f.IntSliceVar(&o.CNNSeeds, "cnn-seeds", []int{1, 2, 3}, "seeds of the CNN with and without heads")
-	f.IntVar(&o.CNNSteps, "cnn-steps", 1000, "steps of the CNN with and without heads")
+	f.IntVar(&o.CNNSteps, "cnn-steps", 500, "steps of the CNN with and without heads")
 	f.IntVar(&o.Parallel, "parallel", runtime.NumCPU(), "runs trained at once (each uses about one core)")
 	return cmd
 }

@@ -56,7 +56,7 @@ type Options struct {
 	TuneValidation           int
 	PretrainShare            float64 // share of the budget pretraining takes (0.5)
 	GradSteps                int     // steps of the gradient-norm record (100)
-	CNNSteps                 int     // steps of the CNN arms (1000)
+	CNNSteps                 int     // steps of the CNN arms (500)
 	SourceSteps, TargetSteps int     // steps on digits 0–4 (600) and on 5–9 (150)
 	PerClass                 int     // labelled examples per class of 5–9 (100)
 	Parallel                 int     // runs trained at once (1)
@@ -120,7 +120,7 @@ func (o *Options) defaults() {
 		o.PretrainShare = 0.5
 	}
 	def(&o.GradSteps, 100)
-	def(&o.CNNSteps, 1000)
+	def(&o.CNNSteps, 500)
 	def(&o.SourceSteps, 600)
 	def(&o.TargetSteps, 150)
 	def(&o.PerClass, 100)
