@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"deepopt/internal/bounds"
 	"deepopt/optim"
 
 	"gonum.org/v1/gonum/floats"
@@ -128,11 +129,11 @@ func (p Probe) validate(etas []float64, dim, n int) error {
 		errs = append(errs, errors.New("landscape: no step sizes; give at least one η > 0, or nil for the defaults"))
 	}
 	for j, eta := range etas {
-		if !(eta > 0) || math.IsInf(eta, 1) {
+		if !bounds.Positive.Contains(eta) {
 			errs = append(errs, fmt.Errorf("landscape: step size η[%d] = %v; want a finite η > 0", j, eta))
 		}
 	}
-	if len(p.Layers) > 0 && (!(p.LR > 0) || math.IsInf(p.LR, 1)) {
+	if len(p.Layers) > 0 && !bounds.Positive.Contains(p.LR) {
 		errs = append(errs, fmt.Errorf("landscape: ICS step size LR = %v; want a finite LR > 0 (the run's learning rate)", p.LR))
 	}
 	end := 0

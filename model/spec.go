@@ -3,9 +3,9 @@ package model
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 
+	"deepopt/internal/bounds"
 	"deepopt/internal/names"
 	"deepopt/layers"
 	"deepopt/schedule"
@@ -142,7 +142,7 @@ func (s *Spec) validate() error {
 	if s.BatchSize < 1 || s.EvalBatch < 1 {
 		bad("model: batch sizes must be positive (train %d, eval %d)", s.BatchSize, s.EvalBatch)
 	}
-	if !(s.L2 >= 0) || math.IsInf(s.L2, 0) {
+	if !bounds.NonNegative.Contains(s.L2) {
 		bad("model: l2 = %v, need a finite coefficient ≥ 0", s.L2)
 	}
 	if s.BatchNorm && s.BatchSize < 2 {

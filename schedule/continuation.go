@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"deepopt/internal/bounds"
 	"deepopt/optim"
 )
 
@@ -17,7 +18,7 @@ type Levels []float64
 // GeometricLevels returns the n widths start·ratio^k, k = 0 … n−1, followed
 // by 0: n + 1 levels, the last one f itself.
 func GeometricLevels(start, ratio float64, n int) (Levels, error) {
-	if !(ratio > 0 && ratio < 1) {
+	if !bounds.Open.Contains(ratio) {
 		return nil, fmt.Errorf("schedule: geometric levels with ratio %v; want a factor in (0, 1) between successive widths", ratio)
 	}
 	if n < 1 {
@@ -53,7 +54,7 @@ func (l Levels) Validate() error {
 	}
 	for k, sigma := range l {
 		switch {
-		case !(sigma >= 0) || math.IsInf(sigma, 1):
+		case !bounds.NonNegative.Contains(sigma):
 			return fmt.Errorf("schedule: continuation level %d has σ = %v; want a finite width ≥ 0", k, sigma)
 		case k > 0 && sigma >= l[k-1]:
 			return fmt.Errorf("schedule: continuation levels %v do not decrease at level %d (σ = %v after %v); want t₀ > t₁ > … > 0", []float64(l), k, sigma, l[k-1])

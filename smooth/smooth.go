@@ -18,6 +18,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"deepopt/internal/bounds"
 	"deepopt/optim"
 )
 
@@ -118,7 +119,7 @@ func (g *Gaussian) Validate() error {
 	switch {
 	case g.Objective == nil:
 		return fmt.Errorf("smooth: Gaussian.Objective is nil; set the objective to smooth")
-	case !(g.Sigma >= 0) || math.IsInf(g.Sigma, 1):
+	case !bounds.NonNegative.Contains(g.Sigma):
 		return fmt.Errorf("smooth: Gaussian.Sigma = %v; want a finite smoothing width ≥ 0", g.Sigma)
 	case g.Samples < 1 && g.Sigma > 0 && !g.exact():
 		return fmt.Errorf("smooth: Gaussian.Samples = %d; want K ≥ 1 noise vectors per evaluation", g.Samples)
