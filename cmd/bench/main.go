@@ -289,9 +289,14 @@ func withCurriculum(t *train.Trainer, kind string) error {
 	return err
 }
 
+// hasTorchTwin says whether cmd/bench/torch_bench.py runs the workload:
+// every one but the curricula and the distilled student.
+func (w workload) hasTorchTwin() bool { return w.curriculum == "" && w.teacher == nil }
+
 // compareSystems runs every workload passes times in each system, each run
 // in a fresh process and the systems alternating, and prints the medians.
-// The curriculum workloads, which PyTorch has no twin of, are left out.
+// The curriculum workloads and the distilled student, which PyTorch has no
+// twin of, are left out.
 func compareSystems(selected []workload, seconds float64, passes int, python, script string, out io.Writer) error {
 	self, err := os.Executable()
 	if err != nil {
@@ -304,7 +309,7 @@ func compareSystems(selected []workload, seconds float64, passes int, python, sc
 	if err := exec.Command(python, "-c", "import torch").Run(); err != nil {
 		return fmt.Errorf("%s cannot import torch (%v); install it, e.g. `apt-get install -y python3-torch` and --python /usr/bin/python3", python, err)
 	}
-	selected = slices.DeleteFunc(slices.Clone(selected), func(w workload) bool { return w.curriculum != "" || w.teacher != nil })
+	selected = slices.DeleteFunc(slices.Clone(selected), func(w workload) bool { return !w.hasTorchTwin() })
 	secs := strconv.FormatFloat(seconds, 'g', -1, 64)
 	rates := map[string][2][]float64{}
 	for pass := 1; pass <= passes; pass++ {

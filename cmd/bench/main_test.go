@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -36,5 +37,22 @@ func TestMedian(t *testing.T) {
 	}
 	if m := median([]float64{4, 1, 3, 2}); m != 2.5 {
 		t.Errorf("median(4, 1, 3, 2) = %v, want 2.5", m)
+	}
+}
+
+// TestTorchTwins checks that the PyTorch script defines exactly the
+// workloads --compare runs in it, so that a new workload cannot break
+// make bench-compare halfway through its passes.
+func TestTorchTwins(t *testing.T) {
+	b, err := os.ReadFile("torch_bench.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := string(b)
+	for _, w := range workloads() {
+		defined := strings.Contains(script, `"`+w.name+`": (`)
+		if defined != w.hasTorchTwin() {
+			t.Errorf("%s: defined in torch_bench.py %v, compared %v", w.name, defined, w.hasTorchTwin())
+		}
 	}
 }

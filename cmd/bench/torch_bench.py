@@ -91,6 +91,22 @@ def cnn():
     return net
 
 
+def relu_mlp(*hidden):
+    """Hinton et al.'s ReLU MLP (the distillation student 784-800-800-10),
+    He-initialised like configs/mnist-kd-student.yaml."""
+    layers, width = [nn.Flatten()], 784
+    for h in hidden:
+        layers += [nn.Linear(width, h), nn.ReLU()]
+        width = h
+    layers.append(nn.Linear(width, 10))
+    net = nn.Sequential(*layers)
+    for m in net.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.kaiming_normal_(m.weight)
+            nn.init.zeros_(m.bias)
+    return net
+
+
 # name: (network, batch size, optimizer factory, evaluation batch or None)
 WORKLOADS = {
     "mlp-bn-60": (lambda: mlp(True), 60, lambda p: torch.optim.SGD(p, lr=0.1), None),
@@ -100,6 +116,8 @@ WORKLOADS = {
     "mlp-deep-60": (lambda: mlp(False, depth=7), 60, lambda p: torch.optim.SGD(p, lr=0.1), None),
     "mlp-dsn-60": (lambda: DeeplySupervised(at=(2, 4, 6)), 60, lambda p: torch.optim.SGD(p, lr=0.1), None),
     "cnn-bn-60": (cnn, 60, lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True), None),
+    "kd-student": (lambda: relu_mlp(800, 800), 100,
+                   lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True), None),
     "eval-mlp-bn": (lambda: mlp(True), None, None, 1000),
     "eval-cnn-bn": (cnn, None, None, 500),
 }
