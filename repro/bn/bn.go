@@ -16,6 +16,7 @@
 package bn
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,21 +66,13 @@ const (
 var networks = []struct{ key, label string }{{NoBN, "Without BN"}, {BN, "With BN"}}
 
 func (o *Options) defaults() {
-	if o.NoBN == "" {
-		o.NoBN = "configs/mnist-nobn.yaml"
-	}
-	if o.BN == "" {
-		o.BN = "configs/mnist-bn.yaml"
-	}
+	o.NoBN = cmp.Or(o.NoBN, "configs/mnist-nobn.yaml")
+	o.BN = cmp.Or(o.BN, "configs/mnist-bn.yaml")
 	if len(o.Seeds) == 0 {
 		o.Seeds = []int{1}
 	}
-	if o.DriftFrom == 0 {
-		o.DriftFrom = 500
-	}
-	if o.Command == "" {
-		o.Command = "make repro-bn"
-	}
+	o.DriftFrom = cmp.Or(o.DriftFrom, 500)
+	o.Command = cmp.Or(o.Command, "make repro-bn")
 }
 
 func (o *Options) config(network string) string {

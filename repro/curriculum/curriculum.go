@@ -17,6 +17,7 @@
 package curriculum
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,36 +66,22 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
-	if o.ShapesConfig == "" {
-		o.ShapesConfig = "configs/curriculum-shapes.yaml"
-	}
-	if o.MNISTConfig == "" {
-		o.MNISTConfig = "configs/curriculum-mnist.yaml"
-	}
-	if o.ShapesTrain == 0 {
-		o.ShapesTrain = 10000
-	}
-	if o.ShapesTest == 0 {
-		o.ShapesTest = 5000
-	}
-	if o.ShapesSeed == 0 {
-		o.ShapesSeed = 1
-	}
+	o.ShapesConfig = cmp.Or(o.ShapesConfig, "configs/curriculum-shapes.yaml")
+	o.MNISTConfig = cmp.Or(o.MNISTConfig, "configs/curriculum-mnist.yaml")
+	o.ShapesTrain = cmp.Or(o.ShapesTrain, 10000)
+	o.ShapesTest = cmp.Or(o.ShapesTest, 5000)
+	o.ShapesSeed = cmp.Or(o.ShapesSeed, 1)
 	if len(o.SwitchSeeds) == 0 {
 		o.SwitchSeeds = []int{1, 2, 3, 4, 5}
 	}
 	if len(o.WuSeeds) == 0 {
 		o.WuSeeds = []int{1, 2, 3}
 	}
-	if o.Validation == 0 {
-		o.Validation = 5000
-	}
+	o.Validation = cmp.Or(o.Validation, 5000)
 	if len(o.Pacings) == 0 {
 		o.Pacings = DefaultPacings
 	}
-	if o.Command == "" {
-		o.Command = "make repro-curriculum"
-	}
+	o.Command = cmp.Or(o.Command, "make repro-curriculum")
 }
 
 // Report holds both studies' numbers, read back from their runs.

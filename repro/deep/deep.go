@@ -13,6 +13,7 @@
 package deep
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -87,20 +88,9 @@ var TransferArms = []string{Frozen, FineTune, Scratch}
 
 // defaults fills the options left at their zero value.
 func (o *Options) defaults() {
-	def := func(p *int, v int) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	if o.Config == "" {
-		o.Config = "configs/mnist-deep-sigmoid-dsn.yaml"
-	}
-	if o.CNN == "" {
-		o.CNN = "configs/mnist-cnn-dsn.yaml"
-	}
-	if o.Source == "" {
-		o.Source = "configs/mnist-bn.yaml"
-	}
+	o.Config = cmp.Or(o.Config, "configs/mnist-deep-sigmoid-dsn.yaml")
+	o.CNN = cmp.Or(o.CNN, "configs/mnist-cnn-dsn.yaml")
+	o.Source = cmp.Or(o.Source, "configs/mnist-bn.yaml")
 	if len(o.Seeds) == 0 {
 		o.Seeds = []int{1, 2, 3}
 	}
@@ -113,20 +103,16 @@ func (o *Options) defaults() {
 	if len(o.LRs) == 0 {
 		o.LRs = []float64{0.1, 0.3, 1, 3}
 	}
-	def(&o.TuneSteps, 400)
-	def(&o.TuneSeed, 100)
-	def(&o.TuneValidation, 5000)
-	if o.PretrainShare == 0 {
-		o.PretrainShare = 0.5
-	}
-	def(&o.GradSteps, 100)
-	def(&o.CNNSteps, 500)
-	def(&o.SourceSteps, 600)
-	def(&o.TargetSteps, 150)
-	def(&o.PerClass, 100)
-	if o.Command == "" {
-		o.Command = "make repro-deep"
-	}
+	o.TuneSteps = cmp.Or(o.TuneSteps, 400)
+	o.TuneSeed = cmp.Or(o.TuneSeed, 100)
+	o.TuneValidation = cmp.Or(o.TuneValidation, 5000)
+	o.PretrainShare = cmp.Or(o.PretrainShare, 0.5)
+	o.GradSteps = cmp.Or(o.GradSteps, 100)
+	o.CNNSteps = cmp.Or(o.CNNSteps, 500)
+	o.SourceSteps = cmp.Or(o.SourceSteps, 600)
+	o.TargetSteps = cmp.Or(o.TargetSteps, 150)
+	o.PerClass = cmp.Or(o.PerClass, 100)
+	o.Command = cmp.Or(o.Command, "make repro-deep")
 }
 
 // Report holds the study's numbers.

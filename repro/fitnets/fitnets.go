@@ -18,6 +18,7 @@
 package fitnets
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -81,18 +82,12 @@ var Networks = []Network{
 }
 
 func (o *Options) defaults() {
-	if o.Teacher == "" {
-		o.Teacher = "configs/mnist-fitnets-teacher.yaml"
-	}
-	if o.Student == "" {
-		o.Student = "configs/mnist-fitnets.yaml"
-	}
+	o.Teacher = cmp.Or(o.Teacher, "configs/mnist-fitnets-teacher.yaml")
+	o.Student = cmp.Or(o.Student, "configs/mnist-fitnets.yaml")
 	if len(o.Seeds) == 0 {
 		o.Seeds = []int{1, 2}
 	}
-	if o.Command == "" {
-		o.Command = "make repro-fitnets"
-	}
+	o.Command = cmp.Or(o.Command, "make repro-fitnets")
 }
 
 // Budget returns the minibatches of the student's run of stages (the sum

@@ -17,6 +17,7 @@
 package kd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -89,32 +90,20 @@ var Networks = []Network{
 }
 
 func (o *Options) defaults() {
-	if o.Teacher == "" {
-		o.Teacher = "configs/mnist-kd-teacher.yaml"
-	}
-	if o.Student == "" {
-		o.Student = "configs/mnist-kd-student.yaml"
-	}
-	if o.Distilled == "" {
-		o.Distilled = "configs/mnist-kd.yaml"
-	}
+	o.Teacher = cmp.Or(o.Teacher, "configs/mnist-kd-teacher.yaml")
+	o.Student = cmp.Or(o.Student, "configs/mnist-kd-student.yaml")
+	o.Distilled = cmp.Or(o.Distilled, "configs/mnist-kd.yaml")
 	if len(o.Seeds) == 0 {
 		o.Seeds = []int{1, 2}
 	}
-	if o.Omitted == 0 {
-		o.Omitted = 3
-	}
-	if o.Validation == 0 {
-		o.Validation = 5000
-	}
+	o.Omitted = cmp.Or(o.Omitted, 3)
+	o.Validation = cmp.Or(o.Validation, 5000)
 	if len(o.Shifts) == 0 {
 		for s := 0.0; s <= 10; s += 0.25 {
 			o.Shifts = append(o.Shifts, s)
 		}
 	}
-	if o.Command == "" {
-		o.Command = "make repro-kd"
-	}
+	o.Command = cmp.Or(o.Command, "make repro-kd")
 }
 
 // Run trains (or resumes, or reuses) every run of o, then writes the report
