@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"deepopt/data"
+	"deepopt/internal/bounds"
 	"deepopt/internal/stats"
 	"deepopt/model"
 	"deepopt/rundir"
@@ -46,8 +47,8 @@ type Recorder struct {
 	// example's values at the node, C·H·W order for feature maps); nil
 	// records every unit.
 	Units []int
-	// Percentiles are the percentiles, in [0, 100], of each row; nil means
-	// DefaultPercentiles.
+	// Percentiles are the percentiles of each row, ascending within
+	// [0, 100]; nil means DefaultPercentiles.
 	Percentiles []float64
 	// Every is the cadence in steps.
 	Every int
@@ -76,25 +77,53 @@ func (r *Recorder) percentiles() []float64 {
 	return r.Percentiles
 }
 
+// Validate reports, each as a *bounds.Error naming its field, the settings
+// that are invalid whatever the model: a negative unit, an empty list of
+// percentiles, percentiles outside stats.PercentileRange or not ascending
+// (each names a column of activations.csv) and a cadence below 1 step.
+// Check calls it; package config calls it on the record section's values.
+func (r *Recorder) Validate() error {
+	var errs []error
+	for i, u := range r.Units {
+		if u < 0 {
+			errs = append(errs, &bounds.Error{Field: fmt.Sprintf("Recorder.Units[%d]", i), Value: u, Want: "an integer ≥ 0 (a unit index)"})
+		}
+	}
+	ps := r.Percentiles
+	if ps != nil && len(ps) == 0 {
+		errs = append(errs, &bounds.Error{Field: "Recorder.Percentiles", Problem: "want at least one percentile, e.g. [15, 50, 85]",
+			Hint: "nil selects DefaultPercentiles"})
+	}
+	for i, p := range ps {
+		field := fmt.Sprintf("Recorder.Percentiles[%d]", i)
+		switch {
+		case !stats.PercentileRange.Contains(p):
+			errs = append(errs, &bounds.Error{Field: field, Value: p, Want: "a percentile " + stats.PercentileRange.String()})
+		case i > 0 && !(p > ps[i-1]):
+			errs = append(errs, &bounds.Error{Field: field, Problem: fmt.Sprintf("want percentiles in ascending order without repeats, got %v after %v", p, ps[i-1])})
+		}
+	}
+	if r.Every < 1 {
+		errs = append(errs, &bounds.Error{Field: "Recorder.Every", Value: r.Every, Want: "an integer ≥ 1 (the recording cadence in steps)"})
+	}
+	return errors.Join(errs...)
+}
+
 // Check validates the recorder against the model it will observe: the node
 // names, the units, the percentiles, the cadence and the examples. The
 // experiment calls it before training so a bad record section fails before
 // anything is written.
 func (r *Recorder) Check(m *model.Model) error {
 	var errs []error
-	if r.Every < 1 {
-		errs = append(errs, fmt.Errorf("record: every = %d, need a cadence of at least 1 step", r.Every))
+	found, _ := bounds.Errors(r.Validate())
+	for _, e := range found {
+		errs = append(errs, fmt.Errorf("record: %w", e))
 	}
 	if r.Examples == nil || r.Examples.Len() == 0 {
 		errs = append(errs, errors.New("record: no examples to record the nodes on"))
 	}
 	if len(r.Nodes) == 0 {
 		errs = append(errs, errors.New("record: no nodes to record"))
-	}
-	for _, p := range r.percentiles() {
-		if !stats.PercentileRange.Contains(p) {
-			errs = append(errs, fmt.Errorf("record: percentile %v not %v", p, stats.PercentileRange))
-		}
 	}
 	r.units = r.units[:0]
 	for _, name := range r.Nodes {
@@ -111,7 +140,7 @@ func (r *Recorder) Check(m *model.Model) error {
 			}
 		}
 		for _, u := range units {
-			if u < 0 || u >= size {
+			if u >= size { // Validate reported negative units
 				errs = append(errs, fmt.Errorf("record: unit %d of node %s is outside 0..%d (the node has %d units per example)", u, name, size-1, size))
 			}
 		}

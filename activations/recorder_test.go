@@ -128,9 +128,21 @@ func TestRecorderCheck(t *testing.T) {
 	r := &Recorder{Examples: tr.Test, Nodes: []string{"act3.in", "act2"}, Units: []int{40},
 		Percentiles: []float64{15, 150}, Every: 0}
 	err := r.Check(tr.Model)
-	for _, want := range []string{`"act3.in"`, "unit 40 of node act2 is outside 0..31", "percentile 150", "every = 0"} {
+	for _, want := range []string{`"act3.in"`, "unit 40 of node act2 is outside 0..31", "Percentiles[1] = 150", "Every = 0"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Check: %v; want it to mention %s", err, want)
+		}
+	}
+	for _, tt := range []struct {
+		percentiles []float64
+		want        string
+	}{
+		{[]float64{50, 50}, "Recorder.Percentiles[1]: want percentiles in ascending order without repeats, got 50 after 50"},
+		{[]float64{}, "Recorder.Percentiles: want at least one percentile"},
+	} {
+		r := &Recorder{Examples: tr.Test, Nodes: []string{"act2"}, Percentiles: tt.percentiles, Every: 1}
+		if err := r.Check(tr.Model); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("percentiles %v: Check gave %v; want it to contain %q", tt.percentiles, err, tt.want)
 		}
 	}
 }

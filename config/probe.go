@@ -1,9 +1,8 @@
 package config
 
 import (
-	"fmt"
-
 	"deepopt/internal/bounds"
+	"deepopt/landscape"
 )
 
 // Probe chooses the loss-landscape probes of Santurkar et al. (2018), run
@@ -40,18 +39,17 @@ type Probe struct {
 // DefaultProbe is the probe section's default: off, on the paper's step
 // sizes, on one fixed minibatch, with the run's learning rate for ICS.
 func DefaultProbe() Probe {
-	return Probe{Etas: []float64{0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4}, Batch: "fixed", Batches: 1}
+	return Probe{Etas: landscape.DefaultEtas(), Batch: "fixed", Batches: 1}
 }
 
 // validate checks the probe section.
 func (pr *Probe) validate(p *problems) {
 	p.atLeast("probe.every", pr.Every, 0, "0 turns probing off")
-	if len(pr.Etas) == 0 {
-		p.add("probe.etas", "want at least one step size, e.g. [0.05, 0.1, 0.2, 0.4]")
+	etas := pr.Etas
+	if etas == nil {
+		etas = []float64{} // a config lists its step sizes; nil is DefaultEtas only in Go
 	}
-	for i, eta := range pr.Etas {
-		p.interval(fmt.Sprintf("probe.etas.%d", i), eta, bounds.Positive)
-	}
+	p.library("probe", landscape.CheckEtas(etas), map[string]string{"Probe.Etas": "etas"})
 	p.atLeast("probe.batches", pr.Batches, 1, "the minibatches of the fixed probe set")
 	if pr.Batch == "train" && pr.Batches > 1 {
 		p.add("probe.batches", "%d applies only to probe.batch fixed; the train batch is the step's one minibatch (leave batches at 1 or set batch: fixed)", pr.Batches)

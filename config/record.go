@@ -2,8 +2,9 @@ package config
 
 import (
 	"fmt"
+	"slices"
 
-	"deepopt/internal/stats"
+	"deepopt/activations"
 )
 
 // Record chooses what the activation recorder follows during training
@@ -38,7 +39,7 @@ type Record struct {
 // DefaultRecord is the record section's default: off (no nodes), the
 // paper's percentiles, every 500 steps, on 1000 examples.
 func DefaultRecord() Record {
-	return Record{Percentiles: []float64{15, 50, 85}, Every: 500, Examples: 1000}
+	return Record{Percentiles: slices.Clone(activations.DefaultPercentiles), Every: 500, Examples: 1000}
 }
 
 // validate checks the record section. Whether the model has the named nodes
@@ -50,21 +51,11 @@ func (r *Record) validate(p *problems) {
 			p.add(fmt.Sprintf("record.nodes.%d", i), "want a node name such as act3.in, fc1 or bn2, got an empty one")
 		}
 	}
-	for i, u := range r.Units {
-		p.atLeast(fmt.Sprintf("record.units.%d", i), u, 0, "a unit index")
+	percentiles := r.Percentiles
+	if percentiles == nil {
+		percentiles = []float64{} // a config lists its percentiles; nil is DefaultPercentiles only in Go
 	}
-	if len(r.Percentiles) == 0 {
-		p.add("record.percentiles", "want at least one percentile, e.g. [15, 50, 85]")
-	}
-	for i, v := range r.Percentiles {
-		key := fmt.Sprintf("record.percentiles.%d", i)
-		switch {
-		case !stats.PercentileRange.Contains(v):
-			p.add(key, "want a percentile %v, got %v", stats.PercentileRange, v)
-		case i > 0 && !(v > r.Percentiles[i-1]):
-			p.add(key, "want percentiles in ascending order without repeats, got %v after %v", v, r.Percentiles[i-1])
-		}
-	}
-	p.atLeast("record.every", r.Every, 1, "the recording cadence in steps")
+	recorder := activations.Recorder{Units: r.Units, Percentiles: percentiles, Every: r.Every}
+	p.library("record", recorder.Validate(), map[string]string{"Recorder.Units": "units", "Recorder.Percentiles": "percentiles", "Recorder.Every": "every"})
 	p.atLeast("record.examples", r.Examples, 1, "the examples to record on")
 }

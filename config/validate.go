@@ -326,9 +326,10 @@ func (p *problems) zeroIsDefault(key string, v float64, want, who string, def an
 
 // library records under config keys the problems a library type's Validate
 // reports (err, of *bounds.Error): keys maps the Go name of each setting to
-// its key in section, which replaces the Go names in the problem's text too.
-// So a setting's range is checked where the setting lives, and the config
-// names it by its key.
+// its key in section, which replaces the Go names in the problem's text too;
+// an element of a list setting ("Probe.Etas[1]") is the list's key with the
+// index (probe.etas.1). So a setting's range is checked where the setting
+// lives, and the config names it by its key.
 func (p *problems) library(section string, err error, keys map[string]string) {
 	found, rest := bounds.Errors(err)
 	for _, e := range found {
@@ -336,11 +337,26 @@ func (p *problems) library(section string, err error, keys map[string]string) {
 		for field, key := range keys {
 			problem = strings.ReplaceAll(problem, field, join(section, key))
 		}
-		p.add(join(section, cmp.Or(keys[e.Field], e.Field)), "%s", problem)
+		p.add(join(section, libraryKey(e.Field, keys)), "%s", problem)
 	}
 	for _, e := range rest {
 		p.add(section, "%v", e)
 	}
+}
+
+// libraryKey is the key in keys of the library setting field, or of the list
+// setting whose element field is, followed by the element's index; field
+// itself when keys has neither.
+func libraryKey(field string, keys map[string]string) string {
+	if key, ok := keys[field]; ok {
+		return key
+	}
+	if list, index, ok := strings.Cut(strings.TrimSuffix(field, "]"), "["); ok && strings.HasSuffix(field, "]") {
+		if key, ok := keys[list]; ok {
+			return join(key, index)
+		}
+	}
+	return field
 }
 
 // validate checks the curriculum section; dataset is data.dataset. Whether

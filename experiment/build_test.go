@@ -12,7 +12,7 @@ import (
 
 	"deepopt/config"
 	"deepopt/data"
-	"deepopt/internal/traintest"
+	"deepopt/internal/configtest"
 	"deepopt/model"
 	"deepopt/optim"
 	"deepopt/rundir"
@@ -21,7 +21,7 @@ import (
 // fixtureConfig is a small BN network on the checked-in MNIST fixture.
 func fixtureConfig(t *testing.T, sets ...string) *config.Config {
 	t.Helper()
-	return traintest.FixtureConfig(t, sets...)
+	return configtest.FixtureConfig(t, sets...)
 }
 
 // TestEveryKindBuildsAndTrains builds each optimizer kind from its config

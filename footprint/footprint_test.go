@@ -7,8 +7,8 @@ import (
 
 	"deepopt/experiment"
 	"deepopt/footprint"
+	"deepopt/internal/configtest"
 	"deepopt/internal/memory"
-	"deepopt/internal/traintest"
 )
 
 // A model, a batch or an evaluation batch that cannot fit is refused with
@@ -25,7 +25,7 @@ func TestCheckMemoryRefusesWhatCannotFit(t *testing.T) {
 		{"model.hidden=[1000000000000, 1000000000000]", []string{"lower model.hidden"}},
 	}
 	for _, tt := range tests {
-		cfg := traintest.FixtureConfig(t, tt.set)
+		cfg := configtest.FixtureConfig(t, tt.set)
 		trainSet, _, err := experiment.LoadData(cfg, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -37,7 +37,7 @@ func TestCheckMemoryRefusesWhatCannotFit(t *testing.T) {
 			}
 		}
 	}
-	cfg := traintest.FixtureConfig(t)
+	cfg := configtest.FixtureConfig(t)
 	trainSet, _, err := experiment.LoadData(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func TestCheckMemoryRefusesWhatCannotFit(t *testing.T) {
 	if err := footprint.Check(footprint.Estimate(cfg, trainSet), cfg, available); err != nil {
 		t.Errorf("the fixture network: %v", err)
 	}
-	if err := footprint.Check(footprint.Estimate(traintest.FixtureConfig(t, "model.hidden=[100000000]"), trainSet), cfg, memory.Available{}); err != nil {
+	if err := footprint.Check(footprint.Estimate(configtest.FixtureConfig(t, "model.hidden=[100000000]"), trainSet), cfg, memory.Available{}); err != nil {
 		t.Errorf("an unknown figure refuses nothing: %v", err)
 	}
 }
@@ -60,7 +60,7 @@ func TestFootprintIsALowerBound(t *testing.T) {
 		{"model.hidden=[2000]", "dtype=float64", "optimizer.kind=lbfgs", "optimizer.memory=3", "train.steps=5"}, // its 3 pairs filled
 		{"train.eval_batch=4000", "optimizer.kind=adam", "optimizer.average=ema", "train.steps=2"},
 	} {
-		cfg := traintest.FixtureConfig(t, sets...)
+		cfg := configtest.FixtureConfig(t, sets...)
 		var before, after runtime.MemStats
 		settle()
 		runtime.ReadMemStats(&before)

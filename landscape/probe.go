@@ -120,18 +120,30 @@ func (p Probe) Measure(obj optim.Objective, theta []float64) (Result, error) {
 	return r, nil
 }
 
+// CheckEtas reports, each as a *bounds.Error naming Probe.Etas, an empty
+// list of step sizes and every step size η that is not finite and > 0. nil
+// is valid: Probe and Hook read it as DefaultEtas. Probe.Measure calls it;
+// package config calls it on probe.etas.
+func CheckEtas(etas []float64) error {
+	if etas != nil && len(etas) == 0 {
+		return &bounds.Error{Field: "Probe.Etas", Problem: "want at least one step size, e.g. [0.05, 0.1, 0.2, 0.4]",
+			Hint: "nil selects DefaultEtas"}
+	}
+	var errs []error
+	for j, eta := range etas {
+		errs = append(errs, bounds.Check(fmt.Sprintf("Probe.Etas[%d]", j), eta, bounds.Positive, ""))
+	}
+	return errors.Join(errs...)
+}
+
 func (p Probe) validate(etas []float64, dim, n int) error {
 	var errs []error
 	if n != dim {
 		errs = append(errs, fmt.Errorf("landscape: θ has %d values, the objective %d", n, dim))
 	}
-	if len(etas) == 0 {
-		errs = append(errs, errors.New("landscape: no step sizes; give at least one η > 0, or nil for the defaults"))
-	}
-	for j, eta := range etas {
-		if !bounds.Positive.Contains(eta) {
-			errs = append(errs, fmt.Errorf("landscape: step size η[%d] = %v; want a finite η > 0", j, eta))
-		}
+	found, _ := bounds.Errors(CheckEtas(etas))
+	for _, e := range found {
+		errs = append(errs, fmt.Errorf("landscape: %w", e))
 	}
 	if len(p.Layers) > 0 && !bounds.Positive.Contains(p.LR) {
 		errs = append(errs, fmt.Errorf("landscape: ICS step size LR = %v; want a finite LR > 0 (the run's learning rate)", p.LR))

@@ -220,9 +220,9 @@ func TestBadProbes(t *testing.T) {
 		theta []float64
 		want  string
 	}{
-		{Probe{Etas: []float64{}}, startPoint(7), "no step sizes"},
-		{Probe{Etas: []float64{0.1, -1}}, startPoint(7), "η[1] = -1"},
-		{Probe{Etas: []float64{math.NaN()}}, startPoint(7), "η[0] = NaN"},
+		{Probe{Etas: []float64{}}, startPoint(7), "want at least one step size"},
+		{Probe{Etas: []float64{0.1, -1}}, startPoint(7), "Etas[1] = -1"},
+		{Probe{Etas: []float64{math.NaN()}}, startPoint(7), "Etas[0] = NaN"},
 		{Probe{Layers: threeLayers}, startPoint(7), "LR = 0"},
 		{Probe{Layers: []optim.Block{{Name: "a", Start: 0, End: 4}, {Name: "b", Start: 3, End: 7}}, LR: 1}, startPoint(7), "layer b covers θ[3:7]"},
 		{Probe{Layers: []optim.Block{{Name: "a", Start: 0, End: 9}}, LR: 1}, startPoint(7), "layer a covers θ[0:9]"},

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"deepopt/config"
+	"deepopt/internal/configtest"
 	"deepopt/internal/traintest"
 	"deepopt/pretrain"
 	"deepopt/stage"
@@ -19,7 +20,7 @@ import (
 // load loads a pretraining config of the MNIST fixture with sets.
 func load(t *testing.T, sets ...string) *config.Config {
 	t.Helper()
-	return traintest.LoadConfig(t, "data: {dir: ../testdata/mnist}\nmodel: {hidden: [8, 7, 6], batchnorm: true}\n"+
+	return configtest.LoadConfig(t, "data: {dir: ../testdata/mnist}\nmodel: {hidden: [8, 7, 6], batchnorm: true}\n"+
 		"train: {batch_size: 50, eval_batch: 250, eval_every: 2, checkpoint_every: 2}\n"+
 		"pretrain: {steps_per_layer: 4, finetune_steps: 3}\n", sets...)
 }
@@ -135,7 +136,7 @@ func TestPretrainingResumesExactly(t *testing.T) {
 // layers, the head on their flattened features, then its hidden layers;
 // the frozen lower layers keep their bits, and the run trains.
 func TestCNNGrowsConvLayersThenHiddenLayers(t *testing.T) {
-	cfg := traintest.LoadConfig(t, "data: {dir: ../testdata/mnist}\n"+
+	cfg := configtest.LoadConfig(t, "data: {dir: ../testdata/mnist}\n"+
 		"model: {kind: cnn, conv: [{channels: 2, kernel: 3, padding: 1}, {channels: 3, kernel: 3, padding: 1}], hidden: [5], batchnorm: true}\n"+
 		"train: {batch_size: 50, eval_batch: 250}\npretrain: {steps_per_layer: 2, finetune_steps: 1}\n")
 	got, err := pretrain.Stages(cfg)

@@ -13,6 +13,7 @@ import (
 
 	"deepopt/config"
 	"deepopt/experiment"
+	"deepopt/internal/configtest"
 	"deepopt/internal/traintest"
 	"deepopt/rundir"
 	"deepopt/train"
@@ -78,7 +79,7 @@ func TestInterruptedRunOfStagesResumesExactly(t *testing.T) {
 func checkResumesExactly(t *testing.T, text string, stops []stop) string {
 	t.Helper()
 	straight := filepath.Join(t.TempDir(), "run")
-	r, err := New(traintest.LoadConfig(t, text), straight, nil)
+	r, err := New(configtest.LoadConfig(t, text), straight, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func checkResumesExactly(t *testing.T, text string, stops []stop) string {
 	for i, s := range stops {
 		var r *Run
 		if i == 0 {
-			r, err = New(traintest.LoadConfig(t, text), dir, nil)
+			r, err = New(configtest.LoadConfig(t, text), dir, nil)
 		} else {
 			r, err = Resume(dir, nil)
 		}
@@ -151,7 +152,7 @@ func TestStageHandsOverParameters(t *testing.T) {
 // started from.
 func runStraight(t *testing.T, text string) (*Run, []float64) {
 	t.Helper()
-	r, err := New(traintest.LoadConfig(t, text), filepath.Join(t.TempDir(), "run"), nil)
+	r, err := New(configtest.LoadConfig(t, text), filepath.Join(t.TempDir(), "run"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +277,7 @@ func TestEveryShippedRunOfStagesTrains(t *testing.T) {
 // as a run of stages to resume.
 func TestStagesAreTheRunDirectories(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
-	r, err := New(traintest.LoadConfig(t, fixture), dir, nil)
+	r, err := New(configtest.LoadConfig(t, fixture), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +370,7 @@ func TestFitNetsStages(t *testing.T) {
 func fitnetsTeacher(t *testing.T) string {
 	t.Helper()
 	teacher := filepath.Join(t.TempDir(), "teacher")
-	run, err := experiment.New(traintest.LoadConfig(t, "data: {dir: ../testdata/mnist}\nmodel: {hidden: [16, 16], activation: relu, init: he}\ntrain: {batch_size: 50, eval_batch: 250, steps: 10}\n"), teacher, nil)
+	run, err := experiment.New(configtest.LoadConfig(t, "data: {dir: ../testdata/mnist}\nmodel: {hidden: [16, 16], activation: relu, init: he}\ntrain: {batch_size: 50, eval_batch: 250, steps: 10}\n"), teacher, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +392,7 @@ func TestFitNetsStagesRefuseBadHints(t *testing.T) {
 	} {
 		bad := strings.Replace(text, "{teacher: act1.in, student: act2, regressor: linear}", tc.hint, 1)
 		dir := filepath.Join(t.TempDir(), "run")
-		_, err := New(traintest.LoadConfig(t, bad), dir, nil)
+		_, err := New(configtest.LoadConfig(t, bad), dir, nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("hint %s: error %v; want one containing %q", tc.hint, err, tc.want)
 		}

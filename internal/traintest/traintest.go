@@ -1,7 +1,9 @@
 // Package traintest holds what the tests of training hooks and runs share: a
 // small trainer on the checked-in MNIST fixture, a hook that interrupts a
-// run, a config of a fixture text, and the files of a run read back for
-// comparing an interrupted run with an uninterrupted one.
+// run, and the files of a run read back for comparing an interrupted run
+// with an uninterrupted one. It does not import config, so that the tests of
+// the packages config checks settings with (activations, landscape) can use
+// it; the config fixtures are package configtest's.
 package traintest
 
 import (
