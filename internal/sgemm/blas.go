@@ -37,7 +37,9 @@ func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 	}
 	bm := Matrix{Data: b, Rows: k, Cols: n, RowStride: ldb, ColStride: 1}
 	if tB != blas.NoTrans {
-		bt := make([]float32, k*n)
+		buf := getBuffer(k * n)
+		defer putBuffer(buf)
+		bt := *buf
 		for j := range n {
 			for l, v := range b[j*ldb : j*ldb+k] {
 				bt[l*n+j] = v

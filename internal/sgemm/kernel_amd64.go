@@ -6,11 +6,25 @@ import "deepopt/internal/avx2"
 // instructions.
 var useKernel = avx2.Available
 
-// kernel4x16 adds the 4×16 block A[0:4, 0:k]·B[0:k, 0:16] to C[0:4, 0:16],
+// kernel6x16 adds the 6×16 block A[0:6, 0:k]·B[0:k, 0:16] to C[0:6, 0:16],
 // strides in elements: A(r, l) at a[r*rsa + l*csa], B(l, j) at b[l*ldb + j],
-// C(r, j) at c[r*ldc + j]. kernel4x8 and kernel4x4 do the same for 8 and 4
-// columns.
+// C(r, j) at c[r*ldc + j]. Its twelve 8-wide accumulators are more than the
+// eight that two fused multiply-adds per cycle of 4 cycles' latency keep
+// busy, and each row of B it loads serves six rows of A.
 //
+// kernelRxW does the same for an R×W block: 12×8 and 12×4 for the last
+// columns of a product (a narrow block needs many rows to have enough
+// independent accumulators), 4×16, 4×8 and 4×4 for the last rows.
+//
+//go:noescape
+func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func kernel12x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func kernel12x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
+
 //go:noescape
 func kernel4x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
 

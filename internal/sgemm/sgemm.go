@@ -37,8 +37,19 @@ func MulAdd(c, a, b Matrix) {
 	if m == 0 || n == 0 || k == 0 {
 		return
 	}
+	var pad []float32
+	if useKernel && n%4 != 0 && m >= 4 {
+		buf := getBuffer(4 * k)
+		defer putBuffer(buf)
+		pad = *buf
+		tail := n &^ 3
+		for l := range k {
+			copy(pad[4*l:4*l+4], b.Data[l*b.RowStride+tail:l*b.RowStride+n])
+			clear(pad[4*l+n-tail : 4*l+4])
+		}
+	}
 	if m*n*k < parallelWork || m < 8 || runtime.GOMAXPROCS(0) < 2 {
-		mulAdd(c, a, b, 0, m)
+		mulAdd(c, a, b, pad, 0, m)
 		return
 	}
 	half := m / 2 &^ 3
@@ -46,49 +57,64 @@ func MulAdd(c, a, b Matrix) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		mulAdd(c, a, b, half, m)
+		mulAdd(c, a, b, pad, half, m)
 	}()
-	mulAdd(c, a, b, 0, half)
+	mulAdd(c, a, b, pad, 0, half)
 	wg.Wait()
 }
 
-// mulAdd adds rows [i0, i1) of A·B to C: blocks of 4 rows by 16, 8 and 4
-// columns on the kernel when it is available, the last n mod 4 columns too
-// (B's columns padded with zeros to 4, packed once, the kernel's 4×4 block
-// then added to C's columns that exist), and the last i1 − i0 mod 4 rows
-// in Go. A classifier's 10 columns are so 8 + 2 on the kernel instead of
-// 8 on the kernel and 2 in a loop over the inner dimension in Go, which
-// made the products of a softmax head several times their cost.
-func mulAdd(c, a, b Matrix, i0, i1 int) {
+// kernel is the signature of the assembly kernels (kernel_amd64.go).
+type kernel func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
+
+// rowBlocks are the heights of C's row blocks, tallest first, with their
+// kernels for 16, 8 and 4 columns; the 16-column kernel covers sub16 rows
+// per call.
+var rowBlocks = [...]struct {
+	rows, sub16 int
+	k16, k8, k4 kernel
+}{
+	{12, 6, kernel6x16, kernel12x8, kernel12x4},
+	{4, 4, kernel4x16, kernel4x8, kernel4x4},
+}
+
+// mulAdd adds rows [i0, i1) of A·B to C: on the kernel when it is
+// available, in blocks of 12 rows and then 4, each by 16 columns (6×16
+// kernels), then 8 and 4; the last n mod 4 columns too, from pad (B's
+// columns padded with zeros to 4, see MulAdd) into a zeroed block whose
+// columns that exist are then added to C; the last i1 − i0 mod 4 rows in
+// Go. A classifier's 10 columns are so 8 + 2 on the kernel instead of 8 on
+// the kernel and 2 in a loop over the inner dimension in Go, which made the
+// products of a softmax head several times their cost.
+func mulAdd(c, a, b Matrix, pad []float32, i0, i1 int) {
 	n, k := c.Cols, a.Cols
 	i := i0
 	if useKernel {
-		tail := n &^ 3
-		var pad []float32
-		if tail < n {
-			pad = make([]float32, 4*k)
-			for l := range k {
-				copy(pad[4*l:4*l+4], b.Data[l*b.RowStride+tail:l*b.RowStride+n])
-			}
-		}
-		for ; i+4 <= i1; i += 4 {
-			j := 0
-			for ; j+16 <= n; j += 16 {
-				kernel4x16(k, &a.Data[i*a.RowStride], a.RowStride, a.ColStride, &b.Data[j], b.RowStride, &c.Data[i*c.RowStride+j], c.RowStride)
-			}
-			for ; j+8 <= n; j += 8 {
-				kernel4x8(k, &a.Data[i*a.RowStride], a.RowStride, a.ColStride, &b.Data[j], b.RowStride, &c.Data[i*c.RowStride+j], c.RowStride)
-			}
-			for ; j+4 <= n; j += 4 {
-				kernel4x4(k, &a.Data[i*a.RowStride], a.RowStride, a.ColStride, &b.Data[j], b.RowStride, &c.Data[i*c.RowStride+j], c.RowStride)
-			}
-			if j < n {
-				var block [16]float32
-				kernel4x4(k, &a.Data[i*a.RowStride], a.RowStride, a.ColStride, &pad[0], 4, &block[0], 4)
-				for r := range 4 {
-					ci := c.Data[(i+r)*c.RowStride+j : (i+r)*c.RowStride+n]
-					for q := range ci {
-						ci[q] += block[4*r+q]
+		for _, rb := range rowBlocks {
+			for ; i+rb.rows <= i1; i += rb.rows {
+				ai := func(r int) *float32 { return &a.Data[(i+r)*a.RowStride] }
+				ci := func(r, j int) *float32 { return &c.Data[(i+r)*c.RowStride+j] }
+				j := 0
+				for ; j+16 <= n; j += 16 {
+					for r := 0; r < rb.rows; r += rb.sub16 {
+						rb.k16(k, ai(r), a.RowStride, a.ColStride, &b.Data[j], b.RowStride, ci(r, j), c.RowStride)
+					}
+				}
+				if j+8 <= n {
+					rb.k8(k, ai(0), a.RowStride, a.ColStride, &b.Data[j], b.RowStride, ci(0, j), c.RowStride)
+					j += 8
+				}
+				if j+4 <= n {
+					rb.k4(k, ai(0), a.RowStride, a.ColStride, &b.Data[j], b.RowStride, ci(0, j), c.RowStride)
+					j += 4
+				}
+				if j < n {
+					var block [12 * 4]float32
+					rb.k4(k, ai(0), a.RowStride, a.ColStride, &pad[0], 4, &block[0], 4)
+					for r := range rb.rows {
+						row := c.Data[(i+r)*c.RowStride+j : (i+r)*c.RowStride+n]
+						for q := range row {
+							row[q] += block[4*r+q]
+						}
 					}
 				}
 			}
@@ -98,6 +124,23 @@ func mulAdd(c, a, b Matrix, i0, i1 int) {
 		generic(c, a, b, i, i1, 0, n)
 	}
 }
+
+// buffers holds scratch slices (*[]float32) for packed operands between
+// products.
+var buffers sync.Pool
+
+// getBuffer returns a scratch slice of n elements, of unspecified values;
+// putBuffer gives it back.
+func getBuffer(n int) *[]float32 {
+	if p, ok := buffers.Get().(*[]float32); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	s := make([]float32, n)
+	return &s
+}
+
+func putBuffer(p *[]float32) { buffers.Put(p) }
 
 // generic adds the block rows [i0, i1) × columns [j0, j1) of A·B to C in Go,
 // adding rows of B scaled by A's elements so that the inner loop runs over

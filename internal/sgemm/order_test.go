@@ -1,0 +1,199 @@
+package sgemm
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+)
+
+// orderSizes are the sizes the exhaustive tests take for m, n and k: every
+// kernel width and row block, their remainders, and the sums of several.
+var orderSizes = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17, 20, 23, 24, 28, 31, 36, 40}
+
+// fma32 is x·y + z rounded once to float32 (round to nearest even), as
+// VFMADD231PS computes it. math.FMA rounds the exact value to float64 once;
+// rounding that to float32 is the same unless it fell exactly halfway
+// between two float32 values (its low 29 significand bits 1 followed by
+// zeros), where the exact value decides: then big.Float adds the product,
+// exact in 53 bits, and rounds to 24 bits once.
+type fma32 struct{ x, y, p, s big.Float }
+
+func (f *fma32) fma(x, y, z float32) float32 {
+	r := math.FMA(float64(x), float64(y), float64(z))
+	if math.Float64bits(r)&(1<<29-1) != 1<<28 {
+		return float32(r)
+	}
+	f.x.SetFloat64(float64(x))
+	f.y.SetFloat64(float64(y))
+	f.p.SetPrec(53).Mul(&f.x, &f.y)
+	f.y.SetFloat64(float64(z))
+	v, _ := f.s.SetPrec(24).SetMode(big.ToNearestEven).Add(&f.p, &f.y).Float32()
+	return v
+}
+
+// orderedMulAdd is the product's order of operations, which runs and
+// checkpoints depend on bit for bit: on the kernel, C's rows [0, m − m mod
+// 4) take one fused multiply-add per inner index l ascending, starting from
+// C for the columns [0, n − n mod 4) and from zero for the last n mod 4
+// (whose sum is then added to C); the last m mod 4 rows multiply and add
+// separately, l ascending.
+func orderedMulAdd(c, a, b Matrix) {
+	var f fma32
+	m, n, k := c.Rows, c.Cols, a.Cols
+	for i := range m {
+		for j := range n {
+			at := func(l int) (float32, float32) {
+				return a.Data[i*a.RowStride+l*a.ColStride], b.Data[l*b.RowStride+j]
+			}
+			ci := &c.Data[i*c.RowStride+j]
+			switch {
+			case i >= m&^3 || !useKernel:
+				for l := range k {
+					x, y := at(l)
+					*ci += x * y
+				}
+			case j >= n&^3:
+				var s float32
+				for l := range k {
+					x, y := at(l)
+					s = f.fma(x, y, s)
+				}
+				*ci += s
+			default:
+				for l := range k {
+					x, y := at(l)
+					*ci = f.fma(x, y, *ci)
+				}
+			}
+		}
+	}
+}
+
+// TestMulAddOrder checks that MulAdd gives exactly the bits of
+// orderedMulAdd on every combination of orderSizes, with A transposed or
+// not and the rows of every operand padded.
+func TestMulAddOrder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("exhaustive bit comparison")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, m := range orderSizes {
+		for _, n := range orderSizes {
+			for _, k := range orderSizes {
+				for _, transA := range []bool{false, true} {
+					a, b, c := operands(rng, m, n, k, transA, 3)
+					want := Matrix{Data: append([]float32(nil), c.Data...), Rows: m, Cols: n, RowStride: c.RowStride, ColStride: 1}
+					MulAdd(c, a, b)
+					orderedMulAdd(want, a, b)
+					for i, v := range c.Data {
+						if v != want.Data[i] {
+							t.Fatalf("%d×%d×%d, transposed A %t: C[%d,%d] = %g (%#x), the order gives %g (%#x)",
+								m, n, k, transA, i/c.RowStride, i%c.RowStride, v, math.Float32bits(v), want.Data[i], math.Float32bits(want.Data[i]))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSgemmOrder checks Implementation.Sgemm at alpha 1, the graphs'
+// products, bit for bit against beta·C followed by orderedMulAdd on op(B)
+// written out, for every transpose and beta 0, 1 and 0.5.
+func TestSgemmOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, s := range [][3]int{{60, 100, 784}, {100, 100, 60}, {60, 10, 100}, {13, 27, 9}, {5, 4, 3}, {32, 196, 400}, {25, 784, 16}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+				for _, beta := range []float32{0, 1, 0.5} {
+					a, b, c := operands(rng, m, n, k, tA == blas.Trans, 2)
+					lda := a.RowStride
+					if tA == blas.Trans {
+						lda = a.ColStride
+					}
+					bData, ldb := b.Data, b.RowStride
+					if tB == blas.Trans {
+						ldb = k + 1
+						bData = randoms(rng, n*ldb)
+						b = Matrix{Data: make([]float32, k*n), Rows: k, Cols: n, RowStride: n, ColStride: 1}
+						for l := range k {
+							for j := range n {
+								b.Data[l*n+j] = bData[j*ldb+l]
+							}
+						}
+					}
+					want := Matrix{Data: append([]float32(nil), c.Data...), Rows: m, Cols: n, RowStride: c.RowStride, ColStride: 1}
+					for i := range m {
+						for j := range n {
+							want.Data[i*want.RowStride+j] *= beta
+							if beta == 0 {
+								want.Data[i*want.RowStride+j] = 0
+							}
+						}
+					}
+					orderedMulAdd(want, a, b)
+					Implementation{}.Sgemm(tA, tB, m, n, k, 1, a.Data, lda, bData, ldb, beta, c.Data, c.RowStride)
+					for i, v := range c.Data {
+						if v != want.Data[i] {
+							t.Fatalf("%d×%d×%d %v %v beta %g: C[%d,%d] = %g, the order gives %g",
+								m, n, k, tA, tB, beta, i/c.RowStride, i%c.RowStride, v, want.Data[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// operands returns random A (m×k, transposed in memory if transA), B (k×n)
+// and C (m×n), each row padded by pad elements that the product must not
+// read or write.
+func operands(rng *rand.Rand, m, n, k int, transA bool, pad int) (a, b, c Matrix) {
+	a = Matrix{Data: randoms(rng, m*(k+pad)), Rows: m, Cols: k, RowStride: k + pad, ColStride: 1}
+	if transA {
+		a = Matrix{Data: randoms(rng, k*(m+pad)), Rows: m, Cols: k, RowStride: 1, ColStride: m + pad}
+	}
+	b = Matrix{Data: randoms(rng, k*(n+pad)), Rows: k, Cols: n, RowStride: n + pad, ColStride: 1}
+	c = Matrix{Data: randoms(rng, m*(n+pad)), Rows: m, Cols: n, RowStride: n + pad, ColStride: 1}
+	return a, b, c
+}
+
+
+// TestFMA32 checks fma32 against big.Float alone on random operands of many
+// magnitudes and on sums built to lie just inside a float32 tie, where
+// rounding to float64 first would round the wrong way.
+func TestFMA32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var f fma32
+	exact := func(x, y, z float32) float32 {
+		var bx, by, p, s big.Float
+		bx.SetFloat64(float64(x))
+		by.SetFloat64(float64(y))
+		p.SetPrec(53).Mul(&bx, &by)
+		by.SetFloat64(float64(z))
+		v, _ := s.SetPrec(24).SetMode(big.ToNearestEven).Add(&p, &by).Float32()
+		return v
+	}
+	for i := range 200000 {
+		x := float32(rng.NormFloat64() * math.Exp2(float64(rng.IntN(20)-10)))
+		y := float32(rng.NormFloat64())
+		z := float32(rng.NormFloat64() * math.Exp2(float64(rng.IntN(60)-30)))
+		if i%2 == 1 {
+			// x·y = ±u/2·(1 − 2⁻⁴⁶) with u the ulp of z: the exact sum lies
+			// just inside a float32 tie, which its float64 rounding reaches.
+			z = math.Float32frombits(math.Float32bits(z) | 1)
+			u := float64(math.Nextafter32(z, float32(math.Inf(1))) - z)
+			x, y = 1+0x1p-23, float32((1-0x1p-23)*u/2)
+			if rng.IntN(2) == 0 {
+				y = -y
+			}
+		}
+		if got, want := f.fma(x, y, z), exact(x, y, z); got != want {
+			t.Fatalf("fma32(%g, %g, %g) = %g, exact %g", x, y, z, got, want)
+		}
+	}
+}
