@@ -13,19 +13,16 @@ type Implementation struct{ gonum.Implementation }
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C (row-major, as gonum's
 // blas.Float32). With alpha = 1, the products graphs make, it scales C by
 // beta, copies op(B) = Bᵀ transposed (a small matrix next to the product's
-// work) and calls MulAdd; other alphas go to gonum's Sgemm.
+// work) into a pooled buffer and calls MulAdd, or Mul when beta is 0; other
+// alphas go to gonum's Sgemm.
 func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if alpha != 1 || m == 0 || n == 0 {
 		impl.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	if beta != 1 {
+	if beta != 0 && beta != 1 {
 		for i := range m {
 			row := c[i*ldc : i*ldc+n]
-			if beta == 0 {
-				clear(row)
-				continue
-			}
 			for j := range row {
 				row[j] *= beta
 			}
@@ -47,5 +44,10 @@ func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 		}
 		bm = Matrix{Data: bt, Rows: k, Cols: n, RowStride: n, ColStride: 1}
 	}
-	MulAdd(Matrix{Data: c, Rows: m, Cols: n, RowStride: ldc, ColStride: 1}, am, bm)
+	cm := Matrix{Data: c, Rows: m, Cols: n, RowStride: ldc, ColStride: 1}
+	if beta == 0 {
+		Mul(cm, am, bm)
+		return
+	}
+	MulAdd(cm, am, bm)
 }

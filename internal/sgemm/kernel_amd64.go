@@ -8,7 +8,8 @@ var useKernel = avx2.Available
 
 // kernel6x16 adds the 6×16 block A[0:6, 0:k]·B[0:k, 0:16] to C[0:6, 0:16],
 // strides in elements: A(r, l) at a[r*rsa + l*csa], B(l, j) at b[l*ldb + j],
-// C(r, j) at c[r*ldc + j]. Its twelve 8-wide accumulators are more than the
+// C(r, j) at c[r*ldc + j]; with zero it writes the product into C instead,
+// its accumulators starting at +0 rather than at C's values. Its twelve 8-wide accumulators are more than the
 // eight that two fused multiply-adds per cycle of 4 cycles' latency keep
 // busy, and each row of B it loads serves six rows of A.
 //
@@ -17,19 +18,19 @@ var useKernel = avx2.Available
 // independent accumulators), 4×16, 4×8 and 4×4 for the last rows.
 //
 //go:noescape
-func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
+func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
 
 //go:noescape
-func kernel12x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
+func kernel12x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
 
 //go:noescape
-func kernel12x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
+func kernel12x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
 
 //go:noescape
-func kernel4x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
+func kernel4x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
 
 //go:noescape
-func kernel4x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
+func kernel4x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
 
 //go:noescape
-func kernel4x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
+func kernel4x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)

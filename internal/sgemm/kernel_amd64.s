@@ -1,11 +1,11 @@
 #include "textflag.h"
 
-// Generated kernels, one per register block: C's R×W block is held in
+// One kernel per register block: C's R×W block is held in
 // registers for the whole inner dimension, one fused multiply-add per
 // element and inner index, the inner index ascending.
 
-// func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
-TEXT ·kernel6x16(SB), NOSPLIT, $0-64
+// func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
+TEXT ·kernel6x16(SB), NOSPLIT, $0-65
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsa+16(FP), R8
@@ -21,6 +21,8 @@ TEXT ·kernel6x16(SB), NOSPLIT, $0-64
 	LEAQ (R8)(R8*2), R13
 	LEAQ (SI)(R13*1), BX
 	LEAQ (R11)(R11*2), R13
+	CMPB zero+64(FP), $0
+	JNE  zero6x16
 	VMOVUPS (R12), Y0
 	VMOVUPS 32(R12), Y1
 	VMOVUPS (R12)(R11*1), Y2
@@ -34,6 +36,21 @@ TEXT ·kernel6x16(SB), NOSPLIT, $0-64
 	VMOVUPS 32(R14)(R11*1), Y9
 	VMOVUPS (R14)(R11*2), Y10
 	VMOVUPS 32(R14)(R11*2), Y11
+	JMP  start6x16
+zero6x16:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+start6x16:
 	TESTQ CX, CX
 	JZ    store6x16
 loop6x16:
@@ -79,8 +96,8 @@ store6x16:
 	VZEROUPPER
 	RET
 
-// func kernel12x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
-TEXT ·kernel12x8(SB), NOSPLIT, $0-64
+// func kernel12x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
+TEXT ·kernel12x8(SB), NOSPLIT, $0-65
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsa+16(FP), R8
@@ -98,6 +115,8 @@ TEXT ·kernel12x8(SB), NOSPLIT, $0-64
 	LEAQ (BX)(R13*1), DX
 	LEAQ (DX)(R13*1), AX
 	LEAQ (R11)(R11*2), R13
+	CMPB zero+64(FP), $0
+	JNE  zero12x8
 	VMOVUPS (R12), Y0
 	VMOVUPS (R12)(R11*1), Y1
 	VMOVUPS (R12)(R11*2), Y2
@@ -113,6 +132,21 @@ TEXT ·kernel12x8(SB), NOSPLIT, $0-64
 	VMOVUPS (R14), Y9
 	VMOVUPS (R14)(R11*1), Y10
 	VMOVUPS (R14)(R11*2), Y11
+	JMP  start12x8
+zero12x8:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+start12x8:
 	TESTQ CX, CX
 	JZ    store12x8
 loop12x8:
@@ -167,8 +201,8 @@ store12x8:
 	VZEROUPPER
 	RET
 
-// func kernel12x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
-TEXT ·kernel12x4(SB), NOSPLIT, $0-64
+// func kernel12x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
+TEXT ·kernel12x4(SB), NOSPLIT, $0-65
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsa+16(FP), R8
@@ -186,6 +220,8 @@ TEXT ·kernel12x4(SB), NOSPLIT, $0-64
 	LEAQ (BX)(R13*1), DX
 	LEAQ (DX)(R13*1), AX
 	LEAQ (R11)(R11*2), R13
+	CMPB zero+64(FP), $0
+	JNE  zero12x4
 	VMOVUPS (R12), X0
 	VMOVUPS (R12)(R11*1), X1
 	VMOVUPS (R12)(R11*2), X2
@@ -201,6 +237,21 @@ TEXT ·kernel12x4(SB), NOSPLIT, $0-64
 	VMOVUPS (R14), X9
 	VMOVUPS (R14)(R11*1), X10
 	VMOVUPS (R14)(R11*2), X11
+	JMP  start12x4
+zero12x4:
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	VXORPS X2, X2, X2
+	VXORPS X3, X3, X3
+	VXORPS X4, X4, X4
+	VXORPS X5, X5, X5
+	VXORPS X6, X6, X6
+	VXORPS X7, X7, X7
+	VXORPS X8, X8, X8
+	VXORPS X9, X9, X9
+	VXORPS X10, X10, X10
+	VXORPS X11, X11, X11
+start12x4:
 	TESTQ CX, CX
 	JZ    store12x4
 loop12x4:
@@ -255,8 +306,8 @@ store12x4:
 	VZEROUPPER
 	RET
 
-// func kernel4x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
-TEXT ·kernel4x16(SB), NOSPLIT, $0-64
+// func kernel4x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
+TEXT ·kernel4x16(SB), NOSPLIT, $0-65
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsa+16(FP), R8
@@ -272,6 +323,8 @@ TEXT ·kernel4x16(SB), NOSPLIT, $0-64
 	LEAQ (R8)(R8*2), R13
 	LEAQ (SI)(R13*1), BX
 	LEAQ (R11)(R11*2), R13
+	CMPB zero+64(FP), $0
+	JNE  zero4x16
 	VMOVUPS (R12), Y0
 	VMOVUPS 32(R12), Y1
 	VMOVUPS (R12)(R11*1), Y2
@@ -281,6 +334,17 @@ TEXT ·kernel4x16(SB), NOSPLIT, $0-64
 	LEAQ (R12)(R13*1), R14
 	VMOVUPS (R14), Y6
 	VMOVUPS 32(R14), Y7
+	JMP  start4x16
+zero4x16:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+start4x16:
 	TESTQ CX, CX
 	JZ    store4x16
 loop4x16:
@@ -316,8 +380,8 @@ store4x16:
 	VZEROUPPER
 	RET
 
-// func kernel4x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
-TEXT ·kernel4x8(SB), NOSPLIT, $0-64
+// func kernel4x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
+TEXT ·kernel4x8(SB), NOSPLIT, $0-65
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsa+16(FP), R8
@@ -333,11 +397,20 @@ TEXT ·kernel4x8(SB), NOSPLIT, $0-64
 	LEAQ (R8)(R8*2), R13
 	LEAQ (SI)(R13*1), BX
 	LEAQ (R11)(R11*2), R13
+	CMPB zero+64(FP), $0
+	JNE  zero4x8
 	VMOVUPS (R12), Y0
 	VMOVUPS (R12)(R11*1), Y1
 	VMOVUPS (R12)(R11*2), Y2
 	LEAQ (R12)(R13*1), R14
 	VMOVUPS (R14), Y3
+	JMP  start4x8
+zero4x8:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+start4x8:
 	TESTQ CX, CX
 	JZ    store4x8
 loop4x8:
@@ -364,8 +437,8 @@ store4x8:
 	VZEROUPPER
 	RET
 
-// func kernel4x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
-TEXT ·kernel4x4(SB), NOSPLIT, $0-64
+// func kernel4x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
+TEXT ·kernel4x4(SB), NOSPLIT, $0-65
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsa+16(FP), R8
@@ -381,11 +454,20 @@ TEXT ·kernel4x4(SB), NOSPLIT, $0-64
 	LEAQ (R8)(R8*2), R13
 	LEAQ (SI)(R13*1), BX
 	LEAQ (R11)(R11*2), R13
+	CMPB zero+64(FP), $0
+	JNE  zero4x4
 	VMOVUPS (R12), X0
 	VMOVUPS (R12)(R11*1), X1
 	VMOVUPS (R12)(R11*2), X2
 	LEAQ (R12)(R13*1), R14
 	VMOVUPS (R14), X3
+	JMP  start4x4
+zero4x4:
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	VXORPS X2, X2, X2
+	VXORPS X3, X3, X3
+start4x4:
 	TESTQ CX, CX
 	JZ    store4x4
 loop4x4:

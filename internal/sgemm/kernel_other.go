@@ -4,9 +4,13 @@ package sgemm
 
 const useKernel = false
 
-func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int) {}
-func kernel12x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int) {}
-func kernel12x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int) {}
-func kernel4x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int) {}
-func kernel4x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)  {}
-func kernel4x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)  {}
+func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool) {
+}
+func kernel12x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool) {
+}
+func kernel12x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool) {
+}
+func kernel4x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool) {
+}
+func kernel4x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int) {}
+func kernel4x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int) {}

@@ -1,6 +1,7 @@
 package sgemm
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -74,7 +75,8 @@ func orderedMulAdd(c, a, b Matrix) {
 
 // TestMulAddOrder checks that MulAdd gives exactly the bits of
 // orderedMulAdd on every combination of orderSizes, with A transposed or
-// not and the rows of every operand padded.
+// not and the rows of every operand padded, and Mul those of orderedMulAdd
+// on a cleared C.
 func TestMulAddOrder(t *testing.T) {
 	if testing.Short() {
 		t.Skip("exhaustive bit comparison")
@@ -86,14 +88,20 @@ func TestMulAddOrder(t *testing.T) {
 				for _, transA := range []bool{false, true} {
 					a, b, c := operands(rng, m, n, k, transA, 3)
 					want := Matrix{Data: append([]float32(nil), c.Data...), Rows: m, Cols: n, RowStride: c.RowStride, ColStride: 1}
-					MulAdd(c, a, b)
 					orderedMulAdd(want, a, b)
-					for i, v := range c.Data {
-						if v != want.Data[i] {
-							t.Fatalf("%d×%d×%d, transposed A %t: C[%d,%d] = %g (%#x), the order gives %g (%#x)",
-								m, n, k, transA, i/c.RowStride, i%c.RowStride, v, math.Float32bits(v), want.Data[i], math.Float32bits(want.Data[i]))
+					MulAdd(c, a, b)
+					equalBits(t, fmt.Sprintf("MulAdd %d×%d×%d, transposed A %t", m, n, k, transA), c, want)
+					// Mul: C's values are never read (NaN here), and the
+					// result is MulAdd's on a cleared C.
+					for i := range m {
+						for j := range n {
+							c.Data[i*c.RowStride+j] = float32(math.NaN())
+							want.Data[i*c.RowStride+j] = 0
 						}
 					}
+					orderedMulAdd(want, a, b)
+					Mul(c, a, b)
+					equalBits(t, fmt.Sprintf("Mul %d×%d×%d, transposed A %t", m, n, k, transA), c, want)
 				}
 			}
 		}
@@ -137,14 +145,21 @@ func TestSgemmOrder(t *testing.T) {
 					}
 					orderedMulAdd(want, a, b)
 					Implementation{}.Sgemm(tA, tB, m, n, k, 1, a.Data, lda, bData, ldb, beta, c.Data, c.RowStride)
-					for i, v := range c.Data {
-						if v != want.Data[i] {
-							t.Fatalf("%d×%d×%d %v %v beta %g: C[%d,%d] = %g, the order gives %g",
-								m, n, k, tA, tB, beta, i/c.RowStride, i%c.RowStride, v, want.Data[i])
-						}
-					}
+					equalBits(t, fmt.Sprintf("%d×%d×%d %v %v beta %g", m, n, k, tA, tB, beta), c, want)
 				}
 			}
+		}
+	}
+}
+
+// equalBits fails the test unless got and want hold the same bits
+// everywhere, the padding included.
+func equalBits(t *testing.T, what string, got, want Matrix) {
+	t.Helper()
+	for i, v := range got.Data {
+		if math.Float32bits(v) != math.Float32bits(want.Data[i]) {
+			t.Fatalf("%s: C[%d,%d] = %g (%#x), the order gives %g (%#x)", what, i/got.RowStride, i%got.RowStride,
+				v, math.Float32bits(v), want.Data[i], math.Float32bits(want.Data[i]))
 		}
 	}
 }
@@ -161,7 +176,6 @@ func operands(rng *rand.Rand, m, n, k int, transA bool, pad int) (a, b, c Matrix
 	c = Matrix{Data: randoms(rng, m*(n+pad)), Rows: m, Cols: n, RowStride: n + pad, ColStride: 1}
 	return a, b, c
 }
-
 
 // TestFMA32 checks fma32 against big.Float alone on random operands of many
 // magnitudes and on sums built to lie just inside a float32 tie, where

@@ -29,12 +29,25 @@ const parallelWork = 1 << 19
 // MulAdd adds A·B to C: C is m×n with unit column stride, A is m×k with any
 // strides, B is k×n with unit column stride (its rows contiguous). Large
 // products run on up to two goroutines, each on its own rows of C.
-func MulAdd(c, a, b Matrix) {
+func MulAdd(c, a, b Matrix) { product(c, a, b, false) }
+
+// Mul writes A·B into C, with the bits of clearing C and then MulAdd, but
+// without reading C: the kernels start from zero.
+func Mul(c, a, b Matrix) { product(c, a, b, true) }
+
+// product is MulAdd, or Mul if zero.
+func product(c, a, b Matrix, zero bool) {
 	m, n, k := c.Rows, c.Cols, a.Cols
 	if a.Rows != m || b.Rows != k || b.Cols != n || c.ColStride != 1 || b.ColStride != 1 {
 		panic("sgemm: shapes or strides do not match")
 	}
-	if m == 0 || n == 0 || k == 0 {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		if zero {
+			clearRows(c, 0, m, 0, n)
+		}
 		return
 	}
 	var pad []float32
@@ -49,7 +62,7 @@ func MulAdd(c, a, b Matrix) {
 		}
 	}
 	if m*n*k < parallelWork || m < 8 || runtime.GOMAXPROCS(0) < 2 {
-		mulAdd(c, a, b, pad, 0, m)
+		mulAdd(c, a, b, pad, zero, 0, m)
 		return
 	}
 	half := m / 2 &^ 3
@@ -57,14 +70,14 @@ func MulAdd(c, a, b Matrix) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		mulAdd(c, a, b, pad, half, m)
+		mulAdd(c, a, b, pad, zero, half, m)
 	}()
-	mulAdd(c, a, b, pad, 0, half)
+	mulAdd(c, a, b, pad, zero, 0, half)
 	wg.Wait()
 }
 
 // kernel is the signature of the assembly kernels (kernel_amd64.go).
-type kernel func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int)
+type kernel func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
 
 // rowBlocks are the heights of C's row blocks, tallest first, with their
 // kernels for 16, 8 and 4 columns; the 16-column kernel covers sub16 rows
@@ -84,8 +97,9 @@ var rowBlocks = [...]struct {
 // columns that exist are then added to C; the last i1 − i0 mod 4 rows in
 // Go. A classifier's 10 columns are so 8 + 2 on the kernel instead of 8 on
 // the kernel and 2 in a loop over the inner dimension in Go, which made the
-// products of a softmax head several times their cost.
-func mulAdd(c, a, b Matrix, pad []float32, i0, i1 int) {
+// products of a softmax head several times their cost. With zero, those
+// rows' C is overwritten (MulAdd on a cleared C, without reading it).
+func mulAdd(c, a, b Matrix, pad []float32, zero bool, i0, i1 int) {
 	n, k := c.Cols, a.Cols
 	i := i0
 	if useKernel {
@@ -96,20 +110,23 @@ func mulAdd(c, a, b Matrix, pad []float32, i0, i1 int) {
 				j := 0
 				for ; j+16 <= n; j += 16 {
 					for r := 0; r < rb.rows; r += rb.sub16 {
-						rb.k16(k, ai(r), a.RowStride, a.ColStride, &b.Data[j], b.RowStride, ci(r, j), c.RowStride)
+						rb.k16(k, ai(r), a.RowStride, a.ColStride, &b.Data[j], b.RowStride, ci(r, j), c.RowStride, zero)
 					}
 				}
 				if j+8 <= n {
-					rb.k8(k, ai(0), a.RowStride, a.ColStride, &b.Data[j], b.RowStride, ci(0, j), c.RowStride)
+					rb.k8(k, ai(0), a.RowStride, a.ColStride, &b.Data[j], b.RowStride, ci(0, j), c.RowStride, zero)
 					j += 8
 				}
 				if j+4 <= n {
-					rb.k4(k, ai(0), a.RowStride, a.ColStride, &b.Data[j], b.RowStride, ci(0, j), c.RowStride)
+					rb.k4(k, ai(0), a.RowStride, a.ColStride, &b.Data[j], b.RowStride, ci(0, j), c.RowStride, zero)
 					j += 4
 				}
 				if j < n {
 					var block [12 * 4]float32
-					rb.k4(k, ai(0), a.RowStride, a.ColStride, &pad[0], 4, &block[0], 4)
+					rb.k4(k, ai(0), a.RowStride, a.ColStride, &pad[0], 4, &block[0], 4, false)
+					if zero {
+						clearRows(c, i, i+rb.rows, j, n)
+					}
 					for r := range rb.rows {
 						row := c.Data[(i+r)*c.RowStride+j : (i+r)*c.RowStride+n]
 						for q := range row {
@@ -121,7 +138,17 @@ func mulAdd(c, a, b Matrix, pad []float32, i0, i1 int) {
 		}
 	}
 	if i < i1 {
+		if zero {
+			clearRows(c, i, i1, 0, n)
+		}
 		generic(c, a, b, i, i1, 0, n)
+	}
+}
+
+// clearRows sets C's block rows [i0, i1) × columns [j0, j1) to zero.
+func clearRows(c Matrix, i0, i1, j0, j1 int) {
+	for i := i0; i < i1; i++ {
+		clear(c.Data[i*c.RowStride+j0 : i*c.RowStride+j1])
 	}
 }
 
