@@ -11,6 +11,7 @@ import (
 	"deepopt/batchnorm"
 	"deepopt/internal/bounds"
 	"deepopt/layers"
+	"deepopt/model"
 	"deepopt/optim"
 	"deepopt/schedule"
 )
@@ -144,9 +145,7 @@ func (d *Data) validate(p *problems, batchSize int) {
 // validate checks the model section; input is the data set's shape (zero
 // when data.dataset is invalid).
 func (m *Model) validate(p *problems, input datasetShape) {
-	for i, width := range m.Hidden {
-		p.atLeast(fmt.Sprintf("model.hidden.%d", i), width, 1, "a layer width")
-	}
+	p.library("model", model.CheckWidths("Spec.Hidden", m.Hidden), map[string]string{"Spec.Hidden": "hidden"})
 	p.library("model", batchnorm.Options{Eps: m.BNEps, Momentum: m.BNMomentum}.Validate(),
 		map[string]string{"Options.Eps": "bn_eps", "Options.Momentum": "bn_momentum"})
 	p.interval("model.l2", m.L2, bounds.NonNegative)
@@ -161,9 +160,7 @@ func (m *Model) validate(p *problems, input datasetShape) {
 		if h.At == "" {
 			p.add(key+".at", "name the node the head reads, e.g. act1 (train record lists a model's nodes)")
 		}
-		for j, width := range h.Hidden {
-			p.atLeast(fmt.Sprintf("%s.hidden.%d", key, j), width, 1, "a layer width")
-		}
+		p.library(key, model.CheckWidths("AuxHead.Hidden", h.Hidden), map[string]string{"AuxHead.Hidden": "hidden"})
 		p.termWeight(key, h.Weight, h.Until, h.Decay)
 	}
 	if m.Kind == "cnn" && len(m.Conv) == 0 {
@@ -251,14 +248,10 @@ func (s *Schedule) validate(p *problems, steps int) {
 
 // validate checks the train section; batchNorm is model.batchnorm.
 func (t *Train) validate(p *problems, batchNorm bool) {
-	if batchNorm && t.BatchSize == 1 {
-		p.add("train.batch_size", "want at least 2 with model.batchnorm: true (batch normalization needs two examples to estimate a variance), got 1")
-	} else {
-		p.atLeast("train.batch_size", t.BatchSize, 1, "the examples per minibatch")
-	}
+	batches := model.Spec{BatchNorm: batchNorm, BatchSize: t.BatchSize, EvalBatch: t.EvalBatch}
+	p.library("", batches.ValidateBatches(), map[string]string{"Spec.BatchSize": "train.batch_size", "Spec.EvalBatch": "train.eval_batch", "Spec.BatchNorm": "model.batchnorm"})
 	p.atLeast("train.steps", t.Steps, 1, "the number of steps")
 	p.atLeast("train.eval_every", t.EvalEvery, 0, "0 evaluates only at the end")
-	p.atLeast("train.eval_batch", t.EvalBatch, 1, "the examples per evaluation pass")
 	p.atLeast("train.checkpoint_every", t.CheckpointEvery, 0, "0 saves only at the end")
 	p.atLeast("train.log_every", t.LogEvery, 0, "0 logs at each evaluation")
 	p.atLeast("train.hold_batch", t.HoldBatch, 1, "the steps each minibatch is held for")

@@ -131,22 +131,50 @@ func (s *Spec) validate() error {
 	if s.Classes < 2 {
 		bad("model: classes = %d, need at least 2", s.Classes)
 	}
-	for i, h := range s.Hidden {
-		if h < 1 {
-			bad("model: hidden[%d] = %d, need a positive width", i, h)
-		}
-	}
+	found, _ := bounds.Errors(CheckWidths("Spec.Hidden", s.Hidden))
 	if s.Dtype != tensor.Float32 && s.Dtype != tensor.Float64 {
 		bad("model: dtype %v; valid: float32, float64", s.Dtype)
 	}
-	if s.BatchSize < 1 || s.EvalBatch < 1 {
-		bad("model: batch sizes must be positive (train %d, eval %d)", s.BatchSize, s.EvalBatch)
+	batches, _ := bounds.Errors(s.ValidateBatches())
+	for _, e := range append(found, batches...) {
+		bad("model: %w", e)
 	}
 	if !bounds.NonNegative.Contains(s.L2) {
 		bad("model: l2 = %v, need a finite coefficient ≥ 0", s.L2)
 	}
-	if s.BatchNorm && s.BatchSize < 2 {
-		bad("model: batch normalization needs a batch of at least 2 examples, got %d", s.BatchSize)
+	return errors.Join(errs...)
+}
+
+// CheckWidths reports, each as a *bounds.Error naming field[i], the widths
+// below 1 of a stack of hidden dense layers: Spec.Hidden or an
+// AuxHead.Hidden. New checks them; package config calls it on model.hidden
+// and the heads' hidden keys.
+func CheckWidths(field string, widths []int) error {
+	var errs []error
+	for i, w := range widths {
+		if w < 1 {
+			errs = append(errs, &bounds.Error{Field: fmt.Sprintf("%s[%d]", field, i), Value: w, Want: "an integer ≥ 1 (a layer width)"})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ValidateBatches reports, each as a *bounds.Error naming its field, a
+// BatchSize below 1, or below 2 with BatchNorm (BN estimates each unit's
+// variance over the minibatch, Ioffe & Szegedy 2015, Algorithm 1), and an
+// EvalBatch below 1. New checks them; package config calls it on
+// train.batch_size and train.eval_batch.
+func (s *Spec) ValidateBatches() error {
+	var errs []error
+	switch {
+	case s.BatchNorm && s.BatchSize == 1:
+		errs = append(errs, &bounds.Error{Field: "Spec.BatchSize",
+			Problem: "want at least 2 with Spec.BatchNorm: true (batch normalization needs two examples to estimate a variance), got 1"})
+	case s.BatchSize < 1:
+		errs = append(errs, &bounds.Error{Field: "Spec.BatchSize", Value: s.BatchSize, Want: "an integer ≥ 1 (the examples per minibatch)"})
+	}
+	if s.EvalBatch < 1 {
+		errs = append(errs, &bounds.Error{Field: "Spec.EvalBatch", Value: s.EvalBatch, Want: "an integer ≥ 1 (the examples per evaluation pass)"})
 	}
 	return errors.Join(errs...)
 }

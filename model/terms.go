@@ -77,10 +77,8 @@ func (s *Spec) validateAuxHeads(nodes []string) error {
 		if !slices.Contains(valid, h.At) {
 			return fmt.Errorf("model: aux head %d (%s) at unknown node %q; valid nodes: %s", k, headName(k), h.At, strings.Join(valid, ", "))
 		}
-		for i, w := range h.Hidden {
-			if w < 1 {
-				return fmt.Errorf("model: aux head %d (%s): hidden[%d] = %d, need a positive width", k, headName(k), i, w)
-			}
+		if err := CheckWidths("AuxHead.Hidden", h.Hidden); err != nil {
+			return fmt.Errorf("model: aux head %d (%s): %w", k, headName(k), err)
 		}
 		if h.Weight == nil {
 			return fmt.Errorf("model: aux head %d (%s) at %s has no weight; give it one, e.g. schedule.Constant{Rate: 0.3}", k, headName(k), h.At)

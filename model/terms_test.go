@@ -232,7 +232,7 @@ func TestAuxHeadErrors(t *testing.T) {
 		{AuxHead{At: "out", Weight: schedule.Constant{Rate: 0.3}}, []string{`unknown node "out"`}},
 		{AuxHead{At: "act1", Weight: schedule.Constant{Rate: -0.3}}, []string{"weight -0.3", "≥ 0"}},
 		{AuxHead{At: "act1"}, []string{"has no weight"}},
-		{AuxHead{At: "act1", Hidden: []int{0}, Weight: schedule.Constant{Rate: 1}}, []string{"hidden[0] = 0"}},
+		{AuxHead{At: "act1", Hidden: []int{0}, Weight: schedule.Constant{Rate: 1}}, []string{"AuxHead.Hidden[0] = 0"}},
 	} {
 		spec := smallSpec(MLP, false, tensor.Float64)
 		spec.AuxHeads = []AuxHead{tc.head}
