@@ -1,6 +1,10 @@
 package config
 
-import "deepopt/internal/bounds"
+import (
+	"deepopt/internal/bounds"
+	"deepopt/schedule"
+	"deepopt/smooth"
+)
 
 // Continuation smooths the training objective with Gaussian weight noise,
 // J_σ(θ) = E_ε J(θ + σε), whose width σ falls to 0 over the run (Gaussian
@@ -45,13 +49,12 @@ func (c *Continuation) validate(p *problems, t Train) {
 	if !(c.Sigma > 0) {
 		return
 	}
-	p.atLeast("continuation.samples", c.Samples, 1, "the noise vectors per evaluation")
+	p.library("continuation", smooth.CheckSamples(c.Samples), map[string]string{"Gaussian.Samples": "samples"})
 	if c.Steps < 1 || c.Steps >= t.Steps {
 		p.add("continuation.steps", "want the step from which σ = 0, from 1 to train.steps − 1 = %d, so that the run ends on the loss itself (σ is not forced to 0 at the end), got %d", t.Steps-1, c.Steps)
 	}
 	if c.Kind == "geometric" {
-		p.atLeast("continuation.levels", c.Levels, 1, "the smoothed levels before σ = 0")
-		p.interval("continuation.ratio", c.Ratio, bounds.Open)
+		p.library("continuation", schedule.CheckGeometricLevels(c.Ratio, c.Levels), map[string]string{"GeometricLevels.n": "levels", "GeometricLevels.ratio": "ratio"})
 		if c.Levels >= 1 && c.Steps >= 1 && c.Steps < c.Levels {
 			p.add("continuation.steps", "%d steps cannot hold %d levels of at least one step each; raise continuation.steps or lower continuation.levels", c.Steps, c.Levels)
 		}

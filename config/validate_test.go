@@ -138,3 +138,12 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		t.Errorf("Error() = %q, want a count and one problem per line", e.Error())
 	}
 }
+
+// TestValidateReportsEveryLibraryProblem: a library's problems reported
+// together behind its package's prefix are each reported under their key.
+func TestValidateReportsEveryLibraryProblem(t *testing.T) {
+	wantValidate(t, func(c *Config) {
+		c.Curriculum.Kind, c.Curriculum.Scores, c.Curriculum.A, c.Curriculum.B = "sample", "random", 0, 0
+	},
+		[]string{"curriculum.a: want a number > 0, got 0", "curriculum.b: want a number in (0, 1], got 0"})
+}

@@ -18,17 +18,26 @@ type Levels []float64
 // GeometricLevels returns the n widths start·ratio^k, k = 0 … n−1, followed
 // by 0: n + 1 levels, the last one f itself.
 func GeometricLevels(start, ratio float64, n int) (Levels, error) {
-	if !bounds.Open.Contains(ratio) {
-		return nil, fmt.Errorf("schedule: geometric levels with ratio %v; want a factor in (0, 1) between successive widths", ratio)
-	}
-	if n < 1 {
-		return nil, fmt.Errorf("schedule: %d geometric levels; want at least 1 smoothed level before the final σ = 0", n)
+	if err := CheckGeometricLevels(ratio, n); err != nil {
+		return nil, fmt.Errorf("schedule: %w", err)
 	}
 	levels := make(Levels, n+1)
 	for k := range n {
 		levels[k] = start * math.Pow(ratio, float64(k))
 	}
 	return levels, levels.Validate()
+}
+
+// CheckGeometricLevels reports, each as a *bounds.Error naming the argument
+// of GeometricLevels, fewer than 1 smoothed level and a ratio outside
+// (0, 1). GeometricLevels calls it; package config calls it on
+// continuation.levels and continuation.ratio.
+func CheckGeometricLevels(ratio float64, n int) error {
+	var levels error
+	if n < 1 {
+		levels = &bounds.Error{Field: "GeometricLevels.n", Value: n, Want: "an integer ≥ 1 (the smoothed levels before σ = 0)"}
+	}
+	return errors.Join(levels, bounds.Check("GeometricLevels.ratio", ratio, bounds.Open, "the factor between successive widths"))
 }
 
 // LinearLevels returns the n + 1 widths start·(1 − k/n), k = 0 … n, from

@@ -114,15 +114,28 @@ func (g *Gaussian) SetState(s optim.State) error {
 func (g *Gaussian) StdErr() (value float64, grad []float64) { return g.stdErr, g.gradStdErr }
 
 // Validate reports a missing objective, a σ that is negative or not finite,
-// and a number of samples below 1 when sampling is needed.
+// and a number of samples below 1 when sampling is needed (CheckSamples).
 func (g *Gaussian) Validate() error {
 	switch {
 	case g.Objective == nil:
 		return fmt.Errorf("smooth: Gaussian.Objective is nil; set the objective to smooth")
 	case !bounds.NonNegative.Contains(g.Sigma):
 		return fmt.Errorf("smooth: Gaussian.Sigma = %v; want a finite smoothing width ≥ 0", g.Sigma)
-	case g.Samples < 1 && g.Sigma > 0 && !g.exact():
-		return fmt.Errorf("smooth: Gaussian.Samples = %d; want K ≥ 1 noise vectors per evaluation", g.Samples)
+	case g.Sigma > 0 && !g.exact():
+		if err := CheckSamples(g.Samples); err != nil {
+			return fmt.Errorf("smooth: %w", err)
+		}
+	}
+	return nil
+}
+
+// CheckSamples reports, as a *bounds.Error naming Gaussian.Samples, a
+// number K of noise vectors per evaluation below 1. Gaussian.Validate calls
+// it when the smoothing samples; package config calls it on
+// continuation.samples.
+func CheckSamples(k int) error {
+	if k < 1 {
+		return &bounds.Error{Field: "Gaussian.Samples", Value: k, Want: "an integer ≥ 1 (the noise vectors per evaluation)"}
 	}
 	return nil
 }

@@ -236,7 +236,7 @@ func TestBadInput(t *testing.T) {
 		g         *Gaussian
 		fragments []string
 	}{
-		{&Gaussian{Objective: quadratic(2), Sigma: 1}, []string{"Gaussian.Samples = 0", "K ≥ 1"}},
+		{&Gaussian{Objective: quadratic(2), Sigma: 1}, []string{"Gaussian.Samples = 0", "≥ 1 (the noise vectors per evaluation)"}},
 		{&Gaussian{Objective: quadratic(2), Sigma: 1, Samples: -3}, []string{"Samples = -3"}},
 		{&Gaussian{Objective: quadratic(2), Sigma: -0.5, Samples: 1}, []string{"Gaussian.Sigma = -0.5", "≥ 0"}},
 		{&Gaussian{Objective: quadratic(2), Sigma: math.NaN(), Samples: 1}, []string{"Sigma = NaN"}},

@@ -7,7 +7,6 @@
 package bounds
 
 import (
-	"errors"
 	"fmt"
 	"math"
 )
@@ -97,23 +96,29 @@ func Check(field string, v float64, r Interval, hint string) error {
 }
 
 // Errors lists the *Errors within err, through wrapping and errors.Join, in
-// order; other errors end up in rest.
+// order; other errors end up in rest, a wrapper whole when it holds no
+// *Error.
 func Errors(err error) (found []*Error, rest []error) {
 	var walk func(error)
 	walk = func(err error) {
-		var e *Error
 		switch x := err.(type) {
 		case nil:
+		case *Error:
+			found = append(found, x)
 		case interface{ Unwrap() []error }:
 			for _, inner := range x.Unwrap() {
 				walk(inner)
 			}
-		default:
-			if errors.As(err, &e) {
-				found = append(found, e)
-			} else {
+		case interface{ Unwrap() error }:
+			// "pkg: %w" around a join holds every *Error of the join.
+			f, r := Errors(x.Unwrap())
+			if len(f) == 0 {
 				rest = append(rest, err)
+				return
 			}
+			found, rest = append(found, f...), append(rest, r...)
+		default:
+			rest = append(rest, err)
 		}
 	}
 	walk(err)

@@ -48,4 +48,15 @@ func TestCheckAndErrors(t *testing.T) {
 	if len(rest) != 1 || rest[0] != other {
 		t.Errorf("Errors rest = %v, want [other]", rest)
 	}
+	// A package's prefix around a join hides none of the join's *Errors,
+	// and a wrapper without one stays whole.
+	wrapped := fmt.Errorf("pkg: %w", errors.Join(bad, Check("A.Y", -1, NonNegative, "")))
+	other = fmt.Errorf("pkg: %w", errors.New("other"))
+	found, rest = Errors(errors.Join(wrapped, other))
+	if len(found) != 2 || found[0].Field != "A.X" || found[1].Field != "A.Y" {
+		t.Errorf("Errors of a wrapped join found %+v, want A.X and A.Y", found)
+	}
+	if len(rest) != 1 || rest[0] != other {
+		t.Errorf("Errors rest = %v, want [%v]", rest, other)
+	}
 }
