@@ -205,14 +205,14 @@ func (o *Optimizer) validate(p *problems) {
 	p.zeroIsDefault("optimizer.beta2", o.Beta2, "a number "+bounds.Open.String(), "Adam", optim.DefaultAdamBeta2,
 		"for a second-moment estimate that is the latest squared gradient set a tiny β2 such as 1e-12")
 	p.zeroIsDefault("optimizer.eps", o.Eps, "a number "+bounds.Positive.String(), "Adam", optim.DefaultAdamEps, "")
-	p.atLeast("optimizer.restart_every", o.RestartEvery, 0, "0 restarts every n steps, n the number of parameters")
+	p.library("optimizer", (&optim.CG{RestartEvery: o.RestartEvery}).Validate(), map[string]string{"CG.RestartEvery": "restart_every"})
 	p.library("optimizer", (&optim.LBFGS{Memory: o.Memory}).Validate(), map[string]string{"LBFGS.Memory": "memory"})
 	p.zeroIsDefault("optimizer.memory", float64(o.Memory), "an integer ≥ 1 (the (s, y) pairs L-BFGS keeps)", "L-BFGS", optim.DefaultLBFGSMemory, "")
 	// max_dense_params is BFGS's MaxDim too, which the same check bounds.
 	newton := optim.Newton{Beta: o.Damping, MaxDim: o.MaxDenseParams}
 	p.library("optimizer", newton.Validate(), map[string]string{"Newton.Beta": "damping", "Newton.MaxDim": "max_dense_params"})
-	p.atLeast("optimizer.max_inner", o.MaxInner, 0, "0 means min(n, 250) inner iterations")
-	p.atLeast("optimizer.average_start", o.AverageStart, 0, "0 averages every iterate")
+	p.library("optimizer", (&optim.NewtonCG{MaxInner: o.MaxInner}).Validate(), map[string]string{"NewtonCG.MaxInner": "max_inner"})
+	p.library("optimizer", (&optim.PolyakAverage{Start: o.AverageStart}).Validate(), map[string]string{"PolyakAverage.Start": "average_start"})
 	ema := optim.ExponentialAverage{Decay: o.EMADecay}
 	p.library("optimizer", ema.Validate(), map[string]string{"ExponentialAverage.Decay": "ema_decay"})
 	p.zeroIsDefault("optimizer.ema_decay", o.EMADecay, "a number "+bounds.Open.String(), "the average", optim.DefaultEMADecay, "")

@@ -54,6 +54,14 @@ type PolyakAverage struct {
 	average      []float64
 }
 
+// Validate reports a negative Start (a *bounds.Error). Step calls it.
+func (p *PolyakAverage) Validate() error {
+	if p.Start < 0 {
+		return fmt.Errorf("optim: %w", &bounds.Error{Field: "PolyakAverage.Start", Value: p.Start, Want: "an integer ≥ 0 (0 averages every iterate)"})
+	}
+	return nil
+}
+
 // Step delegates to Inner, then adds the new θ to the average. On an error
 // from Inner the average is not updated, unless the error is a recoverable
 // line-search failure (IsRecoverableSearchFailure), whose θ is an iterate
@@ -62,8 +70,8 @@ func (p *PolyakAverage) Step(obj Objective, theta []float64, loss float64, grad 
 	if err := checkAveragingStep("PolyakAverage", p.Inner, p.average, theta); err != nil {
 		return Info{}, err
 	}
-	if p.Start < 0 {
-		return Info{}, fmt.Errorf("optim: PolyakAverage.Start = %d; want ≥ 0 (0 averages every iterate)", p.Start)
+	if err := p.Validate(); err != nil {
+		return Info{}, err
 	}
 	info, err := p.Inner.Step(obj, theta, loss, grad, lr)
 	if err != nil && !IsRecoverableSearchFailure(err) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"deepopt/internal/bounds"
+
 	"gonum.org/v1/gonum/floats"
 )
 
@@ -188,15 +190,25 @@ func (c *CG) search() LineSearcher {
 	return &c.defaultSearch
 }
 
-// checkSettings implements nextDirectioner.
-func (c *CG) checkSettings(n int) error {
+// Validate reports an unknown Variant, a negative RestartEvery (a
+// *bounds.Error) and a NaN PowellThreshold. Step calls it.
+func (c *CG) Validate() error {
 	switch {
 	case c.Variant < PolakRibierePlus || c.Variant > HestenesStiefel:
 		return fmt.Errorf("optim: CG.Variant = %d; want PolakRibierePlus, FletcherReeves, PolakRibiere or HestenesStiefel", int(c.Variant))
 	case c.RestartEvery < 0:
-		return fmt.Errorf("optim: CG.RestartEvery = %d; want a period ≥ 1, or 0 for the dimension %d", c.RestartEvery, n)
+		return fmt.Errorf("optim: %w", &bounds.Error{Field: "CG.RestartEvery", Value: c.RestartEvery,
+			Want: "an integer ≥ 0 (0 restarts every n steps, n the number of parameters)"})
 	case math.IsNaN(c.PowellThreshold):
 		return fmt.Errorf("optim: CG.PowellThreshold = NaN; want ν > 0, 0 for %g or < 0 to disable", DefaultPowellThreshold)
+	}
+	return nil
+}
+
+// checkSettings implements nextDirectioner.
+func (c *CG) checkSettings(n int) error {
+	if err := c.Validate(); err != nil {
+		return err
 	}
 	return checkMemoryDimension("CG", n, c.previousGrad)
 }

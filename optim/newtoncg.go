@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"deepopt/internal/bounds"
+
 	"gonum.org/v1/gonum/floats"
 )
 
@@ -68,6 +70,19 @@ type NewtonCGStats struct {
 // LastStats returns the statistics of the last Step's inner solve.
 func (n *NewtonCG) LastStats() NewtonCGStats { return n.last }
 
+// Validate reports a negative MaxInner (a *bounds.Error) and a ForcingTerm
+// outside [0, 1). Step calls it.
+func (n *NewtonCG) Validate() error {
+	if n.MaxInner < 0 {
+		return fmt.Errorf("optim: %w", &bounds.Error{Field: "NewtonCG.MaxInner", Value: n.MaxInner,
+			Want: fmt.Sprintf("an integer ≥ 0 (0 means min(n, %d) inner iterations)", DefaultNewtonCGMaxInner)})
+	}
+	if math.IsNaN(n.ForcingTerm) || n.ForcingTerm < 0 || n.ForcingTerm >= 1 {
+		return fmt.Errorf("optim: NewtonCG.ForcingTerm = %v; want a relative residual in (0, 1), or 0 for min(0.5, √‖g‖)", n.ForcingTerm)
+	}
+	return nil
+}
+
 // Step performs one Newton-CG iteration from θ; see NewtonCG. A zero gradient
 // leaves θ unchanged.
 func (n *NewtonCG) Step(obj Objective, theta []float64, loss float64, grad []float64, lr float64) (Info, error) {
@@ -75,11 +90,8 @@ func (n *NewtonCG) Step(obj Objective, theta []float64, loss float64, grad []flo
 	if err := checkStepArguments("NewtonCG", dim, theta, grad); err != nil {
 		return Info{}, err
 	}
-	if n.MaxInner < 0 {
-		return Info{}, fmt.Errorf("optim: NewtonCG.MaxInner = %d; want > 0, or 0 for min(n, %d)", n.MaxInner, DefaultNewtonCGMaxInner)
-	}
-	if math.IsNaN(n.ForcingTerm) || n.ForcingTerm < 0 || n.ForcingTerm >= 1 {
-		return Info{}, fmt.Errorf("optim: NewtonCG.ForcingTerm = %v; want a relative residual in (0, 1), or 0 for min(0.5, √‖g‖)", n.ForcingTerm)
+	if err := n.Validate(); err != nil {
+		return Info{}, err
 	}
 	n.last = NewtonCGStats{}
 	gradNorm := floats.Norm(grad, 2)
