@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"deepopt/checkpoint"
-	"deepopt/config"
 	"deepopt/distill"
 	"deepopt/experiment"
+	"deepopt/internal/configtest"
 	"deepopt/model"
 	"deepopt/rundir"
 )
@@ -23,17 +23,8 @@ import (
 // in a fresh directory and returns the directory.
 func teacherRun(t *testing.T) string {
 	t.Helper()
-	text := "data: {dir: ../testdata/mnist}\nmodel: {hidden: [8, 6], batchnorm: true}\ntrain: {batch_size: 50, eval_batch: 250, steps: 4}\n"
-	path := filepath.Join(t.TempDir(), "teacher.yaml")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := filepath.Join(t.TempDir(), "teacher")
-	run, err := experiment.New(cfg, dir, nil)
+	run, err := experiment.New(configtest.FixtureConfig(t), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
