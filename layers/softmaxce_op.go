@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"deepopt/internal/densedata"
+	"deepopt/internal/softmax"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -22,7 +23,10 @@ import (
 // per input: ∂L/∂z = (softmax(z)·Σ_k t_nk − t)/N, which is (softmax(z) −
 // t)/N when the rows of t sum to 1, and ∂L/∂t = −log softmax(z)/N, both
 // times the incoming scalar gradient.
-type softmaxCEOp struct{ n, k int }
+type softmaxCEOp struct {
+	n, k int
+	sums []float64 // kept between runs: each row's three sums
+}
 
 // softmaxCEGradOp computes ∂L/∂z (wrtTargets false) or ∂L/∂t from (z, t,
 // dL).
@@ -30,6 +34,7 @@ type softmaxCEGradOp struct {
 	forward    *softmaxCEOp
 	wrtTargets bool
 	result     densedata.Output // kept between runs: Do writes every value
+	scratch    []float64        // softmax.Gradient's, kept between runs
 }
 
 var (
@@ -70,34 +75,20 @@ func (op *softmaxCEOp) Do(inputs ...G.Value) (G.Value, error) {
 
 // softmaxCE returns L for logits z and targets t. Row n contributes
 // Σ_k t_nk·(z_nk − m_n) − (Σ_k t_nk)·log s_n, with m_n the row maximum and
-// s_n = Σ_j exp(z_nj − m_n), so that one exponential per logit suffices.
+// s_n = Σ_j exp(z_nj − m_n), so that one exponential per logit suffices;
+// softmax.Sums computes the three sums of every row.
 func softmaxCE[T float32 | float64](op *softmaxCEOp, z, t []T) float64 {
+	n := op.n
+	if len(op.sums) != 3*n {
+		op.sums = make([]float64, 3*n)
+	}
+	s, dot, mass := op.sums[:n], op.sums[n:2*n], op.sums[2*n:]
+	softmax.Sums(s, dot, mass, z, t, op.k)
 	var total float64
-	for i := range op.n {
-		zi, ti := z[i*op.k:(i+1)*op.k:(i+1)*op.k], t[i*op.k:(i+1)*op.k:(i+1)*op.k]
-		m := rowMax(zi)
-		var s, dot, mass float64
-		for j, v := range zi {
-			d := float64(v) - m
-			s += math.Exp(d)
-			dot += float64(ti[j]) * d
-			mass += float64(ti[j])
-		}
-		total += dot - mass*math.Log(s)
+	for i := range n {
+		total += dot[i] - mass[i]*math.Log(s[i])
 	}
-	return -total / float64(op.n)
-}
-
-// rowMax returns the largest of z in float64, so that z_j − m loses nothing
-// to the magnitude of m and no exponent exp(z_j − m) is positive.
-func rowMax[T float32 | float64](z []T) float64 {
-	m := z[0]
-	for _, v := range z[1:] {
-		if v > m {
-			m = v
-		}
-	}
-	return float64(m)
+	return -total / float64(n)
 }
 
 func (op *softmaxCEOp) ReturnsPtr() bool     { return false }
@@ -172,33 +163,20 @@ func (op *softmaxCEGradOp) Do(inputs ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
-// softmaxCEGradient writes op's gradient into out. For ∂L/∂z it computes
-// softmax(z_n)_k = e_k/Σ_j e_j from e_k = exp(z_nk − m_n), one exponential
-// per logit, held in float64 in a row of scratch.
+// softmaxCEGradient writes op's gradient into out: for ∂L/∂z,
+// softmax.Gradient, softmax(z_n)_k = e_k/Σ_j e_j from e_k = exp(z_nk −
+// m_n), one exponential per logit; for ∂L/∂t, softmax.LogGradient.
 func softmaxCEGradient[T float32 | float64](op *softmaxCEGradOp, out, z, t []T, dL float64) {
-	k, scale := op.forward.k, dL/float64(op.forward.n)
-	e := make([]float64, k)
-	for i := range op.forward.n {
-		zi, ti, oi := z[i*k:(i+1)*k:(i+1)*k], t[i*k:(i+1)*k:(i+1)*k], out[i*k:(i+1)*k:(i+1)*k]
-		m := rowMax(zi)
-		var s, mass float64
-		for j, v := range zi {
-			e[j] = math.Exp(float64(v) - m)
-			s += e[j]
-			mass += float64(ti[j])
-		}
-		if op.wrtTargets {
-			logS := math.Log(s)
-			for j, v := range zi {
-				oi[j] = T(-scale * (float64(v) - m - logS))
-			}
-			continue
-		}
-		c := scale * mass / s
-		for j, v := range e {
-			oi[j] = T(c*v - scale*float64(ti[j]))
-		}
+	k := op.forward.k
+	scale := dL / float64(op.forward.n)
+	if op.wrtTargets {
+		softmax.LogGradient(out, z, k, scale)
+		return
 	}
+	if len(op.scratch) != 4*k {
+		op.scratch = make([]float64, 4*k)
+	}
+	softmax.Gradient(out, z, t, k, scale, op.scratch)
 }
 
 func (op *softmaxCEGradOp) ReturnsPtr() bool     { return false }

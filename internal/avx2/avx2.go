@@ -1,4 +1,4 @@
 // Package avx2 reports whether the processor runs AVX2 and FMA instructions,
 // the condition for deepopt's assembly kernels (internal/sgemm,
-// internal/sigmoid) on amd64.
+// internal/sigmoid, internal/softmax) on amd64.
 package avx2
