@@ -23,7 +23,8 @@ import (
 // several outputs are joined by a keepOp, compiled as the program's last
 // instruction: every output is read there, so every output stays live to the
 // end and no operation before it may write into its register. A single
-// output is its program's last value and needs nothing.
+// output is its program's last value and needs nothing. The machine runs
+// on sumEngine, whose sums of gradients are vectorised.
 func (m *Model) compile(outputs G.Nodes) (G.VM, error) {
 	roots := outputs
 	if len(outputs) > 1 {
@@ -38,7 +39,7 @@ func (m *Model) compile(outputs G.Nodes) (G.VM, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model: compile: %w", err)
 	}
-	return G.NewTapeMachine(m.g, G.WithPrecompiled(prog, locMap)), nil
+	return G.NewTapeMachine(m.g, G.WithPrecompiled(prog, locMap), G.WithEngine(sumEngine{})), nil
 }
 
 // keepOp reads its inputs and returns a constant scalar zero; its only
