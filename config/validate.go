@@ -148,7 +148,7 @@ func (m *Model) validate(p *problems, input datasetShape) {
 	p.library("model", model.CheckWidths("Spec.Hidden", m.Hidden), map[string]string{"Spec.Hidden": "hidden"})
 	p.library("model", batchnorm.Options{Eps: m.BNEps, Momentum: m.BNMomentum}.Validate(),
 		map[string]string{"Options.Eps": "bn_eps", "Options.Momentum": "bn_momentum"})
-	p.interval("model.l2", m.L2, bounds.NonNegative)
+	p.library("model", model.CheckL2(m.L2), map[string]string{"Spec.L2": "l2"})
 	p.interval("model.main_weight", m.MainWeight, bounds.NonNegative)
 	p.library("model", layers.CheckDropoutRate(m.Dropout), map[string]string{"Dropout.Rate": "dropout"})
 	p.library("model", layers.CheckDropoutRate(m.InputDropout), map[string]string{"Dropout.Rate": "input_dropout"})

@@ -139,10 +139,17 @@ func (s *Spec) validate() error {
 	for _, e := range append(found, batches...) {
 		bad("model: %w", e)
 	}
-	if !bounds.NonNegative.Contains(s.L2) {
-		bad("model: l2 = %v, need a finite coefficient ≥ 0", s.L2)
+	if err := CheckL2(s.L2); err != nil {
+		bad("model: %w", err)
 	}
 	return errors.Join(errs...)
+}
+
+// CheckL2 reports, as a *bounds.Error naming Spec.L2, a coefficient λ of the
+// weight penalty that is not finite and ≥ 0. New checks it; package config
+// calls it on model.l2.
+func CheckL2(l2 float64) error {
+	return bounds.Check("Spec.L2", l2, bounds.NonNegative, "the coefficient λ of the weight penalty (λ/2)·Σ w²")
 }
 
 // CheckWidths reports, each as a *bounds.Error naming field[i], the widths
