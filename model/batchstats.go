@@ -5,6 +5,7 @@ import (
 
 	"deepopt/batchnorm"
 	"deepopt/data"
+	"deepopt/optim"
 )
 
 // LastBatchStats returns copies of the batch statistics of the last
@@ -83,7 +84,24 @@ func (o *TrainingObjective) Dim() int { return o.m.Dim() }
 
 // Eval implements optim.Objective.
 func (o *TrainingObjective) Eval(theta, grad []float64) (float64, error) {
-	loss, err := o.m.Eval(theta, grad)
+	return o.keep(o.m.Eval(theta, grad))
+}
+
+// EvalInPlace implements optim.InPlace (Model.EvalInPlace): a float32
+// graph's gradient stays in its tensors for an optim.InPlaceStepper.
+func (o *TrainingObjective) EvalInPlace(theta []float64) (float64, error) {
+	return o.keep(o.m.EvalInPlace(theta))
+}
+
+// Segments implements optim.InPlace (Model.Segments).
+func (o *TrainingObjective) Segments() []optim.Segment { return o.m.Segments() }
+
+// Written implements optim.InPlace (Model.Written).
+func (o *TrainingObjective) Written() { o.m.Written() }
+
+// keep keeps the batch statistics and terms of the evaluation that returned
+// loss and err, unless it failed.
+func (o *TrainingObjective) keep(loss float64, err error) (float64, error) {
 	if err != nil {
 		return loss, err
 	}

@@ -48,6 +48,11 @@ type Model struct {
 	grads  G.Nodes
 	gradVM G.VM
 	lossVM G.VM
+	// written is set while the parameter tensors hold θ as an in-place
+	// step wrote them (Written), cleared by SetParams; segments is the
+	// buffer of Segments.
+	written  bool
+	segments []optim.Segment
 	// labels are the minibatch's classes and weights its examples' loss
 	// weights (nil: all 1), from which writeTargets fills yT (weights.go).
 	labels  []int
@@ -71,7 +76,10 @@ type Model struct {
 	readers               map[string]*nodeReader
 }
 
-var _ optim.Objective = (*Model)(nil)
+var (
+	_ optim.InPlace = (*Model)(nil)
+	_ optim.InPlace = (*TrainingObjective)(nil)
+)
 
 // New builds the graph of spec and compiles its machines.
 func New(spec Spec) (*Model, error) {

@@ -5,7 +5,9 @@ import (
 	"math"
 	"slices"
 
+	"deepopt/data"
 	"deepopt/internal/densedata"
+	"deepopt/optim"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -23,16 +25,61 @@ func (m *Model) SetBatch(x []float64, y []int) error {
 			len(y), len(x), s.BatchSize, product(s.Input))
 	}
 	for i, c := range y {
-		if c < 0 || c >= s.Classes {
-			return fmt.Errorf("model: label %d of example %d is outside 0..%d", c, i, s.Classes-1)
+		if err := m.checkLabel(i, c); err != nil {
+			return err
 		}
 	}
 	copyIn(m.xT, x)
 	copy(m.labels, y)
+	m.batchSet()
+	return nil
+}
+
+// GatherBatch is SetBatch of the examples idx of d and their labels,
+// gathered straight into the graph's input tensor (data.Dataset.Gather32
+// for a float32 graph), without the float64 copy between that SetBatch
+// reads.
+func (m *Model) GatherBatch(d *data.Dataset, idx []int) error {
+	s := m.spec
+	if len(idx) != s.BatchSize || d.Dim() != product(s.Input) {
+		return fmt.Errorf("model: batch of %d examples of %d values; the graph was built for %d examples of %d values (train.batch_size)",
+			len(idx), d.Dim(), s.BatchSize, product(s.Input))
+	}
+	for i, j := range idx {
+		if j >= 0 && j < d.Len() { // Gather reports the others
+			if err := m.checkLabel(i, d.Y[j]); err != nil {
+				return err
+			}
+		}
+	}
+	var err error
+	switch x32, x64 := floats(m.xT); {
+	case x32 != nil:
+		err = d.Gather32(idx, x32, m.labels)
+	default:
+		err = d.Gather(idx, x64, m.labels)
+	}
+	if err != nil {
+		return err
+	}
+	m.batchSet()
+	return nil
+}
+
+// checkLabel reports a label c of example i outside the model's classes.
+func (m *Model) checkLabel(i, c int) error {
+	if c < 0 || c >= m.spec.Classes {
+		return fmt.Errorf("model: label %d of example %d is outside 0..%d", c, i, m.spec.Classes-1)
+	}
+	return nil
+}
+
+// batchSet follows a new minibatch: every example weighted 1, the targets
+// written, and the LossTerms' inputs to be filled.
+func (m *Model) batchSet() {
 	m.weights = nil
 	m.writeTargets()
 	m.inputsStale = true
-	return nil
 }
 
 // Batch copies the current training minibatch out of the graph's input
@@ -98,16 +145,10 @@ func (m *Model) Eval(theta, grad []float64) (float64, error) {
 		return 0, err
 	}
 	m.SetParams(theta)
-	vm := m.lossVM
-	if grad != nil {
-		vm = m.gradVM
+	loss, err := m.run(grad != nil)
+	if err != nil {
+		return 0, err
 	}
-	defer vm.Reset()
-	if err := vm.RunAll(); err != nil {
-		return 0, fmt.Errorf("model: training forward pass: %w", err)
-	}
-	loss := scalar(m.loss.Value())
-	m.readTerms()
 	if grad != nil {
 		for i, gr := range m.grads {
 			b := m.blocks[i]
@@ -116,6 +157,72 @@ func (m *Model) Eval(theta, grad []float64) (float64, error) {
 	}
 	m.lastPenalty = m.penalty(theta, grad)
 	return loss + m.lastPenalty, nil
+}
+
+// EvalInPlace implements optim.InPlace for a float32 graph: Eval, with the
+// gradient left in the graph's gradient tensors (Segments) and the
+// parameters taken as the last in-place step wrote them (Written), unless
+// SetParams (any evaluation elsewhere) wrote others since.
+func (m *Model) EvalInPlace(theta []float64) (float64, error) {
+	if m.spec.Dtype != tensor.Float32 {
+		return 0, fmt.Errorf("model: EvalInPlace needs a float32 graph, this one is %v; use Eval", m.spec.Dtype)
+	}
+	if len(theta) != m.dim {
+		return 0, fmt.Errorf("model: θ has %d values; the model has %d parameters", len(theta), m.dim)
+	}
+	if err := m.fillTermInputs(); err != nil {
+		return 0, err
+	}
+	if !m.written {
+		m.SetParams(theta)
+	}
+	loss, err := m.run(true)
+	if err != nil {
+		return 0, err
+	}
+	m.lastPenalty = m.penalty(theta, nil)
+	return loss + m.lastPenalty, nil
+}
+
+// Segments implements optim.InPlace: one segment per parameter tensor, with
+// the gradient tensor of the last run and the L2 penalty of the weights.
+// It is valid for a float32 graph after EvalInPlace, until the next run.
+func (m *Model) Segments() []optim.Segment {
+	m.segments = m.segments[:0]
+	k := 0
+	for _, l := range m.layers {
+		for _, p := range l.Params {
+			grad, _ := floats(m.grads[k].Value())
+			param, _ := floats(m.params[k].Value())
+			penalty := 0.0
+			if p.Role == Weight {
+				penalty = m.spec.L2
+			}
+			m.segments = append(m.segments, optim.Segment{Start: p.Start, Grad: grad, Penalty: penalty, Param: param})
+			k++
+		}
+	}
+	return m.segments
+}
+
+// Written implements optim.InPlace: the parameter tensors hold θ as a step
+// wrote them, so that EvalInPlace runs on them as they are.
+func (m *Model) Written() { m.written = true }
+
+// run runs the training path, with the gradient when withGrad, on the
+// parameters in the graph, and returns the loss without the L2 penalty.
+func (m *Model) run(withGrad bool) (float64, error) {
+	vm := m.lossVM
+	if withGrad {
+		vm = m.gradVM
+	}
+	defer vm.Reset()
+	if err := vm.RunAll(); err != nil {
+		return 0, fmt.Errorf("model: training forward pass: %w", err)
+	}
+	loss := scalar(m.loss.Value())
+	m.readTerms()
+	return loss, nil
 }
 
 // penalty adds the L2 weight penalty's gradient λ·w to grad (when non-nil)
@@ -157,6 +264,7 @@ func (m *Model) CommitBatchStats() {
 
 // SetParams writes θ into the parameter tensors in place.
 func (m *Model) SetParams(theta []float64) {
+	m.written = false
 	for i, p := range m.params {
 		b := m.blocks[i]
 		copyIn(p.Value().(tensor.Tensor), theta[b.Start:b.End])

@@ -10,7 +10,7 @@ import (
 	"deepopt/internal/bounds"
 )
 
-var _ Optimizer = (*Adam)(nil)
+var _ InPlaceStepper = (*Adam)(nil)
 
 // Defaults of Adam's settings, those recommended by Kingma & Ba (2015, §2).
 const (
@@ -71,11 +71,19 @@ type Adam struct {
 // selects its default), or a negative or non-finite weight decay.
 func (a *Adam) Validate() error {
 	return errors.Join(
-		bounds.Check("Adam.Beta1", a.Beta1, bounds.Unit, fmt.Sprintf("0 selects the default %v", DefaultAdamBeta1)),
-		bounds.Check("Adam.Beta2", a.Beta2, bounds.Unit, fmt.Sprintf("0 selects the default %v", DefaultAdamBeta2)),
-		bounds.Check("Adam.Eps", cmp.Or(a.Eps, DefaultAdamEps), bounds.Positive, fmt.Sprintf("0 selects the default %v", DefaultAdamEps)),
-		checkWeightDecay("Adam", a.WeightDecay),
+		bounds.Check("Adam.Beta1", a.Beta1, bounds.Unit, adamDefaultHints[0]),
+		bounds.Check("Adam.Beta2", a.Beta2, bounds.Unit, adamDefaultHints[1]),
+		bounds.Check("Adam.Eps", cmp.Or(a.Eps, DefaultAdamEps), bounds.Positive, adamDefaultHints[2]),
+		checkWeightDecay("Adam.WeightDecay", a.WeightDecay),
 	)
+}
+
+// adamDefaultHints are Validate's hints for β1, β2 and ε, formatted once
+// rather than at every step.
+var adamDefaultHints = [3]string{
+	fmt.Sprintf("0 selects the default %v", DefaultAdamBeta1),
+	fmt.Sprintf("0 selects the default %v", DefaultAdamBeta2),
+	fmt.Sprintf("0 selects the default %v", DefaultAdamEps),
 }
 
 // settings returns β1, β2 and ε with zeros replaced by the defaults.
@@ -102,33 +110,108 @@ func (a *Adam) Step(obj Objective, theta []float64, loss float64, grad []float64
 	if err := checkFirstOrderStep("Adam", obj, theta, grad, lr, len(a.first)); err != nil {
 		return Info{}, err
 	}
+	adamUpdate(a.begin(len(theta), lr), theta, grad, 0, nil)
+	return Info{StepLength: lr}, nil
+}
+
+// StepInPlace implements InPlaceStepper: Step on an InPlace objective's
+// segments, in one pass.
+func (a *Adam) StepInPlace(obj InPlace, theta []float64, loss, lr float64) (Info, error) {
+	if err := a.Validate(); err != nil {
+		return Info{}, err
+	}
+	var u adamStep
+	return stepSegments("Adam", obj, theta, lr, len(a.first), func() { u = a.begin(len(theta), lr) },
+		func(seg Segment, theta []float64) float64 {
+			return adamUpdate(u.slice(seg.Start, seg.Start+len(theta)), theta, seg.Grad, seg.Penalty, seg.Param)
+		})
+}
+
+// adamStep is what one Adam step applies to every coordinate: the
+// settings, the bias corrections of step t and the state vectors (of the
+// coordinates being updated; maxSecond nil without AMSGrad).
+type adamStep struct {
+	beta1, beta2, eps, lr    float64
+	decay, shrink            float64
+	decoupled                bool
+	correction1, correction2 float64
+	first, second, maxSecond []float64
+}
+
+// begin counts the step and returns its adamStep over θ of n coordinates,
+// allocating the moments at the first step.
+func (a *Adam) begin(n int, lr float64) adamStep {
 	if a.first == nil {
-		a.first, a.second = make([]float64, len(theta)), make([]float64, len(theta))
+		a.first, a.second = make([]float64, n), make([]float64, n)
 	}
 	if a.AMSGrad && a.maxSecond == nil {
-		a.maxSecond = make([]float64, len(theta))
+		a.maxSecond = make([]float64, n)
 	}
 	beta1, beta2, eps := a.settings()
 	a.steps++
-	correction1 := 1 - math.Pow(beta1, float64(a.steps))
-	correction2 := 1 - math.Pow(beta2, float64(a.steps))
-	decay, shrink := a.WeightDecay, 1-lr*a.WeightDecay
-	for i, g := range grad {
-		if a.Decoupled {
+	u := adamStep{
+		beta1: beta1, beta2: beta2, eps: eps, lr: lr,
+		decay: a.WeightDecay, shrink: 1 - lr*a.WeightDecay, decoupled: a.Decoupled,
+		correction1: 1 - math.Pow(beta1, float64(a.steps)),
+		correction2: 1 - math.Pow(beta2, float64(a.steps)),
+		first:       a.first, second: a.second,
+	}
+	if a.AMSGrad {
+		u.maxSecond = a.maxSecond
+	}
+	return u
+}
+
+// slice returns u on the coordinates [start, end).
+func (u adamStep) slice(start, end int) adamStep {
+	u.first, u.second = u.first[start:end], u.second[start:end]
+	if u.maxSecond != nil {
+		u.maxSecond = u.maxSecond[start:end]
+	}
+	return u
+}
+
+// adamUpdate takes the step u on the coordinates θ, with gradient grad plus
+// penalty·θ (penalty 0: none; see Segment), and writes the new θ rounded to
+// float32 into params when it is not nil. It returns the sum of v − v over
+// the new values v of θ, zero exactly when they are all finite.
+func adamUpdate[G float32 | float64](u adamStep, theta []float64, grad []G, penalty float64, params []float32) (check float64) {
+	beta1, beta2, eps, lr := u.beta1, u.beta2, u.eps, u.lr
+	decay, shrink, decoupled := u.decay, u.shrink, u.decoupled
+	correction1, correction2 := u.correction1, u.correction2
+	theta = theta[:len(grad)]
+	first, second, maxSecond := u.first[:len(grad)], u.second[:len(grad)], u.maxSecond
+	if maxSecond != nil {
+		maxSecond = maxSecond[:len(grad)]
+	}
+	if params != nil {
+		params = params[:len(grad)]
+	}
+	for i, g32 := range grad {
+		g := float64(g32)
+		if penalty != 0 {
+			g += penalty * theta[i]
+		}
+		if decoupled {
 			theta[i] *= shrink
 		} else {
 			g += decay * theta[i]
 		}
-		a.first[i] = beta1*a.first[i] + (1-beta1)*g
-		a.second[i] = beta2*a.second[i] + (1-beta2)*g*g
-		second := a.second[i]
-		if a.AMSGrad {
-			a.maxSecond[i] = max(a.maxSecond[i], second)
-			second = a.maxSecond[i]
+		first[i] = beta1*first[i] + (1-beta1)*g
+		second[i] = beta2*second[i] + (1-beta2)*g*g
+		s := second[i]
+		if maxSecond != nil {
+			maxSecond[i] = max(maxSecond[i], s)
+			s = maxSecond[i]
 		}
-		theta[i] -= lr * (a.first[i] / correction1) / (math.Sqrt(second/correction2) + eps)
+		t := theta[i] - lr*(first[i]/correction1)/(math.Sqrt(s/correction2)+eps)
+		theta[i] = t
+		if params != nil {
+			params[i] = float32(t)
+		}
+		check += t - t
 	}
-	return Info{StepLength: lr}, nil
+	return check
 }
 
 // Reset zeroes the moment estimates and the step count, so the next Step

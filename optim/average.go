@@ -9,8 +9,10 @@ import (
 )
 
 var (
-	_ Averager = (*PolyakAverage)(nil)
-	_ Averager = (*ExponentialAverage)(nil)
+	_ Averager       = (*PolyakAverage)(nil)
+	_ Averager       = (*ExponentialAverage)(nil)
+	_ InPlaceStepper = (*PolyakAverage)(nil)
+	_ InPlaceStepper = (*ExponentialAverage)(nil)
 )
 
 // Averager is an Optimizer that also keeps an average of its iterates, the
@@ -67,13 +69,24 @@ func (p *PolyakAverage) Validate() error {
 // line-search failure (IsRecoverableSearchFailure), whose θ is an iterate
 // like any other; Step then returns the error after updating.
 func (p *PolyakAverage) Step(obj Objective, theta []float64, loss float64, grad []float64, lr float64) (Info, error) {
+	return p.step(theta, func() (Info, error) { return p.Inner.Step(obj, theta, loss, grad, lr) })
+}
+
+// StepInPlace implements InPlaceStepper when Inner does (StepsInPlace):
+// Step with Inner's StepInPlace.
+func (p *PolyakAverage) StepInPlace(obj InPlace, theta []float64, loss, lr float64) (Info, error) {
+	return p.step(theta, func() (Info, error) { return stepInPlace(p.Inner, obj, theta, loss, lr) })
+}
+
+// step is Step with innerStep for Inner's step on theta.
+func (p *PolyakAverage) step(theta []float64, innerStep func() (Info, error)) (Info, error) {
 	if err := checkAveragingStep("PolyakAverage", p.Inner, p.average, theta); err != nil {
 		return Info{}, err
 	}
 	if err := p.Validate(); err != nil {
 		return Info{}, err
 	}
-	info, err := p.Inner.Step(obj, theta, loss, grad, lr)
+	info, err := innerStep()
 	if err != nil && !IsRecoverableSearchFailure(err) {
 		return info, err
 	}
@@ -159,6 +172,17 @@ type ExponentialAverage struct {
 // On an error from Inner the average is not updated, unless the error is a
 // recoverable line-search failure (as for PolyakAverage).
 func (e *ExponentialAverage) Step(obj Objective, theta []float64, loss float64, grad []float64, lr float64) (Info, error) {
+	return e.step(theta, func() (Info, error) { return e.Inner.Step(obj, theta, loss, grad, lr) })
+}
+
+// StepInPlace implements InPlaceStepper when Inner does (StepsInPlace):
+// Step with Inner's StepInPlace.
+func (e *ExponentialAverage) StepInPlace(obj InPlace, theta []float64, loss, lr float64) (Info, error) {
+	return e.step(theta, func() (Info, error) { return stepInPlace(e.Inner, obj, theta, loss, lr) })
+}
+
+// step is Step with innerStep for Inner's step on theta.
+func (e *ExponentialAverage) step(theta []float64, innerStep func() (Info, error)) (Info, error) {
 	if err := checkAveragingStep("ExponentialAverage", e.Inner, e.average, theta); err != nil {
 		return Info{}, err
 	}
@@ -166,7 +190,7 @@ func (e *ExponentialAverage) Step(obj Objective, theta []float64, loss float64, 
 		return Info{}, err
 	}
 	decay := e.decay()
-	info, err := e.Inner.Step(obj, theta, loss, grad, lr)
+	info, err := innerStep()
 	if err != nil && !IsRecoverableSearchFailure(err) {
 		return info, err
 	}

@@ -35,16 +35,32 @@ func checkFirstOrderStep(method string, obj Objective, theta, grad []float64, lr
 	if err := checkStepArguments(method, dim, theta, grad); err != nil {
 		return err
 	}
+	if err := checkStateAndRate(method, dim, lr, stateDim); err != nil {
+		return err
+	}
+	if i := finite.First(grad); i >= 0 {
+		return nonFiniteGradient(method, i, grad[i])
+	}
+	return nil
+}
+
+// checkStateAndRate reports state vectors (of length stateDim, 0 when the
+// method has none yet) whose length is not θ's (dim), and an lr that is
+// not finite and ≥ 0.
+func checkStateAndRate(method string, dim int, lr float64, stateDim int) error {
 	if stateDim != 0 && stateDim != dim {
 		return fmt.Errorf("optim: %s: θ has length %d, but the optimizer's state holds vectors of length %d from another problem or a restored State; call Reset to start afresh", method, dim, stateDim)
 	}
 	if !(lr >= 0) || math.IsInf(lr, 1) {
 		return fmt.Errorf("optim: %s: lr = %v; want a finite learning rate ≥ 0 (check the schedule)", method, lr)
 	}
-	if i := finite.First(grad); i >= 0 {
-		return fmt.Errorf("optim: %s: grad[%d] = %v; the loss has diverged, so lower the learning rate or add warm-up (θ and the optimizer's state are unchanged)", method, i, grad[i])
-	}
 	return nil
+}
+
+// nonFiniteGradient is the error of a first-order method whose gradient
+// has the NaN or infinite value g at index i.
+func nonFiniteGradient(method string, i int, g float64) error {
+	return fmt.Errorf("optim: %s: grad[%d] = %v; the loss has diverged, so lower the learning rate or add warm-up (θ and the optimizer's state are unchanged)", method, i, g)
 }
 
 // checkLearningRate rejects a negative, NaN or infinite lr; zero selects
@@ -56,9 +72,11 @@ func checkLearningRate(method string, lr float64) error {
 	return nil
 }
 
-// checkWeightDecay reports a negative or non-finite weight decay λ.
-func checkWeightDecay(method string, decay float64) error {
-	return bounds.Check(method+".WeightDecay", decay, bounds.NonNegative, "0 for none")
+// checkWeightDecay reports a negative or non-finite weight decay λ, the
+// setting named field (a constant, so that a step's check allocates
+// nothing).
+func checkWeightDecay(field string, decay float64) error {
+	return bounds.Check(field, decay, bounds.NonNegative, "0 for none")
 }
 
 // checkMaxDim reports a method's negative MaxDim, the largest dimension it

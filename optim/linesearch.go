@@ -100,6 +100,9 @@ func IsLineSearchFailure(err error) bool {
 // minibatch, as PyTorch's LBFGS returns from a failed search; the averagers
 // count θ as an iterate.
 func IsRecoverableSearchFailure(err error) bool {
+	if err == nil {
+		return false // before failure, which escapes, is allocated
+	}
 	var failure *LineSearchError
 	return errors.As(err, &failure) && failure.Reason != LineSearchBadArgument && failure.Reason != LineSearchEvaluation
 }

@@ -77,12 +77,30 @@ func (m *Memo) Eval(theta, grad []float64) (float64, error) {
 // starting point on a minibatch drawn for one step of SGD, it saves Eval's
 // copies of θ and the gradient (two vector copies per step).
 func (m *Memo) EvalOnce(theta, grad []float64) (float64, error) {
+	m.count(grad != nil)
+	return m.Objective.Eval(theta, grad)
+}
+
+// EvalInPlace is EvalOnce for an Objective that is InPlace: it leaves ∇J
+// in the objective's segments for an InPlaceStepper. It refuses any other
+// Objective.
+func (m *Memo) EvalInPlace(theta []float64) (float64, error) {
+	obj, ok := m.Objective.(InPlace)
+	if !ok {
+		return 0, fmt.Errorf("optim: Memo.EvalInPlace: %T keeps no gradient in place (InPlace); use EvalOnce", m.Objective)
+	}
+	m.count(true)
+	return obj.EvalInPlace(theta)
+}
+
+// count forgets the remembered point and counts an evaluation that will not
+// be remembered (withGrad: with the gradient).
+func (m *Memo) count(withGrad bool) {
 	m.valid = false
 	m.FuncEvals++
-	if grad != nil {
+	if withGrad {
 		m.GradEvals++
 	}
-	return m.Objective.Eval(theta, grad)
 }
 
 // Reset forgets the remembered point (the counters are kept).

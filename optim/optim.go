@@ -7,6 +7,12 @@
 // averaging wrappers sit around any method. One interface makes every method
 // comparable by the same counters (function and gradient evaluations).
 //
+// One capability is optional: an Objective that evaluates in float32
+// storage of its own, a float32 graph, may also be InPlace, and SGD and
+// Adam (InPlaceStepper) then read its gradient and write the new θ where
+// they lie, in the pass that updates θ in float64, with the same bits as
+// through Eval and Step.
+//
 // Each optimizer keeps its state (velocities, moment estimates, previous
 // directions, counters) in its own unexported fields, as gonum's methods and
 // PyTorch's optimizers do, and hands out a deep copy of it as named vectors

@@ -7,7 +7,7 @@ import (
 	"deepopt/internal/bounds"
 )
 
-var _ Optimizer = (*SGD)(nil)
+var _ InPlaceStepper = (*SGD)(nil)
 
 // SGD is stochastic gradient descent with optional momentum, heavy-ball
 // (Polyak 1964, "Some methods of speeding up the convergence of iteration
@@ -65,7 +65,7 @@ func (s *SGD) Validate() error {
 	return errors.Join(
 		bounds.Check("SGD.Momentum", s.Momentum, bounds.Unit, "0 for plain SGD, typically 0.9"),
 		nesterov,
-		checkWeightDecay("SGD", s.WeightDecay),
+		checkWeightDecay("SGD.WeightDecay", s.WeightDecay),
 	)
 }
 
@@ -78,26 +78,82 @@ func (s *SGD) Step(obj Objective, theta []float64, loss float64, grad []float64,
 	if err := checkFirstOrderStep("SGD", obj, theta, grad, lr, len(s.velocity)); err != nil {
 		return Info{}, err
 	}
-	decay, momentum := s.WeightDecay, s.Momentum
+	sgdUpdate(s, theta, s.state(len(theta)), grad, 0, nil, lr)
+	return Info{StepLength: lr}, nil
+}
+
+// StepInPlace implements InPlaceStepper: Step on an InPlace objective's
+// segments, in one pass.
+func (s *SGD) StepInPlace(obj InPlace, theta []float64, loss, lr float64) (Info, error) {
+	if err := s.Validate(); err != nil {
+		return Info{}, err
+	}
+	var velocity []float64
+	return stepSegments("SGD", obj, theta, lr, len(s.velocity), func() { velocity = s.state(len(theta)) },
+		func(seg Segment, theta []float64) float64 {
+			v := velocity
+			if v != nil {
+				v = v[seg.Start : seg.Start+len(theta)]
+			}
+			return sgdUpdate(s, theta, v, seg.Grad, seg.Penalty, seg.Param, lr)
+		})
+}
+
+// state returns the velocity for θ of n coordinates, allocated at the
+// first step with momentum; nil for plain SGD.
+func (s *SGD) state(n int) []float64 {
+	if s.Momentum != 0 && s.velocity == nil {
+		s.velocity = make([]float64, n)
+	}
+	return s.velocity
+}
+
+// sgdUpdate takes s's step on the coordinates θ, with their velocity
+// (nil for plain SGD) and gradient grad plus penalty·θ (penalty 0: none; see
+// Segment), and writes the new θ rounded to float32 into params when it is
+// not nil. It returns the sum of v − v over the new values v of θ, zero
+// exactly when they are all finite.
+func sgdUpdate[G float32 | float64](s *SGD, theta, velocity []float64, grad []G, penalty float64, params []float32, lr float64) (check float64) {
+	decay, momentum, nesterov := s.WeightDecay, s.Momentum, s.Nesterov
+	theta = theta[:len(grad)]
+	if params != nil {
+		params = params[:len(grad)]
+	}
 	if momentum == 0 {
-		for i, g := range grad {
-			theta[i] -= lr * (g + decay*theta[i])
+		for i, g32 := range grad {
+			g := float64(g32)
+			if penalty != 0 {
+				g += penalty * theta[i]
+			}
+			t := theta[i] - lr*(g+decay*theta[i])
+			theta[i] = t
+			if params != nil {
+				params[i] = float32(t)
+			}
+			check += t - t
 		}
-		return Info{StepLength: lr}, nil
+		return check
 	}
-	if s.velocity == nil {
-		s.velocity = make([]float64, len(theta))
-	}
-	for i, g := range grad {
+	velocity = velocity[:len(grad)]
+	for i, g32 := range grad {
+		g := float64(g32)
+		if penalty != 0 {
+			g += penalty * theta[i]
+		}
 		g += decay * theta[i]
-		s.velocity[i] = momentum*s.velocity[i] + g
-		step := s.velocity[i]
-		if s.Nesterov {
+		velocity[i] = momentum*velocity[i] + g
+		step := velocity[i]
+		if nesterov {
 			step = g + momentum*step
 		}
-		theta[i] -= lr * step
+		t := theta[i] - lr*step
+		theta[i] = t
+		if params != nil {
+			params[i] = float32(t)
+		}
+		check += t - t
 	}
-	return Info{StepLength: lr}, nil
+	return check
 }
 
 // Reset sets the velocity to zero, so the next Step starts afresh.

@@ -15,6 +15,8 @@ import (
 	"deepopt/model"
 	"deepopt/optim"
 	"deepopt/schedule"
+
+	"gorgonia.org/tensor"
 )
 
 // ErrInterrupted is returned by Run when its context was cancelled (Ctrl-C);
@@ -124,6 +126,7 @@ type Trainer struct {
 	state loopState
 	theta []float64
 	grad  []float64
+	// xBuf and yBuf hold a jittered minibatch (Jitter > 0).
 	xBuf  []float64
 	yBuf  []int
 	wBuf  []float64
@@ -136,6 +139,10 @@ type Trainer struct {
 	// evaluation.
 	obj      *optim.Memo
 	training *model.TrainingObjective
+	// inPlace is set when the Optimizer can step on the float32 graph's
+	// tensors (optim.InPlace) of the model's objective itself, unwrapped:
+	// it then does on every step that evaluates θ once.
+	inPlace bool
 	// view is the optimizer's objective when Trainable is set, made when
 	// Run starts so that its frozen coordinates are those of θ after a
 	// Restore; full is a copy of θ into which averaged weights are embedded.
@@ -281,9 +288,12 @@ func (t *Trainer) init() error {
 		t.Model.SetParams(t.theta)
 	}
 	t.grad = make([]float64, len(t.theta))
-	t.xBuf = make([]float64, spec.BatchSize*t.Train.Dim())
-	t.yBuf = make([]int, spec.BatchSize)
+	if t.Jitter != 0 {
+		t.xBuf = make([]float64, spec.BatchSize*t.Train.Dim())
+		t.yBuf = make([]int, spec.BatchSize)
+	}
 	t.training = t.Model.TrainingObjective()
+	t.inPlace = spec.Dtype == tensor.Float32 && len(t.Wrappers) == 0 && optim.StepsInPlace(t.Optimizer)
 	var obj optim.Objective = t.training
 	for _, w := range t.Wrappers {
 		w.Wrap(obj)
@@ -423,12 +433,20 @@ func (t *Trainer) step() error {
 	if t.view != nil {
 		obj, x, grad = t.view, t.view.Restrict(t.theta), t.grad[:t.view.Dim()]
 	}
-	eval := obj.Eval
-	if t.view == nil && t.HoldBatch <= 1 && !optim.MakesEvaluations(t.Optimizer) {
-		// Nothing evaluates θ again on this minibatch: no Memo copies.
-		eval = t.obj.EvalOnce
+	// Nothing evaluates θ again on this minibatch: no Memo copies, and an
+	// elementwise method on a float32 graph steps on its tensors in place.
+	once := t.view == nil && t.HoldBatch <= 1 && !optim.MakesEvaluations(t.Optimizer)
+	inPlace := once && t.inPlace
+	var loss float64
+	var err error
+	switch {
+	case inPlace:
+		loss, err = t.obj.EvalInPlace(x)
+	case once:
+		loss, err = t.obj.EvalOnce(x, grad)
+	default:
+		loss, err = obj.Eval(x, grad)
 	}
-	loss, err := eval(x, grad)
 	if err != nil {
 		return err
 	}
@@ -443,9 +461,14 @@ func (t *Trainer) step() error {
 	}
 	t.lastTerms = t.training.Terms()
 	lr := t.LR.At(t.state.Step)
-	info, err := t.Optimizer.Step(obj, x, loss, grad, lr)
-	if t.view != nil {
-		t.view.Embed(x, t.theta)
+	var info optim.Info
+	if inPlace {
+		info, err = t.Optimizer.(optim.InPlaceStepper).StepInPlace(t.training, x, loss, lr)
+	} else {
+		info, err = t.Optimizer.Step(obj, x, loss, grad, lr)
+		if t.view != nil {
+			t.view.Embed(x, t.theta)
+		}
 	}
 	// A line search that failed on this minibatch, after the method's own
 	// restart along −∇J, left θ at the best point it saw and the method's
@@ -453,10 +476,15 @@ func (t *Trainer) step() error {
 	// goes on with the next one (and counts the failure).
 	searchFailed := optim.IsRecoverableSearchFailure(err)
 	if err != nil && !searchFailed {
+		if nonFinite := (*optim.NonFiniteError)(nil); errors.As(err, &nonFinite) {
+			return t.diverged(t.state.Step+1, fmt.Sprintf("a parameter became %v", nonFinite.Value))
+		}
 		return fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
 	}
-	if i := finite.First(t.theta); i >= 0 {
-		return t.diverged(t.state.Step+1, fmt.Sprintf("a parameter became %v", t.theta[i]))
+	if !inPlace { // StepInPlace checks θ in its pass
+		if i := finite.First(t.theta); i >= 0 {
+			return t.diverged(t.state.Step+1, fmt.Sprintf("a parameter became %v", t.theta[i]))
+		}
 	}
 	t.state.Step++
 	t.state.Examples += len(t.batchIndices)
@@ -475,18 +503,12 @@ func (t *Trainer) step() error {
 // examples' weights are those of step.
 func (t *Trainer) setBatch(idx []int, step int) error {
 	t.batchIndices = append(t.batchIndices[:0], idx...)
-	if err := t.Train.Gather(idx, t.xBuf, t.yBuf); err != nil {
-		return err
-	}
-	if err := (data.Jitter{Pixels: t.Jitter, Seed: t.Seed}).Apply(t.xBuf, t.Train.Shape, uint64(step)); err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
 	t.Model.DrawDropout(uint64(step))
 	if err := t.Model.SetStep(step); err != nil {
 		return err
 	}
 	t.obj.Reset()
-	if err := t.Model.SetBatch(t.xBuf, t.yBuf); err != nil {
+	if err := t.setInputs(idx, step); err != nil {
 		return err
 	}
 	t.weighed = true
@@ -499,4 +521,20 @@ func (t *Trainer) setBatch(idx []int, step int) error {
 	}
 	t.weighed = slices.Max(t.wBuf) > 0
 	return t.Model.SetExampleWeights(t.wBuf)
+}
+
+// setInputs makes the examples idx the model's minibatch, jittered as
+// drawn at step; without jitter they go straight into the graph's input
+// (model.Model.GatherBatch).
+func (t *Trainer) setInputs(idx []int, step int) error {
+	if t.Jitter == 0 {
+		return t.Model.GatherBatch(t.Train, idx)
+	}
+	if err := t.Train.Gather(idx, t.xBuf, t.yBuf); err != nil {
+		return err
+	}
+	if err := (data.Jitter{Pixels: t.Jitter, Seed: t.Seed}).Apply(t.xBuf, t.Train.Shape, uint64(step)); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	return t.Model.SetBatch(t.xBuf, t.yBuf)
 }

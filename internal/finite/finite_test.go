@@ -5,10 +5,10 @@ import (
 	"testing"
 )
 
-// naive is the definition First must agree with.
-func naive(x []float64) int {
+// naive is the definition First and First32 must agree with.
+func naive[T float32 | float64](x []T) int {
 	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 			return i
 		}
 	}
@@ -20,25 +20,34 @@ func naive(x []float64) int {
 // values of every kind (±0, subnormals, ±MaxFloat64), and compares First with
 // the element-by-element definition.
 func TestFirst(t *testing.T) {
-	finite := []float64{0, math.Copysign(0, -1), 1.5, -2, math.SmallestNonzeroFloat64, math.MaxFloat64, -math.MaxFloat64, 1e-300}
-	bad := []float64{math.NaN(), math.Inf(1), math.Inf(-1)}
+	testFirst(t, First, []float64{0, math.Copysign(0, -1), 1.5, -2, math.SmallestNonzeroFloat64, math.MaxFloat64, -math.MaxFloat64, 1e-300})
+}
+
+// TestFirst32 is TestFirst for First32, among float32's extreme finite
+// values.
+func TestFirst32(t *testing.T) {
+	testFirst(t, First32, []float32{0, float32(math.Copysign(0, -1)), 1.5, -2, math.SmallestNonzeroFloat32, math.MaxFloat32, -math.MaxFloat32, 1e-30})
+}
+
+func testFirst[T float32 | float64](t *testing.T, first func([]T) int, finite []T) {
+	bad := []T{T(math.NaN()), T(math.Inf(1)), T(math.Inf(-1))}
 	for _, n := range []int{0, 1, 3, 4, 5, block - 1, block, block + 1, 2*block + 3} {
-		x := make([]float64, n)
+		x := make([]T, n)
 		for i := range x {
 			x[i] = finite[i%len(finite)]
 		}
-		if got := First(x); got != -1 {
+		if got := first(x); got != -1 {
 			t.Fatalf("n=%d, all finite: First = %d, want -1", n, got)
 		}
 		for i := range x {
 			for _, b := range bad {
 				x[i] = b
-				if got, want := First(x), naive(x); got != want {
+				if got, want := first(x), naive(x); got != want {
 					t.Fatalf("n=%d, %v at %d: First = %d, want %d", n, b, i, got, want)
 				}
 				if j := (i * 7) % n; j != i {
-					x[j] = math.NaN()
-					if got, want := First(x), naive(x); got != want {
+					x[j] = T(math.NaN())
+					if got, want := first(x), naive(x); got != want {
 						t.Fatalf("n=%d, %v at %d and NaN at %d: First = %d, want %d", n, b, i, j, got, want)
 					}
 					x[j] = finite[j%len(finite)]
@@ -66,4 +75,4 @@ func benchmark(b *testing.B, find func([]float64) int) {
 func BenchmarkFirst(b *testing.B) { benchmark(b, First) }
 
 // BenchmarkNaive times the element-by-element definition, for comparison.
-func BenchmarkNaive(b *testing.B) { benchmark(b, naive) }
+func BenchmarkNaive(b *testing.B) { benchmark(b, naive[float64]) }
