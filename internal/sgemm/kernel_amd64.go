@@ -15,10 +15,17 @@ var useKernel = avx2.Available
 //
 // kernelRxW does the same for an R×W block: 12×8 and 12×4 for the last
 // columns of a product (a narrow block needs many rows to have enough
-// independent accumulators), 4×16, 4×8 and 4×4 for the last rows.
+// independent accumulators), 6×8 and 6×4 for those of a block of 6 rows,
+// 4×16, 4×8 and 4×4 for those of a block of 4.
 //
 //go:noescape
 func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
+
+//go:noescape
+func kernel6x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
+
+//go:noescape
+func kernel6x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
 
 //go:noescape
 func kernel12x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)

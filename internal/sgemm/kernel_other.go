@@ -6,6 +6,10 @@ const useKernel = false
 
 func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool) {
 }
+func kernel6x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool) {
+}
+func kernel6x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool) {
+}
 func kernel12x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool) {
 }
 func kernel12x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool) {

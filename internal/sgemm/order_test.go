@@ -76,32 +76,40 @@ func orderedMulAdd(c, a, b Matrix) {
 // TestMulAddOrder checks that MulAdd gives exactly the bits of
 // orderedMulAdd on every combination of orderSizes, with A transposed or
 // not and the rows of every operand padded, and Mul those of orderedMulAdd
-// on a cleared C.
+// on a cleared C: on the kernel, on the kernel with every product split
+// between two goroutines, and in Go.
 func TestMulAddOrder(t *testing.T) {
-	if testing.Short() {
-		t.Skip("exhaustive bit comparison")
-	}
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, m := range orderSizes {
-		for _, n := range orderSizes {
-			for _, k := range orderSizes {
-				for _, transA := range []bool{false, true} {
-					a, b, c := operands(rng, m, n, k, transA, 3)
-					want := Matrix{Data: append([]float32(nil), c.Data...), Rows: m, Cols: n, RowStride: c.RowStride, ColStride: 1}
-					orderedMulAdd(want, a, b)
-					MulAdd(c, a, b)
-					equalBits(t, fmt.Sprintf("MulAdd %d×%d×%d, transposed A %t", m, n, k, transA), c, want)
-					// Mul: C's values are never read (NaN here), and the
-					// result is MulAdd's on a cleared C.
-					for i := range m {
-						for j := range n {
-							c.Data[i*c.RowStride+j] = float32(math.NaN())
-							want.Data[i*c.RowStride+j] = 0
+	savedKernel, savedWork := useKernel, parallelWork
+	defer func() { useKernel, parallelWork = savedKernel, savedWork }()
+	for _, run := range []struct {
+		name   string
+		kernel bool
+		work   int
+	}{{"kernel", savedKernel, savedWork}, {"kernel, every product split", savedKernel, 0}, {"Go", false, savedWork}} {
+		useKernel, parallelWork = run.kernel, run.work
+		for _, m := range orderSizes {
+			for _, n := range orderSizes {
+				for _, k := range orderSizes {
+					for _, transA := range []bool{false, true} {
+						what := fmt.Sprintf("%s: %d×%d×%d, transposed A %t", run.name, m, n, k, transA)
+						a, b, c := operands(rng, m, n, k, transA, 3)
+						want := Matrix{Data: append([]float32(nil), c.Data...), Rows: m, Cols: n, RowStride: c.RowStride, ColStride: 1}
+						orderedMulAdd(want, a, b)
+						MulAdd(c, a, b)
+						equalBits(t, "MulAdd "+what, c, want)
+						// Mul: C's values are never read (NaN here), and the
+						// result is MulAdd's on a cleared C.
+						for i := range m {
+							for j := range n {
+								c.Data[i*c.RowStride+j] = float32(math.NaN())
+								want.Data[i*c.RowStride+j] = 0
+							}
 						}
+						orderedMulAdd(want, a, b)
+						Mul(c, a, b)
+						equalBits(t, "Mul "+what, c, want)
 					}
-					orderedMulAdd(want, a, b)
-					Mul(c, a, b)
-					equalBits(t, fmt.Sprintf("Mul %d×%d×%d, transposed A %t", m, n, k, transA), c, want)
 				}
 			}
 		}
@@ -113,7 +121,7 @@ func TestMulAddOrder(t *testing.T) {
 // written out, for every transpose and beta 0, 1 and 0.5.
 func TestSgemmOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, s := range [][3]int{{60, 100, 784}, {100, 100, 60}, {60, 10, 100}, {13, 27, 9}, {5, 4, 3}, {32, 196, 400}, {25, 784, 16}} {
+	for _, s := range [][3]int{{60, 100, 784}, {100, 100, 60}, {60, 10, 100}, {13, 27, 9}, {5, 4, 3}, {32, 196, 400}, {25, 784, 16}, {13, 10, 600}, {30, 7, 257}} {
 		m, n, k := s[0], s[1], s[2]
 		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {

@@ -23,8 +23,8 @@ type Matrix struct {
 
 // parallelWork is the number of multiply-adds above which a product is
 // split between two goroutines (about 50 µs of work, against a few µs to
-// start and join them).
-const parallelWork = 1 << 19
+// start and join them); a variable for the tests.
+var parallelWork = 1 << 19
 
 // MulAdd adds A·B to C: C is m×n with unit column stride, A is m×k with any
 // strides, B is k×n with unit column stride (its rows contiguous). Large
@@ -62,86 +62,186 @@ func product(c, a, b Matrix, zero bool) {
 		}
 	}
 	if m*n*k < parallelWork || m < 8 || runtime.GOMAXPROCS(0) < 2 {
-		mulAdd(c, a, b, pad, zero, 0, m)
+		p := part{c: c, a: a, b: b, pad: pad, zero: zero, i0: 0, i1: m}
+		p.run()
 		return
 	}
-	half := m / 2 &^ 3
+	half := m / 2 &^ 1
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		mulAdd(c, a, b, pad, zero, half, m)
+		p := part{c: c, a: a, b: b, pad: pad, zero: zero, i0: half, i1: m}
+		p.run()
 	}()
-	mulAdd(c, a, b, pad, zero, 0, half)
+	p := part{c: c, a: a, b: b, pad: pad, zero: zero, i0: 0, i1: half}
+	p.run()
 	wg.Wait()
 }
 
 // kernel is the signature of the assembly kernels (kernel_amd64.go).
 type kernel func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
 
-// rowBlocks are the heights of C's row blocks, tallest first, with their
-// kernels for 16, 8 and 4 columns; the 16-column kernel covers sub16 rows
-// per call.
-var rowBlocks = [...]struct {
+// rowBlock is a height of C's row blocks with its kernels for 16, 8 and 4
+// columns; the 16-column kernel covers sub16 rows per call.
+type rowBlock struct {
 	rows, sub16 int
 	k16, k8, k4 kernel
-}{
-	{12, 6, kernel6x16, kernel12x8, kernel12x4},
-	{4, 4, kernel4x16, kernel4x8, kernel4x4},
 }
 
-// mulAdd adds rows [i0, i1) of A·B to C: on the kernel when it is
-// available, in blocks of 12 rows and then 4, each by 16 columns (6×16
-// kernels), then 8 and 4; the last n mod 4 columns too, from pad (B's
-// columns padded with zeros to 4, see MulAdd) into a zeroed block whose
-// columns that exist are then added to C; the last i1 − i0 mod 4 rows in
-// Go. A classifier's 10 columns are so 8 + 2 on the kernel instead of 8 on
-// the kernel and 2 in a loop over the inner dimension in Go, which made the
-// products of a softmax head several times their cost. With zero, those
-// rows' C is overwritten (MulAdd on a cleared C, without reading it).
-func mulAdd(c, a, b Matrix, pad []float32, zero bool, i0, i1 int) {
-	n, k := c.Cols, a.Cols
-	i := i0
+var (
+	block12 = rowBlock{12, 6, kernel6x16, kernel12x8, kernel12x4}
+	block6  = rowBlock{6, 6, kernel6x16, kernel6x8, kernel6x4}
+	block4  = rowBlock{4, 4, kernel4x16, kernel4x8, kernel4x4}
+)
+
+// rowPlan is how blocks of 12, 6 and 4 rows cover r rows, r even and not
+// 2: n12 blocks of 12, then the heights in rest[:nrest], as many of 12 as
+// leave a remainder that blocks of 6 and 4 cover.
+type rowPlan struct {
+	n12, nrest int
+	rest       [3]*rowBlock
+}
+
+func newRowPlan(r int) rowPlan {
+	p := rowPlan{n12: r / 12}
+	switch r % 12 {
+	case 2: // 14 = 6 + 4 + 4
+		p.n12--
+		p.rest, p.nrest = [3]*rowBlock{&block6, &block4, &block4}, 3
+	case 4:
+		p.rest[0], p.nrest = &block4, 1
+	case 6:
+		p.rest[0], p.nrest = &block6, 1
+	case 8:
+		p.rest, p.nrest = [3]*rowBlock{&block4, &block4}, 2
+	case 10:
+		p.rest, p.nrest = [3]*rowBlock{&block6, &block4}, 2
+	}
+	return p
+}
+
+// block returns the bth block.
+func (p *rowPlan) block(b int) *rowBlock {
+	if b < p.n12 {
+		return &block12
+	}
+	return p.rest[b-p.n12]
+}
+
+// width returns the width of the tile of columns that starts at j of n:
+// panels of 16, then at most one of 8 and one of 4, then the last n mod 4.
+func width(j, n int) int {
+	switch {
+	case j+16 <= n:
+		return 16
+	case j+8 <= n:
+		return 8
+	}
+	return 4
+}
+
+// kc is the inner dimension's chunk: a 16-column panel of B over kc rows,
+// 16 kB, stays in the level-1 cache while the row blocks use it. C is
+// stored and reloaded between chunks, in float32 as the kernels hold it,
+// so the chunks do not change C's bits.
+const kc = 256
+
+// l1Panel is the size in bytes of B's chunk above which each column panel
+// goes over all row blocks before the next (so that it stays in the
+// level-1 cache); below it each row block goes over all columns (so that its
+// rows of A do).
+const l1Panel = 24 << 10
+
+// part is one goroutine's share of a product: C's rows [i0, i1).
+type part struct {
+	c, a, b   Matrix
+	pad, tail []float32 // see product; tail: the last n mod 4 columns' blocks, 4 values per row from i0
+	zero      bool
+	i0, i1    int
+}
+
+// tile runs the kernel on the block rb of rows from i by the columns from
+// j, over the inner indices [l0, l0 + kk).
+func (p *part) tile(rb *rowBlock, i, j, l0, kk int) {
+	c, a, b := &p.c, &p.a, &p.b
+	ai := &a.Data[i*a.RowStride+l0*a.ColStride]
+	z := p.zero && l0 == 0
+	switch n := c.Cols; {
+	case j+16 <= n:
+		for r := 0; r < rb.rows; r += rb.sub16 {
+			rb.k16(kk, &a.Data[(i+r)*a.RowStride+l0*a.ColStride], a.RowStride, a.ColStride, &b.Data[l0*b.RowStride+j], b.RowStride, &c.Data[(i+r)*c.RowStride+j], c.RowStride, z)
+		}
+	case j+8 <= n:
+		rb.k8(kk, ai, a.RowStride, a.ColStride, &b.Data[l0*b.RowStride+j], b.RowStride, &c.Data[i*c.RowStride+j], c.RowStride, z)
+	case j+4 <= n:
+		rb.k4(kk, ai, a.RowStride, a.ColStride, &b.Data[l0*b.RowStride+j], b.RowStride, &c.Data[i*c.RowStride+j], c.RowStride, z)
+	default:
+		rb.k4(kk, ai, a.RowStride, a.ColStride, &p.pad[4*l0], 4, &p.tail[4*(i-p.i0)], 4, l0 == 0)
+	}
+}
+
+// run adds the part's rows of A·B to C, or writes them with zero. On the
+// kernel when it is available, the rows before C's last m mod 4 go in
+// blocks of 12, 6 and 4 (rowPlan), by 16 columns, then 8 and 4, then the
+// last n mod 4: these from pad (B's columns padded with zeros to 4) into
+// blocks of their own that start from zero and are added to C at the end.
+// C's last m mod 4 rows run in Go. A classifier's 10 columns are so 8 + 2
+// on the kernel instead of 8 on the kernel and 2 in a loop over the inner
+// dimension in Go, which made the products of a softmax head several times
+// their cost.
+func (p *part) run() {
+	c, n, k := p.c, p.c.Cols, p.a.Cols
+	i := p.i0
 	if useKernel {
-		for _, rb := range rowBlocks {
-			for ; i+rb.rows <= i1; i += rb.rows {
-				ai := func(r int) *float32 { return &a.Data[(i+r)*a.RowStride] }
-				ci := func(r, j int) *float32 { return &c.Data[(i+r)*c.RowStride+j] }
-				j := 0
-				for ; j+16 <= n; j += 16 {
-					for r := 0; r < rb.rows; r += rb.sub16 {
-						rb.k16(k, ai(r), a.RowStride, a.ColStride, &b.Data[j], b.RowStride, ci(r, j), c.RowStride, zero)
+		r := min(p.i1, c.Rows&^3) - p.i0
+		plan := newRowPlan(r)
+		blocks := plan.n12 + plan.nrest
+		if n%4 != 0 {
+			buf := getBuffer(4 * r)
+			defer putBuffer(buf)
+			p.tail = *buf
+		}
+		for l0 := 0; l0 < k; l0 += kc {
+			kk := min(kc, k-l0)
+			if kk*n*4 > l1Panel {
+				for j := 0; j < n; j += width(j, n) {
+					i := p.i0
+					for b := range blocks {
+						rb := plan.block(b)
+						p.tile(rb, i, j, l0, kk)
+						i += rb.rows
 					}
 				}
-				if j+8 <= n {
-					rb.k8(k, ai(0), a.RowStride, a.ColStride, &b.Data[j], b.RowStride, ci(0, j), c.RowStride, zero)
-					j += 8
+				continue
+			}
+			i := p.i0
+			for b := range blocks {
+				rb := plan.block(b)
+				for j := 0; j < n; j += width(j, n) {
+					p.tile(rb, i, j, l0, kk)
 				}
-				if j+4 <= n {
-					rb.k4(k, ai(0), a.RowStride, a.ColStride, &b.Data[j], b.RowStride, ci(0, j), c.RowStride, zero)
-					j += 4
-				}
-				if j < n {
-					var block [12 * 4]float32
-					rb.k4(k, ai(0), a.RowStride, a.ColStride, &pad[0], 4, &block[0], 4, false)
-					if zero {
-						clearRows(c, i, i+rb.rows, j, n)
-					}
-					for r := range rb.rows {
-						row := c.Data[(i+r)*c.RowStride+j : (i+r)*c.RowStride+n]
-						for q := range row {
-							row[q] += block[4*r+q]
-						}
-					}
+				i += rb.rows
+			}
+		}
+		if j := n &^ 3; j < n {
+			if p.zero {
+				clearRows(c, p.i0, p.i0+r, j, n)
+			}
+			for i := range r {
+				row := c.Data[(p.i0+i)*c.RowStride+j : (p.i0+i)*c.RowStride+n]
+				for q := range row {
+					row[q] += p.tail[4*i+q]
 				}
 			}
 		}
+		i += r
 	}
-	if i < i1 {
-		if zero {
-			clearRows(c, i, i1, 0, n)
+	if i < p.i1 {
+		if p.zero {
+			clearRows(c, i, p.i1, 0, n)
 		}
-		generic(c, a, b, i, i1, 0, n)
+		generic(c, p.a, p.b, i, p.i1, 0, n)
 	}
 }
 
