@@ -36,13 +36,8 @@ func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 	if tB != blas.NoTrans {
 		buf := getBuffer(k * n)
 		defer putBuffer(buf)
-		bt := *buf
-		for j := range n {
-			for l, v := range b[j*ldb : j*ldb+k] {
-				bt[l*n+j] = v
-			}
-		}
-		bm = Matrix{Data: bt, Rows: k, Cols: n, RowStride: n, ColStride: 1}
+		transpose(*buf, b, n, k, ldb)
+		bm = Matrix{Data: *buf, Rows: k, Cols: n, RowStride: n, ColStride: 1}
 	}
 	cm := Matrix{Data: c, Rows: m, Cols: n, RowStride: ldc, ColStride: 1}
 	if beta == 0 {
@@ -50,4 +45,23 @@ func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 		return
 	}
 	MulAdd(cm, am, bm)
+}
+
+// transpose writes into bt the k×n transpose of B, n×k with rows ldb apart:
+// four rows of B at a time, so that each write is four adjacent values
+// (one at a time, every write would touch another cache line).
+func transpose(bt, b []float32, n, k, ldb int) {
+	j := 0
+	for ; j+4 <= n; j += 4 {
+		r0, r1, r2, r3 := b[j*ldb:j*ldb+k], b[(j+1)*ldb:(j+1)*ldb+k], b[(j+2)*ldb:(j+2)*ldb+k], b[(j+3)*ldb:(j+3)*ldb+k]
+		for l := range r0 {
+			o := bt[l*n+j : l*n+j+4 : l*n+j+4]
+			o[0], o[1], o[2], o[3] = r0[l], r1[l], r2[l], r3[l]
+		}
+	}
+	for ; j < n; j++ {
+		for l, v := range b[j*ldb : j*ldb+k] {
+			bt[l*n+j] = v
+		}
+	}
 }
