@@ -118,10 +118,12 @@ func TestMulAddOrder(t *testing.T) {
 
 // TestSgemmOrder checks Implementation.Sgemm at alpha 1, the graphs'
 // products, bit for bit against beta·C followed by orderedMulAdd on op(B)
-// written out, for every transpose and beta 0, 1 and 0.5.
+// written out, for every transpose and beta 0, 1 and 0.5, on shapes of the
+// benchmark networks and ones that take the chunks of the inner dimension
+// and the packing of B with its padded columns.
 func TestSgemmOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, s := range [][3]int{{60, 100, 784}, {100, 100, 60}, {60, 10, 100}, {13, 27, 9}, {5, 4, 3}, {32, 196, 400}, {25, 784, 16}, {13, 10, 600}, {30, 7, 257}} {
+	for _, s := range [][3]int{{60, 100, 784}, {100, 100, 60}, {60, 10, 100}, {13, 27, 9}, {5, 4, 3}, {32, 196, 400}, {25, 784, 16}, {13, 10, 600}, {30, 7, 257}, {130, 100, 90}, {200, 45, 200}} {
 		m, n, k := s[0], s[1], s[2]
 		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
