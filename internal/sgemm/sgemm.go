@@ -1,10 +1,21 @@
-// Package sgemm is the float32 matrix product of deepopt's dense layers,
-// C += A·B, with an AVX2/FMA register-blocked kernel on amd64 processors
-// that have them and plain Go elsewhere. Gonum's pure-Go sgemm adds one
-// row of B at a time into C with 4-wide SSE instructions, so every
-// multiply-add loads and stores C; the kernel keeps a 4×16 block of C in
-// eight 8-wide registers for the whole inner dimension, so each step is two
-// loads of B, four broadcasts of A and eight fused multiply-adds.
+// Package sgemm is the float32 matrix product of deepopt's dense layers
+// and convolutions, C += A·B, with AVX2/FMA register-blocked kernels on
+// amd64 processors that have them and plain Go elsewhere. Gonum's pure-Go
+// sgemm adds one row of B at a time into C with 4-wide SSE instructions, so
+// every multiply-add loads and stores C; the main kernel keeps a 6×16 block
+// of C in twelve 8-wide registers over a chunk of the inner dimension, so
+// each step is two loads of B, six broadcasts of A and twelve fused
+// multiply-adds, more independent sums than the multiply-add units' latency
+// needs. The last columns of a product run on blocks of 12 rows by 8 or 4
+// columns, for the same reason.
+//
+// How each element of C is computed (on the kernel, one fused multiply-add
+// per inner index in ascending order, starting from C, or from zero with
+// the sum then added to C in the last n mod 4 columns; separate multiplies
+// and adds in the last m mod 4 rows) depends on the product's shape and the
+// element's position alone, never on the tiling, the chunks or the number
+// of goroutines; order_test.go checks it bit for bit. Runs and checkpoints
+// so do not change with these choices.
 package sgemm
 
 import (
