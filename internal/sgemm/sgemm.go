@@ -98,28 +98,12 @@ func product(c, a, b Matrix, zero bool) {
 	wg.Wait()
 }
 
-// kernel is the signature of the assembly kernels (kernel_amd64.go).
-type kernel func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
-
-// rowBlock is a height of C's row blocks with its kernels for 16, 8 and 4
-// columns; the 16-column kernel covers sub16 rows per call.
-type rowBlock struct {
-	rows, sub16 int
-	k16, k8, k4 kernel
-}
-
-var (
-	block12 = rowBlock{12, 6, kernel6x16, kernel12x8, kernel12x4}
-	block6  = rowBlock{6, 6, kernel6x16, kernel6x8, kernel6x4}
-	block4  = rowBlock{4, 4, kernel4x16, kernel4x8, kernel4x4}
-)
-
 // rowPlan is how blocks of 12, 6 and 4 rows cover r rows, r even and not
 // 2: n12 blocks of 12, then the heights in rest[:nrest], as many of 12 as
 // leave a remainder that blocks of 6 and 4 cover.
 type rowPlan struct {
 	n12, nrest int
-	rest       [3]*rowBlock
+	rest       [3]int
 }
 
 func newRowPlan(r int) rowPlan {
@@ -127,23 +111,23 @@ func newRowPlan(r int) rowPlan {
 	switch r % 12 {
 	case 2: // 14 = 6 + 4 + 4
 		p.n12--
-		p.rest, p.nrest = [3]*rowBlock{&block6, &block4, &block4}, 3
+		p.rest, p.nrest = [3]int{6, 4, 4}, 3
 	case 4:
-		p.rest[0], p.nrest = &block4, 1
+		p.rest[0], p.nrest = 4, 1
 	case 6:
-		p.rest[0], p.nrest = &block6, 1
+		p.rest[0], p.nrest = 6, 1
 	case 8:
-		p.rest, p.nrest = [3]*rowBlock{&block4, &block4}, 2
+		p.rest, p.nrest = [3]int{4, 4}, 2
 	case 10:
-		p.rest, p.nrest = [3]*rowBlock{&block6, &block4}, 2
+		p.rest, p.nrest = [3]int{6, 4}, 2
 	}
 	return p
 }
 
-// block returns the bth block.
-func (p *rowPlan) block(b int) *rowBlock {
+// rows returns the height of the bth block.
+func (p *rowPlan) rows(b int) int {
 	if b < p.n12 {
-		return &block12
+		return 12
 	}
 	return p.rest[b-p.n12]
 }
@@ -192,31 +176,44 @@ type part struct {
 	i0, i1   int
 }
 
-// tile runs the kernel on the block rb of rows from i by the columns from
-// j, over the inner indices [l0, l0 + kk).
-func (p *part) tile(rb *rowBlock, i, j, l0, kk int) {
-	c, a := &p.c, &p.a
-	ai := &a.Data[i*a.RowStride+l0*a.ColStride]
+// tile runs the kernel on the block of rows [i, i + rows) by the columns
+// from j, over the inner indices [l0, l0 + kk): 16 columns on 6×16 (or 4×16)
+// kernels, 8 and 4 on the block's own height.
+func (p *part) tile(rows, i, j, l0, kk int) {
+	a, rsa, csa := p.a.Data, p.a.RowStride, p.a.ColStride
+	c, ldc := p.c.Data[i*p.c.RowStride+j:], p.c.RowStride
 	z := p.zero && l0 == 0
-	n := c.Cols
-	w := width(j, n)
-	bj, ldb := &p.b.Data[0], p.b.RowStride
+	w := width(j, p.c.Cols)
+	var b []float32
+	ldb := p.b.RowStride
 	if j >= p.packFrom {
-		bj, ldb = &p.packed[(j-p.packFrom)*a.Cols+l0*w], w
+		b, ldb = p.packed[(j-p.packFrom)*p.a.Cols+l0*w:], w
 	} else {
-		bj = &p.b.Data[l0*ldb+j]
+		b = p.b.Data[l0*ldb+j:]
 	}
+	if j+w > p.c.Cols { // the last n mod 4 columns, into their own block
+		c, ldc, z = p.tail[4*(i-p.i0):], 4, l0 == 0
+	}
+	ai := &a[i*rsa+l0*csa]
 	switch {
+	case w == 16 && rows == 4:
+		kernel4x16(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z)
 	case w == 16:
-		for r := 0; r < rb.rows; r += rb.sub16 {
-			rb.k16(kk, &a.Data[(i+r)*a.RowStride+l0*a.ColStride], a.RowStride, a.ColStride, bj, ldb, &c.Data[(i+r)*c.RowStride+j], c.RowStride, z)
+		for r := 0; r < rows; r += 6 {
+			kernel6x16(kk, &a[(i+r)*rsa+l0*csa], rsa, csa, &b[0], ldb, &c[r*ldc], ldc, z)
 		}
+	case w == 8 && rows == 12:
+		kernel12x8(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z)
+	case w == 8 && rows == 6:
+		kernel6x8(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z)
 	case w == 8:
-		rb.k8(kk, ai, a.RowStride, a.ColStride, bj, ldb, &c.Data[i*c.RowStride+j], c.RowStride, z)
-	case j+4 <= n:
-		rb.k4(kk, ai, a.RowStride, a.ColStride, bj, ldb, &c.Data[i*c.RowStride+j], c.RowStride, z)
+		kernel4x8(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z)
+	case rows == 12:
+		kernel12x4(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z)
+	case rows == 6:
+		kernel6x4(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z)
 	default:
-		rb.k4(kk, ai, a.RowStride, a.ColStride, bj, ldb, &p.tail[4*(i-p.i0)], 4, l0 == 0)
+		kernel4x4(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z)
 	}
 }
 
@@ -262,20 +259,18 @@ func (p *part) run() {
 				for j := 0; j < n; j += width(j, n) {
 					i := p.i0
 					for b := range blocks {
-						rb := plan.block(b)
-						p.tile(rb, i, j, l0, kk)
-						i += rb.rows
+						p.tile(plan.rows(b), i, j, l0, kk)
+						i += plan.rows(b)
 					}
 				}
 				continue
 			}
 			i := p.i0
 			for b := range blocks {
-				rb := plan.block(b)
 				for j := 0; j < n; j += width(j, n) {
-					p.tile(rb, i, j, l0, kk)
+					p.tile(plan.rows(b), i, j, l0, kk)
 				}
-				i += rb.rows
+				i += plan.rows(b)
 			}
 		}
 		if j := n &^ 3; j < n {
