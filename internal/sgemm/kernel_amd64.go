@@ -1,5 +1,7 @@
 package sgemm
 
+//go:generate go run ./asmgen
+
 import "deepopt/internal/avx2"
 
 // useKernel is whether the processor runs the kernels' AVX2 and FMA
