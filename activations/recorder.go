@@ -179,8 +179,7 @@ func (r *Recorder) record(t *train.Trainer) error {
 	if step%r.Every != 0 && step != t.Steps {
 		return nil
 	}
-	t.Model.SetParams(t.Theta())
-	values, err := t.Model.Nodes(r.Examples, r.idx, r.Nodes)
+	values, err := t.Model.NodesAt(t.Theta(), r.Examples, r.idx, r.Nodes)
 	if err != nil {
 		return fmt.Errorf("record: step %d: %w", step, err)
 	}

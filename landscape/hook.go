@@ -21,12 +21,12 @@ const File = "landscape.csv"
 // Records.
 //
 // It leaves the run as it found it: the probe evaluates the model's training
-// path without committing BN statistics (model.Model.Eval never changes the
-// running statistics), calls neither the optimizer nor the trainer's batcher,
-// does not count towards the run's func_evals, restores the model's
-// parameters to θ and evaluates its own examples with model.Model.EvalOn,
-// which leaves the training minibatch in place. A probed run's metrics.csv and final θ are bit-identical to an
-// unprobed run's. Like metrics.csv, landscape.csv survives a resume exactly:
+// path at the weights it measures (model.Model.Eval changes neither the BN
+// running statistics nor the model's parameters), calls neither the
+// optimizer nor the trainer's batcher, does not count towards the run's
+// func_evals, and evaluates its own examples with model.Model.EvalOn, which
+// leaves the training minibatch in place. A probed run's metrics.csv and
+// final θ are bit-identical to an unprobed run's. Like metrics.csv, landscape.csv survives a resume exactly:
 // rows after the checkpoint's step are dropped when the resumed run starts
 // and are recomputed.
 type Hook struct {
@@ -128,9 +128,7 @@ func (h *Hook) Measure(t *train.Trainer) (Record, error) {
 		}
 		obj = &batchesObjective{m: m, xs: h.xs, ys: h.ys}
 	}
-	theta := t.Theta()
-	r, err := Probe{Etas: h.Etas, Layers: h.layers, LR: lr}.Measure(obj, theta)
-	m.SetParams(theta)
+	r, err := Probe{Etas: h.Etas, Layers: h.layers, LR: lr}.Measure(obj, t.Theta())
 	return Record{Step: t.Step(), LR: lr, Result: r}, err
 }
 

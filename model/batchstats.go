@@ -158,7 +158,7 @@ func (m *Model) ReestimateBN(theta []float64, re BNReestimation) error {
 // statistics and training minibatch.
 func (m *Model) EvaluateAt(theta []float64, ds *data.Dataset, re *BNReestimation) (ev Evaluation, err error) {
 	err = m.atWeights(theta, re, func() error {
-		ev, err = m.Evaluate(ds)
+		ev, err = m.evaluateMain(ds)
 		return err
 	})
 	return ev, err
@@ -169,19 +169,17 @@ func (m *Model) EvaluateAt(theta []float64, ds *data.Dataset, re *BNReestimation
 // does.
 func (m *Model) ExampleLossesAt(theta []float64, ds *data.Dataset, re *BNReestimation) (loss, margin []float64, err error) {
 	err = m.atWeights(theta, re, func() error {
-		loss, margin, err = m.ExampleLosses(ds)
+		loss, margin, err = m.exampleLosses(ds)
 		return err
 	})
 	return loss, margin, err
 }
 
-// atWeights runs f with the model at θ and, with re and BN layers, running
-// statistics re-estimated for θ; then it puts back the parameters and
-// running statistics.
+// atWeights runs f with θ in the parameter tensors and, with re and BN
+// layers, running statistics re-estimated for θ, which it puts back
+// afterwards; the model's parameters (SetParams) are never changed.
 func (m *Model) atWeights(theta []float64, re *BNReestimation, f func() error) error {
-	params := m.Params(nil)
-	defer m.SetParams(params)
-	m.SetParams(theta)
+	m.writeParams(theta)
 	if re == nil || !m.HasBatchNorm() {
 		return f()
 	}

@@ -20,6 +20,14 @@
 // (averaged ones) and evaluating there (EvaluateAt), or evaluating the
 // training path on other examples (EvalOn), leave the model as it was.
 //
+// The model's parameters are those SetParams set (Params returns them);
+// Evaluate, Logits, Nodes and the other evaluations that take no weights
+// run at them. An evaluation at given weights (Eval, EvaluateAt, NodesAt,
+// EvaluateHeads) writes its θ into the parameter tensors and leaves the
+// model's parameters as they are; the next evaluation at them writes them
+// back. So a hook evaluates at the trainer's θ, or a probe at θ − ηg,
+// without saving and restoring anything.
+//
 // Optimizers see the model through optim.Objective: Eval(θ, grad) writes θ
 // into the parameter tensors in place (converting to the graph's dtype),
 // runs the training path on the current minibatch and copies the gradient

@@ -18,9 +18,15 @@ type Evaluation struct {
 // Evaluate runs the evaluation path over every example of ds in batches of
 // EvalBatch (the last batch padded by repeating examples, whose results are
 // dropped; BN in inference mode treats every example independently) and
-// computes the loss and accuracy in float64 from the logits. It changes
-// nothing in the model.
+// computes the loss and accuracy in float64 from the logits, at the model's
+// parameters (SetParams). It changes nothing in the model.
 func (m *Model) Evaluate(ds *data.Dataset) (Evaluation, error) {
+	m.atParams()
+	return m.evaluateMain(ds)
+}
+
+// evaluateMain is Evaluate at the weights the parameter tensors hold.
+func (m *Model) evaluateMain(ds *data.Dataset) (Evaluation, error) {
 	evs, err := m.evaluate(ds, m.evalVM, G.Nodes{m.logits})
 	if err != nil {
 		return Evaluation{}, err
@@ -30,7 +36,7 @@ func (m *Model) Evaluate(ds *data.Dataset) (Evaluation, error) {
 
 // EvaluateHeads returns the loss and accuracy on ds of every auxiliary head
 // (Spec.AuxHeads, in order) at θ, as Evaluate computes the main head's, nil
-// without heads. The model's parameters are left as they were.
+// without heads. The model's parameters (SetParams) are left as they were.
 func (m *Model) EvaluateHeads(theta []float64, ds *data.Dataset) ([]Evaluation, error) {
 	if len(m.heads) == 0 {
 		return nil, nil
@@ -41,9 +47,7 @@ func (m *Model) EvaluateHeads(theta []float64, ds *data.Dataset) ([]Evaluation, 
 			return nil, err
 		}
 	}
-	params := m.Params(nil)
-	defer m.SetParams(params)
-	m.SetParams(theta)
+	m.writeParams(theta)
 	return m.evaluate(ds, m.headVM, m.headLogits)
 }
 
@@ -113,9 +117,11 @@ func (m *Model) evalBatches(ds *data.Dataset, visit func(b data.EvaluationBatch,
 	return nil
 }
 
-// Logits runs the evaluation path on EvalBatch examples x (row-major) and
-// writes the EvalBatch×Classes logits into out.
+// Logits runs the evaluation path on EvalBatch examples x (row-major) at
+// the model's parameters (SetParams) and writes the EvalBatch×Classes
+// logits into out.
 func (m *Model) Logits(x, out []float64) error {
+	m.atParams()
 	copyIn(m.xEvalT, x)
 	return m.evalLogits(out)
 }
@@ -153,6 +159,12 @@ func crossEntropy(z []float64, label int) (float64, int) {
 // difficulty scores of a reference model (Wu, Dyer & Neyshabur 2021 score
 // examples by a trained network's loss).
 func (m *Model) ExampleLosses(ds *data.Dataset) (loss, margin []float64, err error) {
+	m.atParams()
+	return m.exampleLosses(ds)
+}
+
+// exampleLosses is ExampleLosses at the weights the parameter tensors hold.
+func (m *Model) exampleLosses(ds *data.Dataset) (loss, margin []float64, err error) {
 	s := m.spec
 	logits := make([]float64, s.EvalBatch*s.Classes)
 	loss, margin = make([]float64, ds.Len()), make([]float64, ds.Len())

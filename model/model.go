@@ -49,10 +49,16 @@ type Model struct {
 	gradVM G.VM
 	lossVM G.VM
 	// written is set while the parameter tensors hold θ as an in-place
-	// step wrote them (Written), cleared by SetParams; segments is the
-	// buffer of Segments.
+	// step wrote them (Written), cleared by any other write; segments is
+	// the buffer of Segments.
 	written  bool
 	segments []optim.Segment
+	// theta holds the model's parameters (SetParams, Params) in the
+	// graph's precision; atTheta is set while the parameter tensors hold
+	// them, cleared when an evaluation at other weights writes its own
+	// (writeParams).
+	theta   []float64
+	atTheta bool
 	// labels are the minibatch's classes and weights its examples' loss
 	// weights (nil: all 1), from which writeTargets fills yT (weights.go).
 	labels  []int
@@ -97,6 +103,7 @@ func New(spec Spec) (*Model, error) {
 	if err := m.buildEvaluationPath(); err != nil {
 		return nil, err
 	}
+	m.theta, m.atTheta = m.readParams(make([]float64, m.dim)), true
 	m.DrawDropout(0)
 	if err := m.SetStep(0); err != nil {
 		return nil, err

@@ -135,8 +135,8 @@ func (m *Model) Dim() int { return m.dim }
 // each LossTerm's weighted by its weight at the step (SetStep), plus the L2
 // penalty (Spec.L2/2)·Σ w² over the weights when Spec.L2 > 0, and, when
 // grad is non-nil, its gradient. It runs the training path (batch
-// statistics in BN layers) but never changes the BN running statistics; see
-// CommitBatchStats.
+// statistics in BN layers) but never changes the BN running statistics (see
+// CommitBatchStats) or the model's parameters (SetParams).
 func (m *Model) Eval(theta, grad []float64) (float64, error) {
 	if len(theta) != m.dim || (grad != nil && len(grad) != m.dim) {
 		return 0, fmt.Errorf("model: θ has %d values and the gradient %d; the model has %d parameters", len(theta), len(grad), m.dim)
@@ -144,7 +144,7 @@ func (m *Model) Eval(theta, grad []float64) (float64, error) {
 	if err := m.fillTermInputs(); err != nil {
 		return 0, err
 	}
-	m.SetParams(theta)
+	m.writeParams(theta)
 	loss, err := m.run(grad != nil)
 	if err != nil {
 		return 0, err
@@ -162,7 +162,7 @@ func (m *Model) Eval(theta, grad []float64) (float64, error) {
 // EvalInPlace implements optim.InPlace for a float32 graph: Eval, with the
 // gradient left in the graph's gradient tensors (Segments) and the
 // parameters taken as the last in-place step wrote them (Written), unless
-// SetParams (any evaluation elsewhere) wrote others since.
+// another evaluation or SetParams wrote others since.
 func (m *Model) EvalInPlace(theta []float64) (float64, error) {
 	if m.spec.Dtype != tensor.Float32 {
 		return 0, fmt.Errorf("model: EvalInPlace needs a float32 graph, this one is %v; use Eval", m.spec.Dtype)
@@ -174,7 +174,7 @@ func (m *Model) EvalInPlace(theta []float64) (float64, error) {
 		return 0, err
 	}
 	if !m.written {
-		m.SetParams(theta)
+		m.writeParams(theta)
 	}
 	loss, err := m.run(true)
 	if err != nil {
@@ -207,7 +207,7 @@ func (m *Model) Segments() []optim.Segment {
 
 // Written implements optim.InPlace: the parameter tensors hold θ as a step
 // wrote them, so that EvalInPlace runs on them as they are.
-func (m *Model) Written() { m.written = true }
+func (m *Model) Written() { m.written, m.atTheta = true, false }
 
 // run runs the training path, with the gradient when withGrad, on the
 // parameters in the graph, and returns the loss without the L2 penalty.
@@ -262,25 +262,53 @@ func (m *Model) CommitBatchStats() {
 	}
 }
 
-// SetParams writes θ into the parameter tensors in place.
+// SetParams sets the model's parameters to θ, rounded to the graph's
+// precision: those Params returns and the evaluations that take no weights
+// of their own (Evaluate, Logits, Nodes, …) run at. Evaluations at given
+// weights (Eval, EvaluateAt, NodesAt, …) leave them as they are.
 func (m *Model) SetParams(theta []float64) {
-	m.written = false
+	m.writeParams(theta)
+	m.readParams(m.theta)
+	m.atTheta = true
+}
+
+// Params copies the model's parameters (SetParams) into dst (allocated
+// when nil) and returns it.
+func (m *Model) Params(dst []float64) []float64 {
+	if dst == nil {
+		dst = make([]float64, m.dim)
+	}
+	copy(dst, m.theta)
+	return dst
+}
+
+// writeParams writes θ into the parameter tensors in place, for an
+// evaluation at θ; the model's parameters stay as they are (atParams puts
+// them back when an evaluation at them follows).
+func (m *Model) writeParams(theta []float64) {
+	m.written, m.atTheta = false, false
 	for i, p := range m.params {
 		b := m.blocks[i]
 		copyIn(p.Value().(tensor.Tensor), theta[b.Start:b.End])
 	}
 }
 
-// Params copies the parameters into dst (allocated when nil) and returns it.
-func (m *Model) Params(dst []float64) []float64 {
-	if dst == nil {
-		dst = make([]float64, m.dim)
-	}
+// readParams copies the parameter tensors into dst and returns it.
+func (m *Model) readParams(dst []float64) []float64 {
 	for i, p := range m.params {
 		b := m.blocks[i]
 		copyOut(dst[b.Start:b.End], p.Value())
 	}
 	return dst
+}
+
+// atParams makes the parameter tensors hold the model's parameters again
+// after evaluations at other weights, for an evaluation at them.
+func (m *Model) atParams() {
+	if !m.atTheta {
+		m.writeParams(m.theta)
+		m.atTheta = true
+	}
 }
 
 // copyIn writes src into the tensor t, rounding to float32 for a float32

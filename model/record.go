@@ -59,12 +59,26 @@ func (m *Model) node(name string) (*G.Node, error) {
 	return m.evalNodes[i], nil
 }
 
-// Nodes runs the evaluation path (BN in inference mode) on the examples idx
-// of ds and returns, for each name, the node's values: len(idx) rows of
-// NodeSize(name) values, row-major. It compiles one forward-only machine per
-// distinct list of names and caches it; it never computes gradients and never
-// changes BN running statistics, so it may run at any point of training.
+// Nodes runs the evaluation path (BN in inference mode) at the model's
+// parameters (SetParams) on the examples idx of ds and returns, for each
+// name, the node's values: len(idx) rows of NodeSize(name) values,
+// row-major. It compiles one forward-only machine per distinct list of
+// names and caches it; it never computes gradients and never changes BN
+// running statistics.
 func (m *Model) Nodes(ds *data.Dataset, idx []int, names []string) ([][]float64, error) {
+	m.atParams()
+	return m.nodes(ds, idx, names)
+}
+
+// NodesAt is Nodes at the weights θ, which leaves the model's parameters
+// as they are, so that a recorder may run at any point of training.
+func (m *Model) NodesAt(theta []float64, ds *data.Dataset, idx []int, names []string) ([][]float64, error) {
+	m.writeParams(theta)
+	return m.nodes(ds, idx, names)
+}
+
+// nodes is Nodes at the weights the parameter tensors hold.
+func (m *Model) nodes(ds *data.Dataset, idx []int, names []string) ([][]float64, error) {
 	if ds.Dim() != product(m.spec.Input) {
 		return nil, fmt.Errorf("model: data set examples have %d values, the model expects %v", ds.Dim(), m.spec.Input)
 	}
@@ -106,9 +120,10 @@ func (m *Model) Nodes(ds *data.Dataset, idx []int, names []string) ([][]float64,
 // NodeValues runs the evaluation path (BN in inference mode, no dropout) on
 // EvalBatch examples x, row-major, and writes the named node's values,
 // EvalBatch rows of NodeSize(name), into dst: a teacher's hint for a
-// student's minibatch. Like Nodes it is forward-only and changes nothing in
-// the model.
+// student's minibatch. Like Nodes it runs at the model's parameters, is
+// forward-only and changes nothing in the model.
 func (m *Model) NodeValues(x []float64, name string, dst []float64) error {
+	m.atParams()
 	r, err := m.reader([]string{name})
 	if err != nil {
 		return err

@@ -21,13 +21,14 @@ import (
 	"deepopt/rundir"
 )
 
-// Load loads into m, before its first step, the parameters the init
-// section selects, by name, from the latest checkpoint of the run in
-// init.from, with the BN running statistics of every BN layer whose γ or β
-// it loads (the statistics belong to the weights that produced them), and
-// returns θ₀: the loaded parameters' bits as the checkpoint keeps them in
-// float64, the others' fresh initialisation (train.Trainer.Theta0). The
-// optimizer state is not loaded: the new run starts its optimizer afresh.
+// Load returns θ₀, the vector a run of m starts from
+// (train.Trainer.Theta0): the parameters the init section selects, by name,
+// from the latest checkpoint of the run in init.from, with their bits as
+// the checkpoint keeps them in float64, and m's fresh initialisation for the
+// others. It loads into m, before its first step, the BN running statistics
+// of every BN layer whose γ or β it loads (the statistics belong to the
+// weights that produced them). The optimizer state is not loaded: the new
+// run starts its optimizer afresh.
 // A missing run or checkpoint, a glob that matches no parameter of m, and
 // parameters the checkpoint lacks or holds in another shape (every one
 // named, with both shapes) are refused before anything changes.
@@ -73,7 +74,6 @@ func Load(c config.Transfer, m *model.Model, log io.Writer) ([]float64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("init.from: %s: %w", file, err)
 	}
-	m.SetParams(theta)
 	if err := m.SetBNState(bn); err != nil {
 		return nil, fmt.Errorf("init.from: %s: %w", file, err)
 	}
