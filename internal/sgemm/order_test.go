@@ -77,7 +77,8 @@ func orderedMulAdd(c, a, b Matrix) {
 // orderedMulAdd on every combination of orderSizes, with A transposed or
 // not and the rows of every operand padded, and Mul those of orderedMulAdd
 // on a cleared C: on the kernel, on the kernel with every product split
-// between two goroutines, and in Go.
+// between two goroutines, and in Go. MulAdd's values are also checked
+// against float64 sums (near64).
 func TestMulAddOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	savedKernel, savedWork := useKernel, parallelWork
@@ -95,9 +96,11 @@ func TestMulAddOrder(t *testing.T) {
 						what := fmt.Sprintf("%s: %d×%d×%d, transposed A %t", run.name, m, n, k, transA)
 						a, b, c := operands(rng, m, n, k, transA, 3)
 						want := Matrix{Data: append([]float32(nil), c.Data...), Rows: m, Cols: n, RowStride: c.RowStride, ColStride: 1}
+						c0 := append([]float32(nil), c.Data...)
 						orderedMulAdd(want, a, b)
 						MulAdd(c, a, b)
 						equalBits(t, "MulAdd "+what, c, want)
+						near64(t, "MulAdd "+what, c, c0, a, b)
 						// Mul: C's values are never read (NaN here), and the
 						// result is MulAdd's on a cleared C.
 						for i := range m {
@@ -157,6 +160,29 @@ func TestSgemmOrder(t *testing.T) {
 					Implementation{}.Sgemm(tA, tB, m, n, k, 1, a.Data, lda, bData, ldb, beta, c.Data, c.RowStride)
 					equalBits(t, fmt.Sprintf("%d×%d×%d %v %v beta %g", m, n, k, tA, tB, beta), c, want)
 				}
+			}
+		}
+	}
+}
+
+// near64 checks C against C0 + A·B summed in float64: within the bound of
+// k + 2 float32 roundings of the sums, (k + 2)·2⁻²³·(|C0| + Σ|a·b|) (twice
+// the bound of recursive summation, one rounding per product and sum, with
+// one more for the last columns' separate block). It checks the values
+// themselves, independently of orderedMulAdd.
+func near64(t *testing.T, what string, c Matrix, c0 []float32, a, b Matrix) {
+	t.Helper()
+	for i := range c.Rows {
+		for j := range c.Cols {
+			at := i*c.RowStride + j
+			ref, scale := float64(c0[at]), math.Abs(float64(c0[at]))
+			for l := range a.Cols {
+				p := float64(a.Data[i*a.RowStride+l*a.ColStride]) * float64(b.Data[l*b.RowStride+j])
+				ref += p
+				scale += math.Abs(p)
+			}
+			if got := float64(c.Data[at]); math.Abs(got-ref) > float64(a.Cols+2)*0x1p-23*scale {
+				t.Fatalf("%s: C[%d,%d] = %g, float64 gives %g", what, i, j, got, ref)
 			}
 		}
 	}
