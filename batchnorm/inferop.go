@@ -184,7 +184,7 @@ func inferenceBackward[T float](wrt gradient, l layout, out, x, gamma, mean, std
 		for c := range scale {
 			scale[c] = float64(gamma[c]) * invStd[c]
 		}
-		channelAffine(out, dy, dy, l, scale, make([]float64, l.c), make([]float64, l.c))
+		channelAffine(out, dy, nil, l, scale, nil, make([]float64, l.c))
 		return
 	}
 	sumDy, sumDyXhat := sums(dy, x, l, mean64, invStd)

@@ -21,9 +21,7 @@ func channelStatistics[T float](x []T, l layout, mean, variance []float64) {
 	clear(variance)
 	for i := 0; i < l.n; i++ {
 		if l.s == 1 { // (N, C): the channels of a row are the accumulators
-			for c, v := range x[i*l.c : (i+1)*l.c] {
-				mean[c] += float64(v)
-			}
+			addValues(mean, x[i*l.c:(i+1)*l.c])
 			continue
 		}
 		for c := 0; c < l.c; c++ {
@@ -36,10 +34,7 @@ func channelStatistics[T float](x []T, l layout, mean, variance []float64) {
 	}
 	for i := 0; i < l.n; i++ {
 		if l.s == 1 {
-			for c, v := range x[i*l.c : (i+1)*l.c] {
-				d := float64(v) - mean[c]
-				variance[c] += d * d
-			}
+			addSquaredDeviations(variance, x[i*l.c:(i+1)*l.c], mean)
 			continue
 		}
 		for c := 0; c < l.c; c++ {
@@ -51,11 +46,49 @@ func channelStatistics[T float](x []T, l layout, mean, variance []float64) {
 	}
 }
 
+// float32s returns v as a []float32 when it is one and the kernels run, and
+// the number of its values they take, a multiple of 4.
+func float32s[T float](v []T) ([]float32, int) {
+	if f, ok := any(v).([]float32); ok && useKernels {
+		return f, len(f) &^ 3
+	}
+	return nil, 0
+}
+
+// addValues adds x to acc elementwise in float64.
+func addValues[T float](acc []float64, x []T) {
+	x = x[:len(acc)]
+	f, i := float32s(x)
+	if i > 0 {
+		addRow(&acc[0], &f[0], i)
+	}
+	for ; i < len(x); i++ {
+		acc[i] += float64(x[i])
+	}
+}
+
+// addSquaredDeviations adds (x − mean)² to acc elementwise in float64.
+func addSquaredDeviations[T float](acc []float64, x []T, mean []float64) {
+	x, mean = x[:len(acc)], mean[:len(acc)]
+	f, i := float32s(x)
+	if i > 0 {
+		addSquaresRow(&acc[0], &f[0], &mean[0], i)
+	}
+	for ; i < len(x); i++ {
+		d := float64(x[i]) - mean[i]
+		acc[i] += d * d
+	}
+}
+
 // sum returns Σ v in float64, with four accumulators so that the additions
-// do not wait on one another.
+// do not wait on one another (the kernel's four lanes).
 func sum[T float](v []T) float64 {
-	var s0, s1, s2, s3 float64
-	i := 0
+	var lanes [4]float64
+	f, i := float32s(v)
+	if i > 0 {
+		sumLanes(&f[0], i, &lanes)
+	}
+	s0, s1, s2, s3 := lanes[0], lanes[1], lanes[2], lanes[3]
 	for ; i+4 <= len(v); i += 4 {
 		s0 += float64(v[i])
 		s1 += float64(v[i+1])
@@ -70,8 +103,12 @@ func sum[T float](v []T) float64 {
 
 // sumSquaredDeviations returns Σ (v − mu)² in float64, as sum.
 func sumSquaredDeviations[T float](v []T, mu float64) float64 {
-	var s0, s1, s2, s3 float64
-	i := 0
+	var lanes [4]float64
+	f, i := float32s(v)
+	if i > 0 {
+		squaresLanes(&f[0], i, mu, &lanes)
+	}
+	s0, s1, s2, s3 := lanes[0], lanes[1], lanes[2], lanes[3]
 	for ; i+4 <= len(v); i += 4 {
 		d0, d1, d2, d3 := float64(v[i])-mu, float64(v[i+1])-mu, float64(v[i+2])-mu, float64(v[i+3])-mu
 		s0 += d0 * d0
@@ -86,20 +123,34 @@ func sumSquaredDeviations[T float](v []T, mu float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// sumProductCentered returns Σ g·(v − mu) in float64, as sum.
-func sumProductCentered[T float](g, v []T, mu float64) float64 {
-	var s0, s1, s2, s3 float64
-	i := 0
+// gradientSumsOf returns Σ g and Σ g·(v − mu) in float64, each as sum, in
+// one pass.
+func gradientSumsOf[T float](g, v []T, mu float64) (sumG, sumGV float64) {
+	g = g[:len(v)]
+	var lanes, lanesV [4]float64
+	f, i := float32s(v)
+	if i > 0 {
+		fg, _ := float32s(g)
+		gradientLanes(&fg[0], &f[0], i, mu, &lanes, &lanesV)
+	}
+	s0, s1, s2, s3 := lanes[0], lanes[1], lanes[2], lanes[3]
+	t0, t1, t2, t3 := lanesV[0], lanesV[1], lanesV[2], lanesV[3]
 	for ; i+4 <= len(v); i += 4 {
-		s0 += float64(g[i]) * (float64(v[i]) - mu)
-		s1 += float64(g[i+1]) * (float64(v[i+1]) - mu)
-		s2 += float64(g[i+2]) * (float64(v[i+2]) - mu)
-		s3 += float64(g[i+3]) * (float64(v[i+3]) - mu)
+		g0, g1, g2, g3 := float64(g[i]), float64(g[i+1]), float64(g[i+2]), float64(g[i+3])
+		s0 += g0
+		s1 += g1
+		s2 += g2
+		s3 += g3
+		t0 += g0 * (float64(v[i]) - mu)
+		t1 += g1 * (float64(v[i+1]) - mu)
+		t2 += g2 * (float64(v[i+2]) - mu)
+		t3 += g3 * (float64(v[i+3]) - mu)
 	}
 	for ; i < len(v); i++ {
-		s0 += float64(g[i]) * (float64(v[i]) - mu)
+		s0 += float64(g[i])
+		t0 += float64(g[i]) * (float64(v[i]) - mu)
 	}
-	return (s0 + s1) + (s2 + s3)
+	return (s0 + s1) + (s2 + s3), (t0 + t1) + (t2 + t3)
 }
 
 // inverseStd returns 1/sqrt(σ² + ε) per channel.
@@ -119,28 +170,80 @@ func normalize[T float](y, x, gamma, beta []T, l layout, mean, invStd []float64)
 		scale[c] = float64(gamma[c]) * invStd[c]
 		shift[c] = float64(beta[c]) - scale[c]*mean[c]
 	}
-	channelAffine(y, x, x, l, scale, make([]float64, l.c), shift)
+	channelAffine(y, x, nil, l, scale, nil, shift)
 }
 
-// channelAffine writes out = a·u + b·v + d with per-channel coefficients.
+// channelAffine writes out = a·u + b·v + d with per-channel coefficients,
+// or out = a·u + d when v is nil.
 func channelAffine[T float](out, u, v []T, l layout, a, b, d []float64) {
 	for i := 0; i < l.n; i++ {
 		if l.s == 1 { // (N, C): one value per channel and row
 			lo, hi := i*l.c, (i+1)*l.c
-			u, v := u[lo:hi], v[lo:hi]
-			for c := range out[lo:hi] {
-				out[lo+c] = T(a[c]*float64(u[c]) + b[c]*float64(v[c]) + d[c])
+			if v == nil {
+				affineValues(out[lo:hi], u[lo:hi], nil, a, nil, d)
+			} else {
+				affineValues(out[lo:hi], u[lo:hi], v[lo:hi], a, b, d)
 			}
 			continue
 		}
 		for c := 0; c < l.c; c++ {
 			lo, hi := (i*l.c+c)*l.s, (i*l.c+c+1)*l.s
-			u, v := u[lo:hi], v[lo:hi]
-			ac, bc, dc := a[c], b[c], d[c]
-			for j := range out[lo:hi] {
-				out[lo+j] = T(ac*float64(u[j]) + bc*float64(v[j]) + dc)
+			if v == nil {
+				affineBlock(out[lo:hi], u[lo:hi], nil, a[c], 0, d[c])
+			} else {
+				affineBlock(out[lo:hi], u[lo:hi], v[lo:hi], a[c], b[c], d[c])
 			}
 		}
+	}
+}
+
+// affineValues writes out = a·u + b·v + d elementwise, or a·u + d when v
+// is nil, in float64.
+func affineValues[T float](out, u, v []T, a, b, d []float64) {
+	u, a, d = u[:len(out)], a[:len(out)], d[:len(out)]
+	f, i := float32s(out)
+	fu, _ := float32s(u)
+	if v == nil {
+		if i > 0 {
+			affineRow(&f[0], &fu[0], i, &a[0], &d[0])
+		}
+		for ; i < len(out); i++ {
+			out[i] = T(a[i]*float64(u[i]) + d[i])
+		}
+		return
+	}
+	v, b = v[:len(out)], b[:len(out)]
+	if i > 0 {
+		fv, _ := float32s(v)
+		affineRow2(&f[0], &fu[0], &fv[0], i, &a[0], &b[0], &d[0])
+	}
+	for ; i < len(out); i++ {
+		out[i] = T(a[i]*float64(u[i]) + b[i]*float64(v[i]) + d[i])
+	}
+}
+
+// affineBlock writes out = a·u + b·v + d elementwise, or a·u + d when v is
+// nil, in float64.
+func affineBlock[T float](out, u, v []T, a, b, d float64) {
+	u = u[:len(out)]
+	f, i := float32s(out)
+	fu, _ := float32s(u)
+	if v == nil {
+		if i > 0 {
+			affine(&f[0], &fu[0], i, a, d)
+		}
+		for ; i < len(out); i++ {
+			out[i] = T(a*float64(u[i]) + d)
+		}
+		return
+	}
+	v = v[:len(out)]
+	if i > 0 {
+		fv, _ := float32s(v)
+		affine2(&f[0], &fu[0], &fv[0], i, a, b, d)
+	}
+	for ; i < len(out); i++ {
+		out[i] = T(a*float64(u[i]) + b*float64(v[i]) + d)
 	}
 }
 
@@ -150,23 +253,35 @@ func sums[T float](dy, x []T, l layout, mean, invStd []float64) (sumDy, sumDyXha
 	sumDyXhat = make([]float64, l.c)
 	for i := 0; i < l.n; i++ {
 		if l.s == 1 { // (N, C): the channels of a row are the accumulators
-			row := x[i*l.c : (i+1)*l.c]
-			for c, g := range dy[i*l.c : (i+1)*l.c] {
-				sumDy[c] += float64(g)
-				sumDyXhat[c] += float64(g) * (float64(row[c]) - mean[c])
-			}
+			addGradientSums(sumDy, sumDyXhat, dy[i*l.c:(i+1)*l.c], x[i*l.c:(i+1)*l.c], mean)
 			continue
 		}
 		for c := 0; c < l.c; c++ {
 			lo, hi := (i*l.c+c)*l.s, (i*l.c+c+1)*l.s
-			sumDy[c] += sum(dy[lo:hi])
-			sumDyXhat[c] += sumProductCentered(dy[lo:hi], x[lo:hi], mean[c])
+			s, sx := gradientSumsOf(dy[lo:hi], x[lo:hi], mean[c])
+			sumDy[c] += s
+			sumDyXhat[c] += sx
 		}
 	}
 	for c := range sumDyXhat {
 		sumDyXhat[c] *= invStd[c]
 	}
 	return sumDy, sumDyXhat
+}
+
+// addGradientSums adds dy to sumDy and dy·(x − mean) to sumDyX elementwise
+// in float64.
+func addGradientSums[T float](sumDy, sumDyX []float64, dy, x []T, mean []float64) {
+	sumDyX, dy, x, mean = sumDyX[:len(sumDy)], dy[:len(sumDy)], x[:len(sumDy)], mean[:len(sumDy)]
+	f, i := float32s(x)
+	if i > 0 {
+		fdy, _ := float32s(dy)
+		addGradientRow(&sumDy[0], &sumDyX[0], &fdy[0], &f[0], &mean[0], i)
+	}
+	for ; i < len(x); i++ {
+		sumDy[i] += float64(dy[i])
+		sumDyX[i] += float64(dy[i]) * (float64(x[i]) - mean[i])
+	}
 }
 
 // inputGradient writes ∂J/∂x of Alg. 1's transform given dy = ∂J/∂y (the
