@@ -18,8 +18,10 @@ import (
 // n (row (c, ky, kx), column the output position) and W the (OutChannels,
 // C·k²) kernel matrix, y_n = W·colᵀ_n + b is the (OutChannels, H'·W') slab
 // of the NCHW output. The gradients are three operations: ∂J/∂W = Σ_n
-// dy_n·col_n, with col_n the (H'·W', C·k²) patch matrix built directly in
-// that layout; ∂J/∂x = col2im(Wᵀ·dy_n), the transpose a flag of the
+// dy_n·col_n, computed as its transpose Σ_n colᵀ_n·dyᵀ_n, so that the
+// product reads the patch matrix in the layout the forward pass builds (by
+// copies of contiguous rows) and only dy_n, a fraction of its size, is
+// copied transposed; ∂J/∂x = col2im(Wᵀ·dy_n), the transpose a flag of the
 // product; ∂J/∂b = Σ dy. Gorgonia's own convolution instead copies the
 // patch matrix transposed for every product and the kernel matrix once per
 // example (about 109 MB per step of the benchmark CNN).
@@ -32,6 +34,7 @@ type convOp struct {
 	g      convShape
 	result densedata.Output    // kept between runs: Do writes every value
 	cols   [2]densedata.Output // each half's patch buffer, kept between runs
+	padded [2]densedata.Output // each half's padded example
 }
 
 // convShape is the shape of a convolution: n examples of (c, h, w), oc
@@ -47,7 +50,9 @@ type convGradOp struct {
 	wrt     convInput
 	result  densedata.Output    // kept between runs: Do writes every value
 	cols    [2]densedata.Output // each half's patch buffer, kept between runs
-	partial densedata.Output    // the second half's partial ∂J/∂W
+	padded  [2]densedata.Output // each half's padded example or ∂J/∂x_n
+	dyT     [2]densedata.Output // each half's dyᵀ_n, for ∂J/∂W
+	partial [2]densedata.Output // each half's partial ∂J/∂Wᵀ
 }
 
 // convInput names a convOp's inputs.
@@ -215,7 +220,7 @@ func convForward[T float32 | float64](op *convOp, y, x, w, b []T) {
 	inHalves(g.n, func(part, lo, hi int) {
 		col := densedata.Buffer[T](&op.cols[part], patch*area)
 		for i := lo; i < hi; i++ {
-			im2colT(g, col, x[i*in:(i+1)*in])
+			im2colT(g, col, padded(g, &op.padded[part], x[i*in:(i+1)*in]))
 			yi := y[i*g.oc*area : (i+1)*g.oc*area]
 			for o, v := range b {
 				fill(yi[o*area:(o+1)*area], v)
@@ -236,23 +241,27 @@ func convBackward[T float32 | float64](op *convGradOp, out []T, t []*tensor.Dens
 			dcol := densedata.Buffer[T](&op.cols[part], patch*area)
 			for i := lo; i < hi; i++ {
 				gemmSlices(true, false, patch, area, g.oc, w, dy[i*g.oc*area:(i+1)*g.oc*area], 0, dcol)
-				col2imT(g, out[i*in:(i+1)*in], dcol)
+				col2imT(g, out[i*in:(i+1)*in], dcol, &op.padded[part])
 			}
 		})
-	case convW: // Σ_n dy_n·col_n, a partial sum per half
+	case convW: // (Σ_n colᵀ_n·dyᵀ_n)ᵀ, a partial sum per half
 		x, dy := densedata.Slice[T](t[0]), densedata.Slice[T](t[1])
-		partial := [2][]T{out, densedata.Buffer[T](&op.partial, len(out))}
+		partial := [2][]T{densedata.Buffer[T](&op.partial[0], len(out)), densedata.Buffer[T](&op.partial[1], len(out))}
 		clear(partial[0])
 		clear(partial[1])
 		inHalves(g.n, func(part, lo, hi int) {
-			col := densedata.Buffer[T](&op.cols[part], area*patch)
+			col := densedata.Buffer[T](&op.cols[part], patch*area)
+			dyT := densedata.Buffer[T](&op.dyT[part], area*g.oc)
 			for i := lo; i < hi; i++ {
-				im2col(g, col, x[i*in:(i+1)*in])
-				gemmSlices(false, false, g.oc, patch, area, dy[i*g.oc*area:(i+1)*g.oc*area], col, 1, partial[part])
+				im2colT(g, col, padded(g, &op.padded[part], x[i*in:(i+1)*in]))
+				transpose(dyT, dy[i*g.oc*area:(i+1)*g.oc*area], g.oc, area)
+				gemmSlices(false, false, patch, g.oc, area, col, dyT, 1, partial[part])
 			}
 		})
-		for j, v := range partial[1] {
-			out[j] += v
+		for q := range patch {
+			for o := range g.oc {
+				out[o*patch+q] = partial[0][q*g.oc+o] + partial[1][q*g.oc+o]
+			}
 		}
 	case convB:
 		dy := densedata.Slice[T](t[0])
@@ -287,45 +296,47 @@ func inHalves(n int, f func(part, lo, hi int)) {
 	wg.Wait()
 }
 
-// validColumns returns the output columns [lo, hi) whose input column
-// ox·stride − pad + kx lies inside the image.
-func (g convShape) validColumns(kx int) (lo, hi int) {
-	if d := g.pad - kx; d > 0 {
-		lo = (d + g.stride - 1) / g.stride
+// paddedShape is the (C, H+2·pad, W+2·pad) shape of the zero-padded input.
+func (g convShape) paddedShape() (hp, wp int) { return g.h + 2*g.pad, g.w + 2*g.pad }
+
+// padded returns one example x (C, H, W) zero-padded by pad on every side,
+// written into buf; x itself when pad is 0. With it, every kernel tap reads
+// a contiguous run of each input row, with no test for the padding.
+func padded[T float32 | float64](g convShape, buf *densedata.Output, x []T) []T {
+	if g.pad == 0 {
+		return x
 	}
-	if d := g.w + g.pad - kx; d > 0 {
-		hi = min(g.ow, (d+g.stride-1)/g.stride)
+	hp, wp := g.paddedShape()
+	xp := densedata.Buffer[T](buf, g.c*hp*wp)
+	clear(xp)
+	for c := range g.c {
+		for iy := range g.h {
+			copy(xp[(c*hp+iy+g.pad)*wp+g.pad:][:g.w], x[(c*g.h+iy)*g.w:][:g.w])
+		}
 	}
-	return min(lo, g.ow), max(hi, min(lo, g.ow))
+	return xp
 }
 
-// im2colT writes the (C·k², H'·W') patch matrix of one example x (C, H, W)
-// into col: row (c, ky, kx) holds, for every output position, the input
-// value under that kernel tap (zero in the padding).
-func im2colT[T float32 | float64](g convShape, col, x []T) {
+// im2colT writes the (C·k², H'·W') patch matrix of one example into col
+// from the example padded (padded's xp): row (c, ky, kx) holds, for every
+// output position, the input value under that kernel tap.
+func im2colT[T float32 | float64](g convShape, col, xp []T) {
+	hp, wp := g.paddedShape()
 	area := g.area()
 	for c := range g.c {
 		for ky := range g.k {
 			for kx := range g.k {
 				row := col[((c*g.k+ky)*g.k+kx)*area:][:area]
-				lo, hi := g.validColumns(kx)
 				for oy := range g.oh {
 					out := row[oy*g.ow : (oy+1)*g.ow]
-					iy := oy*g.stride - g.pad + ky
-					if iy < 0 || iy >= g.h {
-						clear(out)
+					src := xp[(c*hp+oy*g.stride+ky)*wp+kx:]
+					if g.stride == 1 {
+						copy(out, src)
 						continue
 					}
-					src := x[(c*g.h+iy)*g.w : (c*g.h+iy+1)*g.w]
-					clear(out[:lo])
-					if g.stride == 1 {
-						copy(out[lo:hi], src[lo-g.pad+kx:])
-					} else {
-						for ox := lo; ox < hi; ox++ {
-							out[ox] = src[ox*g.stride-g.pad+kx]
-						}
+					for ox := range out {
+						out[ox] = src[ox*g.stride]
 					}
-					clear(out[hi:])
 				}
 			}
 		}
@@ -334,63 +345,57 @@ func im2colT[T float32 | float64](g convShape, col, x []T) {
 
 // col2imT adds every entry of a (C·k², H'·W') patch-matrix gradient back to
 // the input value it was taken from (im2colT's adjoint), into dx (C, H, W),
-// which it overwrites.
-func col2imT[T float32 | float64](g convShape, dx, col []T) {
-	clear(dx)
+// which it overwrites; the sums run in a padded buffer buf whose border is
+// then dropped.
+func col2imT[T float32 | float64](g convShape, dx, col []T, buf *densedata.Output) {
+	hp, wp := g.paddedShape()
+	dxp := dx
+	if g.pad > 0 {
+		dxp = densedata.Buffer[T](buf, g.c*hp*wp)
+	}
+	clear(dxp)
 	area := g.area()
 	for c := range g.c {
 		for ky := range g.k {
 			for kx := range g.k {
 				row := col[((c*g.k+ky)*g.k+kx)*area:][:area]
-				lo, hi := g.validColumns(kx)
 				for oy := range g.oh {
-					iy := oy*g.stride - g.pad + ky
-					if iy < 0 || iy >= g.h {
+					dst := dxp[(c*hp+oy*g.stride+ky)*wp+kx:]
+					src := row[oy*g.ow : (oy+1)*g.ow]
+					if g.stride == 1 {
+						addTo(dst[:len(src)], src)
 						continue
 					}
-					dst := dx[(c*g.h+iy)*g.w : (c*g.h+iy+1)*g.w]
-					src := row[oy*g.ow : (oy+1)*g.ow]
-					for ox := lo; ox < hi; ox++ {
-						dst[ox*g.stride-g.pad+kx] += src[ox]
+					for ox, v := range src {
+						dst[ox*g.stride] += v
 					}
 				}
 			}
 		}
 	}
+	if g.pad > 0 {
+		for c := range g.c {
+			for iy := range g.h {
+				copy(dx[(c*g.h+iy)*g.w:][:g.w], dxp[(c*hp+iy+g.pad)*wp+g.pad:])
+			}
+		}
+	}
 }
 
-// im2col writes the (H'·W', C·k²) patch matrix of one example x (C, H, W)
-// into col: im2colT's transpose, built row by row (one output position's
-// patch, k contiguous input values per (c, ky)).
-func im2col[T float32 | float64](g convShape, col, x []T) {
-	patch := g.patch()
-	for oy := range g.oh {
-		for ox := range g.ow {
-			r := col[(oy*g.ow+ox)*patch:][:patch]
-			ix0 := ox*g.stride - g.pad
-			inside := ix0 >= 0 && ix0+g.k <= g.w
-			for c := range g.c {
-				for ky := range g.k {
-					seg := r[(c*g.k+ky)*g.k:][:g.k]
-					iy := oy*g.stride - g.pad + ky
-					if iy < 0 || iy >= g.h {
-						clear(seg)
-						continue
-					}
-					src := x[(c*g.h+iy)*g.w : (c*g.h+iy+1)*g.w]
-					if inside {
-						copy(seg, src[ix0:])
-						continue
-					}
-					for kx := range seg {
-						if ix := ix0 + kx; ix >= 0 && ix < g.w {
-							seg[kx] = src[ix]
-						} else {
-							seg[kx] = 0
-						}
-					}
-				}
-			}
+// addTo adds src to dst elementwise; they have the same length.
+func addTo[T float32 | float64](dst, src []T) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] += src[i]
+	}
+}
+
+// transpose writes the transpose of the (rows, cols) matrix m into t.
+func transpose[T float32 | float64](t, m []T, rows, cols int) {
+	t = t[:rows*cols]
+	for r := range rows {
+		for c, v := range m[r*cols : (r+1)*cols] {
+			t[c*rows+r] = v
 		}
 	}
 }

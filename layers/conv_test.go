@@ -170,3 +170,49 @@ func TestConv2DFloat32MatchesFloat64(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkConvOps times each operation of the benchmark CNN's two
+// convolution stages (configs/mnist-cnn-bn.yaml at batch 60, float32) on its
+// own: the convolution, its three gradients and the max-pooling that
+// follows, forward and backward.
+func BenchmarkConvOps(b *testing.B) {
+	stages := []convShape{
+		{n: 60, c: 1, h: 28, w: 28, oc: 16, k: 5, stride: 1, pad: 2, oh: 28, ow: 28},
+		{n: 60, c: 16, h: 14, w: 14, oc: 32, k: 5, stride: 1, pad: 2, oh: 14, ow: 14},
+	}
+	for i, g := range stages {
+		rng := rand.New(rand.NewPCG(1, uint64(i)))
+		tensorOf := func(shape ...int) *tensor.Dense {
+			t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float32))
+			for j, v := range normals(rng, t.Shape().TotalSize()) {
+				t.Data().([]float32)[j] = float32(max(v, 0)) // ReLU outputs, ties at 0
+			}
+			return t
+		}
+		x, w, bias := tensorOf(g.n, g.c, g.h, g.w), tensorOf(g.oc, g.c, g.k, g.k), tensorOf(g.oc)
+		y, dy := tensorOf(g.n, g.oc, g.oh, g.ow), tensorOf(g.n, g.oc, g.oh, g.ow)
+		conv := &convOp{g: g}
+		pg := convShape{n: g.n, c: g.oc, h: g.oh, w: g.ow, oc: g.oc, k: 2, stride: 2, oh: g.oh / 2, ow: g.ow / 2}
+		pool := &maxPoolOp{g: pg}
+		ops := []struct {
+			op     G.Op
+			inputs []G.Value
+		}{
+			{conv, []G.Value{x, w, bias}},
+			{&convGradOp{forward: conv, wrt: convX}, []G.Value{w, dy}},
+			{&convGradOp{forward: conv, wrt: convW}, []G.Value{x, dy}},
+			{&convGradOp{forward: conv, wrt: convB}, []G.Value{dy}},
+			{pool, []G.Value{y}},
+			{&maxPoolGradOp{forward: pool}, []G.Value{tensorOf(pg.n, pg.c, pg.oh, pg.ow)}},
+		}
+		for _, o := range ops {
+			b.Run(fmt.Sprintf("stage%d/%v", i+1, o.op), func(b *testing.B) {
+				for b.Loop() {
+					if _, err := o.op.Do(o.inputs...); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

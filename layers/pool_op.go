@@ -156,11 +156,16 @@ func maxPoolForward[T float32 | float64](g convShape, y, x []T, argmax []int32, 
 					x0, x1 := max(ox*g.stride-g.pad, 0), min(ox*g.stride-g.pad+g.k, g.w)
 					best, at := lowest, -1
 					for iy := y0; iy < y1; iy++ {
-						row := xp[iy*g.w+x0 : iy*g.w+x1]
-						for j, v := range row {
-							if v > best {
-								best, at = v, iy*g.w+x0+j
+						for i := iy*g.w + x0; i < iy*g.w+x1; i++ {
+							// Without a branch: which value wins is as
+							// good as random, so a branch would be
+							// mispredicted about every other time.
+							v := xp[i]
+							larger := v > best
+							if larger {
+								at = i // a conditional move
 							}
+							best = [2]T{best, v}[index(larger)]
 						}
 					}
 					yp[oy*g.ow+ox], ap[oy*g.ow+ox] = best, int32(at)
@@ -168,6 +173,14 @@ func maxPoolForward[T float32 | float64](g convShape, y, x []T, argmax []int32, 
 			}
 		}
 	})
+}
+
+// index is 1 for true and 0 for false, computed without a branch.
+func index(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // maxPoolBackward writes ∂J/∂x: zero but at the winners, which get the sum
