@@ -400,9 +400,14 @@ func transpose[T float32 | float64](t, m []T, rows, cols int) {
 	}
 }
 
-// fill sets every element of s to v.
+// fill sets every element of s to v, by copies of doubling length (a loop
+// of stores takes several times as long).
 func fill[T float32 | float64](s []T, v T) {
-	for i := range s {
-		s[i] = v
+	if len(s) == 0 {
+		return
+	}
+	s[0] = v
+	for n := 1; n < len(s); n *= 2 {
+		copy(s[n:], s[:n])
 	}
 }
