@@ -184,8 +184,9 @@ func BenchmarkConvOps(b *testing.B) {
 		rng := rand.New(rand.NewPCG(1, uint64(i)))
 		tensorOf := func(shape ...int) *tensor.Dense {
 			t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float32))
-			for j, v := range normals(rng, t.Shape().TotalSize()) {
-				t.Data().([]float32)[j] = float32(max(v, 0)) // ReLU outputs, ties at 0
+			data := t.Data().([]float32)
+			for j, v := range normals(rng, len(data)) {
+				data[j] = float32(max(v, 0)) // ReLU outputs, ties at 0
 			}
 			return t
 		}
