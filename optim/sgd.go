@@ -95,8 +95,41 @@ func (s *SGD) StepInPlace(obj InPlace, theta []float64, loss, lr float64) (Info,
 			if v != nil {
 				v = v[seg.Start : seg.Start+len(theta)]
 			}
-			return sgdUpdate(s, theta, v, seg.Grad, seg.Penalty, seg.Param, lr)
+			return sgdSegment(s, theta, v, seg, lr)
 		})
+}
+
+// The modes of sgdKernel, bits: velocity kept (momentum), Nesterov's
+// step, the segment's penalty added.
+const (
+	sgdMomentum = 1 << iota
+	sgdNesterov
+	sgdPenalty
+)
+
+// sgdSegment is sgdUpdate on a segment, whose coordinates it takes four at
+// a time on sgdKernel where the processor runs it, the rest in Go.
+func sgdSegment(s *SGD, theta, velocity []float64, seg Segment, lr float64) float64 {
+	var check float64
+	n := 0
+	if useSGDKernel {
+		n = len(theta) &^ 3
+	}
+	if n > 0 {
+		mode, v := 0, (*float64)(nil)
+		if s.Momentum != 0 { // as sgdUpdate decides
+			mode, v = sgdMomentum, &velocity[0]
+			velocity = velocity[n:]
+		}
+		if s.Nesterov {
+			mode |= sgdNesterov
+		}
+		if seg.Penalty != 0 {
+			mode |= sgdPenalty
+		}
+		check = sgdKernel(&theta[0], v, &seg.Grad[0], &seg.Param[0], n, lr, s.WeightDecay, s.Momentum, seg.Penalty, mode)
+	}
+	return check + sgdUpdate(s, theta[n:], velocity, seg.Grad[n:], seg.Penalty, seg.Param[n:], lr)
 }
 
 // state returns the velocity for θ of n coordinates, allocated at the

@@ -31,7 +31,7 @@ func TestFirst32(t *testing.T) {
 
 func testFirst[T float32 | float64](t *testing.T, first func([]T) int, finite []T) {
 	bad := []T{T(math.NaN()), T(math.Inf(1)), T(math.Inf(-1))}
-	for _, n := range []int{0, 1, 3, 4, 5, block - 1, block, block + 1, 2*block + 3} {
+	for _, n := range []int{0, 1, 3, 4, 5, 31, 32, 33, 95, block - 1, block, block + 1, 2*block + 3} {
 		x := make([]T, n)
 		for i := range x {
 			x[i] = finite[i%len(finite)]
