@@ -4,6 +4,7 @@ import (
 	"deepopt/internal/bounds"
 	"deepopt/schedule"
 	"deepopt/smooth"
+	"deepopt/train"
 )
 
 // Continuation smooths the training objective with Gaussian weight noise,
@@ -59,7 +60,5 @@ func (c *Continuation) validate(p *problems, t Train) {
 			p.add("continuation.steps", "%d steps cannot hold %d levels of at least one step each; raise continuation.steps or lower continuation.levels", c.Steps, c.Levels)
 		}
 	}
-	if t.HoldBatch > 1 {
-		p.add("train.hold_batch", "%d with continuation: σ and the noise change at every step, which a held minibatch cannot follow; set train.hold_batch: 1 or continuation.sigma: 0", t.HoldBatch)
-	}
+	p.library("", train.CheckHold(t.HoldBatch), map[string]string{"Trainer.HoldBatch": "train.hold_batch", "Continuation.Sigma": "continuation.sigma"})
 }

@@ -9,11 +9,13 @@ import (
 	"strings"
 
 	"deepopt/batchnorm"
+	"deepopt/data"
 	"deepopt/internal/bounds"
 	"deepopt/layers"
 	"deepopt/model"
 	"deepopt/optim"
 	"deepopt/schedule"
+	"deepopt/train"
 )
 
 // datasetShape is what validation needs to know about a data set.
@@ -111,8 +113,8 @@ func (d *Data) validate(p *problems, batchSize int) {
 		return // the choices check reported it
 	}
 	p.atLeast("data.per_class", d.PerClass, 0, "training examples kept per class; 0 keeps them all")
-	p.intRange("data.jitter", d.Jitter, 0, shape.side-1, fmt.Sprintf("pixels of translation within the %d×%d images; 0 disables it", shape.side, shape.side))
-	p.interval("data.label_noise", d.LabelNoise, bounds.Unit)
+	p.library("data", data.Jitter{Pixels: d.Jitter}.Check([]int{shape.side, shape.side}), map[string]string{"Jitter.Pixels": "jitter"})
+	p.library("data", data.CheckLabelNoise(d.LabelNoise), map[string]string{"FlipLabels.fraction": "label_noise"})
 	if d.Dataset == "shapes" && d.Dir == "" {
 		p.add("data.dir", "data.dataset shapes has no default copy: write one with `train shapes --set basic --out DIR` and set data.dir to DIR")
 	}
@@ -149,7 +151,7 @@ func (m *Model) validate(p *problems, input datasetShape) {
 	p.library("model", batchnorm.Options{Eps: m.BNEps, Momentum: m.BNMomentum}.Validate(),
 		map[string]string{"Options.Eps": "bn_eps", "Options.Momentum": "bn_momentum"})
 	p.library("model", model.CheckL2(m.L2), map[string]string{"Spec.L2": "l2"})
-	p.interval("model.main_weight", m.MainWeight, bounds.NonNegative)
+	p.library("model", model.CheckWeight("Spec.MainWeight", m.MainWeight), map[string]string{"Spec.MainWeight": "main_weight"})
 	p.library("model", layers.CheckDropoutRate(m.Dropout), map[string]string{"Dropout.Rate": "dropout"})
 	p.library("model", layers.CheckDropoutRate(m.InputDropout), map[string]string{"Dropout.Rate": "input_dropout"})
 	if m.Init == "gaussian" {
@@ -161,7 +163,8 @@ func (m *Model) validate(p *problems, input datasetShape) {
 			p.add(key+".at", "name the node the head reads, e.g. act1 (train record lists a model's nodes)")
 		}
 		p.library(key, model.CheckWidths("AuxHead.Hidden", h.Hidden), map[string]string{"AuxHead.Hidden": "hidden"})
-		p.termWeight(key, h.Weight, h.Until, h.Decay)
+		p.library(key, model.CheckWeight("AuxHead.Weight", h.Weight), map[string]string{"AuxHead.Weight": "weight"})
+		p.termSchedule(key, h.Until, h.Decay)
 	}
 	if m.Kind == "cnn" && len(m.Conv) == 0 {
 		p.add("model.conv", "model.kind cnn needs at least one conv layer, got none; e.g. conv: [{channels: 32}, {channels: 64}]")
@@ -250,7 +253,7 @@ func (s *Schedule) validate(p *problems, steps int) {
 func (t *Train) validate(p *problems, batchNorm bool) {
 	batches := model.Spec{BatchNorm: batchNorm, BatchSize: t.BatchSize, EvalBatch: t.EvalBatch}
 	p.library("", batches.ValidateBatches(), map[string]string{"Spec.BatchSize": "train.batch_size", "Spec.EvalBatch": "train.eval_batch", "Spec.BatchNorm": "model.batchnorm"})
-	p.atLeast("train.steps", t.Steps, 1, "the number of steps")
+	p.library("train", train.CheckSteps(t.Steps), map[string]string{"Trainer.Steps": "steps"})
 	p.atLeast("train.eval_every", t.EvalEvery, 0, "0 evaluates only at the end")
 	p.atLeast("train.checkpoint_every", t.CheckpointEvery, 0, "0 saves only at the end")
 	p.atLeast("train.log_every", t.LogEvery, 0, "0 logs at each evaluation")
@@ -261,13 +264,6 @@ func (t *Train) validate(p *problems, batchNorm bool) {
 	if f := t.DivergenceFactor; f != 0 && !(f > 1) || math.IsInf(f, 0) {
 		p.add("train.divergence_factor", "want a factor above 1 (the loss may grow to that many times its first value), or 0 to turn the check off, got %v", f)
 	}
-}
-
-// termWeight checks the weight, until and decay keys under key of a
-// weighted term of the objective.
-func (p *problems) termWeight(key string, weight float64, until int, decay bool) {
-	p.interval(key+".weight", weight, bounds.NonNegative)
-	p.termSchedule(key, until, decay)
 }
 
 // termSchedule checks the until and decay keys under key of a weighted term

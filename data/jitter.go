@@ -3,6 +3,8 @@ package data
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"deepopt/internal/bounds"
 )
 
 // jitterStream separates the shifts' random stream from the batcher's
@@ -49,14 +51,21 @@ func (j Jitter) Apply(x []float64, shape []int, step uint64) error {
 	return nil
 }
 
-// Check reports whether j can translate examples of the given shape: Pixels
-// must not be negative and, unless it is 0, examples must be images.
+// Check reports whether j can translate examples of the given shape: unless
+// Pixels is 0, examples must be images and Pixels must lie from 0 to one
+// less than their smaller side (a *bounds.Error naming Jitter.Pixels, which
+// package config reports under data.jitter).
 func (j Jitter) Check(shape []int) error {
-	if j.Pixels < 0 {
-		return fmt.Errorf("data: jitter of %d pixels; want 0 (none) or more", j.Pixels)
+	if j.Pixels == 0 {
+		return nil
 	}
-	if j.Pixels > 0 && len(shape) < 2 {
+	if len(shape) < 2 {
 		return fmt.Errorf("data: jitter translates images, but examples have shape %v; want [C, H, W] or [H, W]", shape)
+	}
+	h, w := shape[len(shape)-2], shape[len(shape)-1]
+	if j.Pixels < 0 || j.Pixels >= min(h, w) {
+		return fmt.Errorf("data: %w", &bounds.Error{Field: "Jitter.Pixels", Value: j.Pixels,
+			Want: fmt.Sprintf("an integer from 0 to %d (pixels of translation within the %d×%d images; 0 disables it)", min(h, w)-1, h, w)})
 	}
 	return nil
 }

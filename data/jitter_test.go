@@ -3,6 +3,7 @@ package data
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -83,11 +84,16 @@ func TestJitterTranslates(t *testing.T) {
 	}
 }
 
-// TestJitterErrors: a negative size and examples without two spatial axes
-// are refused with what is wrong.
+// TestJitterErrors: a negative size, a shift as large as the images'
+// smaller side and examples without two spatial axes are refused with what
+// is wrong.
 func TestJitterErrors(t *testing.T) {
 	if err := (Jitter{Pixels: -1}).Apply(make([]float64, 4), []int{2, 2}, 0); err == nil {
 		t.Error("Pixels −1 gave no error")
+	}
+	err := (Jitter{Pixels: 3}).Apply(make([]float64, 12), []int{3, 4}, 0)
+	if err == nil || !strings.Contains(err.Error(), "Jitter.Pixels = 3; want an integer from 0 to 2 (pixels of translation within the 3×4 images") {
+		t.Errorf("Pixels 3 on 3×4 images: %v", err)
 	}
 	if err := (Jitter{Pixels: 1}).Apply(make([]float64, 4), []int{4}, 0); err == nil {
 		t.Error("flat examples gave no error")

@@ -5,7 +5,16 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"deepopt/internal/bounds"
 )
+
+// CheckLabelNoise reports, as a *bounds.Error naming FlipLabels.fraction, a
+// share of flipped labels outside [0, 1). FlipLabels checks it; package
+// config calls it on data.label_noise.
+func CheckLabelNoise(fraction float64) error {
+	return bounds.Check("FlipLabels.fraction", fraction, bounds.Unit, "the share of training labels given a wrong class")
+}
 
 // noiseStream is the PCG stream of FlipLabels.
 const noiseStream = 0x6e6f697365 // "noise"
@@ -14,11 +23,11 @@ const noiseStream = 0x6e6f697365 // "noise"
 // seed, a wrong label: another class, uniformly. It changes d in place and
 // returns the indices of the flipped examples, in increasing order. This is
 // the label noise of Wu, Dyer & Neyshabur (2021, section 4), under which
-// curricula were found to help; fraction must be in [0, 1) and d must have
-// at least two classes.
+// curricula were found to help; fraction must be in [0, 1)
+// (CheckLabelNoise) and d must have at least two classes.
 func FlipLabels(d *Dataset, fraction float64, seed uint64) ([]int, error) {
-	if !(fraction >= 0 && fraction < 1) {
-		return nil, fmt.Errorf("label noise %v: the fraction of flipped training labels must be in [0, 1)", fraction)
+	if err := CheckLabelNoise(fraction); err != nil {
+		return nil, fmt.Errorf("data: %w", err)
 	}
 	if fraction > 0 && d.Classes < 2 {
 		return nil, fmt.Errorf("label noise needs at least 2 classes to flip a label to, the set has %d", d.Classes)

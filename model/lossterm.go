@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -122,7 +121,7 @@ type builtTerm struct {
 // validateLossTerms checks the terms' names and weights.
 func (s *Spec) validateLossTerms() error {
 	if s.MainWeight != nil {
-		if w := s.MainWeight.At(0); !(w >= 0) || math.IsInf(w, 0) {
+		if w := s.MainWeight.At(0); CheckWeight("Spec.MainWeight", w) != nil {
 			return fmt.Errorf("model: the main term's weight is %v at step 0; need a finite weight ≥ 0", w)
 		}
 	}
@@ -141,7 +140,7 @@ func (s *Spec) validateLossTerms() error {
 		if t.Weight == nil || t.Build == nil {
 			return fmt.Errorf("model: loss term %s needs a Weight and a Build", t.Name)
 		}
-		if w := t.Weight.At(0); !(w >= 0) || math.IsInf(w, 0) {
+		if w := t.Weight.At(0); CheckWeight("LossTerm.Weight", w) != nil {
 			return fmt.Errorf("model: loss term %s: weight %v at step 0; need a finite weight ≥ 0", t.Name, w)
 		}
 	}

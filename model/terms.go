@@ -2,11 +2,11 @@ package model
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 
+	"deepopt/internal/bounds"
 	"deepopt/layers"
 	"deepopt/schedule"
 
@@ -83,7 +83,7 @@ func (s *Spec) validateAuxHeads(nodes []string) error {
 		if h.Weight == nil {
 			return fmt.Errorf("model: aux head %d (%s) at %s has no weight; give it one, e.g. schedule.Constant{Rate: 0.3}", k, headName(k), h.At)
 		}
-		if w := h.Weight.At(0); !(w >= 0) || math.IsInf(w, 0) {
+		if w := h.Weight.At(0); CheckWeight("AuxHead.Weight", w) != nil {
 			return fmt.Errorf("model: aux head %d (%s) at %s: weight %v at step 0; need a finite weight ≥ 0", k, headName(k), h.At, w)
 		}
 	}
@@ -188,6 +188,15 @@ func (m *Model) addWeighted(loss *G.Node, name string, value *G.Node, weight sch
 	return loss, nil
 }
 
+// CheckWeight reports, as a *bounds.Error naming field, a term's weight
+// that is not a finite number ≥ 0. New checks the main term's, the heads'
+// and the LossTerms' weights at step 0 with it, and SetStep those of every
+// step; package config calls it on model.main_weight and
+// model.aux_heads.k.weight.
+func CheckWeight(field string, w float64) error {
+	return bounds.Check(field, w, bounds.NonNegative, "a term's weight")
+}
+
 // weighted gives term t a scalar input node for its weight, which SetStep
 // sets from weight, and returns the weighted term's node.
 func (m *Model) weighted(t *term, weight schedule.Scalar) (*G.Node, error) {
@@ -209,7 +218,7 @@ func (m *Model) SetStep(step int) error {
 			continue // the unweighted main term
 		}
 		w := t.weight.At(step)
-		if !(w >= 0) || math.IsInf(w, 0) {
+		if CheckWeight("weight", w) != nil {
 			return fmt.Errorf("model: the weight of term %s is %v at step %d; need a finite weight ≥ 0", t.name, w, step)
 		}
 		var v G.Value = G.NewF64(w)

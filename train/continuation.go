@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"deepopt/internal/bounds"
 	"deepopt/schedule"
 	"deepopt/smooth"
 )
@@ -25,17 +26,16 @@ type Continuation struct {
 	Sigma     schedule.Scalar
 }
 
-// Attach implements Hook. It refuses a held minibatch (Trainer.HoldBatch >
-// 1): the loop remembers the objective at a held batch's starting point
-// across steps, which a new σ or draw would make stale.
+// Attach implements Hook. It refuses a held minibatch (CheckHold).
 func (c *Continuation) Attach(t *Trainer) error {
 	switch {
 	case c.Smoothing == nil:
 		return errors.New("train: Continuation.Smoothing is nil; set the smoothing it anneals")
 	case !slices.ContainsFunc(t.Wrappers, func(w ObjectiveWrapper) bool { return w == c.Smoothing }):
 		return errors.New("train: Continuation.Smoothing is not among the Trainer's Wrappers; add it there, so that the optimizer sees the smoothed objective")
-	case t.HoldBatch > 1:
-		return fmt.Errorf("train: a continuation changes σ and the noise every step, which a minibatch held for %d steps cannot follow; use HoldBatch 1 with a continuation", t.HoldBatch)
+	}
+	if err := CheckHold(t.HoldBatch); err != nil {
+		return fmt.Errorf("train: %w", err)
 	}
 	if err := schedule.Validate(c.Sigma); err != nil {
 		return fmt.Errorf("train: continuation σ: %w", err)
@@ -53,4 +53,17 @@ func (c *Continuation) Attach(t *Trainer) error {
 		return strconv.FormatFloat(c.Sigma.At(t.Step()-1), 'g', 10, 64)
 	}})
 	return nil
+}
+
+// CheckHold reports, as a *bounds.Error naming Trainer.HoldBatch, a
+// minibatch held for hold > 1 steps under a continuation: the loop
+// remembers the objective at a held batch's starting point across steps,
+// which a new σ or draw would make stale. Attach checks it; package config
+// calls it on train.hold_batch when continuation is on.
+func CheckHold(hold int) error {
+	if hold <= 1 {
+		return nil
+	}
+	return &bounds.Error{Field: "Trainer.HoldBatch", Value: hold,
+		Problem: fmt.Sprintf("%d with continuation: σ and the noise change at every step, which a held minibatch cannot follow; use Trainer.HoldBatch 1 or Continuation.Sigma 0", hold)}
 }

@@ -295,3 +295,17 @@ func TestRestoreReadsCheckpointsWithoutSearchFailures(t *testing.T) {
 		t.Errorf("two counters: Restore = %v, want a refusal", err)
 	}
 }
+
+// TestRunRefusesNoSteps: a run of 0 steps is refused by CheckSteps' message
+// before anything is written.
+func TestRunRefusesNoSteps(t *testing.T) {
+	dir := t.TempDir()
+	tr := newTrainer(t, dir, 0, 0.1)
+	_, err := tr.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "train: Trainer.Steps = 0; want an integer ≥ 1 (the number of steps)") {
+		t.Fatalf("Run of 0 steps: %v", err)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("the refused run wrote %d files", len(files))
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"deepopt/data"
+	"deepopt/internal/bounds"
 	"deepopt/internal/finite"
 	"deepopt/model"
 	"deepopt/optim"
@@ -255,12 +256,21 @@ func (t *Trainer) Step() int { return t.state.Step }
 // Theta is the current parameter vector (owned by the trainer; read only).
 func (t *Trainer) Theta() []float64 { return t.theta }
 
+// CheckSteps reports, as a *bounds.Error naming Trainer.Steps, a run
+// length below 1. Run checks it; package config calls it on train.steps.
+func CheckSteps(steps int) error {
+	if steps >= 1 {
+		return nil
+	}
+	return &bounds.Error{Field: "Trainer.Steps", Value: steps, Want: "an integer ≥ 1 (the number of steps)"}
+}
+
 func (t *Trainer) init() error {
 	if t.Model == nil || t.Optimizer == nil || t.LR == nil || t.Train == nil {
 		return errors.New("train: Model, Optimizer, LR and Train must be set")
 	}
-	if t.Steps < 1 {
-		return fmt.Errorf("train: Steps = %d, need at least 1", t.Steps)
+	if err := CheckSteps(t.Steps); err != nil {
+		return fmt.Errorf("train: %w", err)
 	}
 	if err := (data.Jitter{Pixels: t.Jitter}).Check(t.Train.Shape); err != nil {
 		return fmt.Errorf("train: Jitter: %w", err)
