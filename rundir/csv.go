@@ -105,6 +105,20 @@ func keepRows(old []byte, header string, columns, keepThrough int) ([]byte, int,
 	return out, dropped, nil
 }
 
+// WriteCSV writes a CSV file whole, atomically: the header, then the rows,
+// in the encoding ReadCSV reads (a field holding a comma, a quote or a line
+// break, or starting with a space, is quoted). Fields of names and numbers
+// are written as they are, as AppendCSV writes them.
+func WriteCSV(path string, header []string, rows [][]string) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		if err := cw.Write(header); err != nil {
+			return err
+		}
+		return cw.WriteAll(rows)
+	})
+}
+
 // Table is a CSV file read whole: its header and its rows, every row as
 // long as the header.
 type Table struct {

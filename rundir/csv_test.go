@@ -119,3 +119,29 @@ func TestReadCSVByName(t *testing.T) {
 		t.Errorf("empty file: err = %v", err)
 	}
 }
+
+// TestWriteCSV writes names and numbers as they are and quotes the fields
+// that need it (RFC 4180: a comma, a quote doubled inside quotes, a leading
+// space), and ReadCSV reads back what was written.
+func TestWriteCSV(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "stages.csv")
+	header := []string{"stage", "stage_name", "loss"}
+	rows := [][]string{{"1", `warm, "up"`, "2.5"}, {"2", " main", ""}}
+	if err := WriteCSV(path, header, rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "stage,stage_name,loss\n1,\"warm, \"\"up\"\"\",2.5\n2,\" main\",\n"; string(got) != want {
+		t.Errorf("WriteCSV wrote %q, want %q", got, want)
+	}
+	tab, err := ReadCSV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tab.Header, header) || !slices.EqualFunc(tab.Rows, rows, slices.Equal[[]string]) {
+		t.Errorf("ReadCSV read %q and %q back", tab.Header, tab.Rows)
+	}
+}

@@ -1,15 +1,12 @@
 package stage
 
 import (
-	"encoding/csv"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 
-	"deepopt/internal/atomicfile"
 	"deepopt/rundir"
 )
 
@@ -62,21 +59,11 @@ func (r *Run) writeView() error {
 		}
 		offset += last
 	}
-	return atomicfile.Write(filepath.Join(r.Dir, ViewFile), func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		if err := cw.Write(header); err != nil {
-			return err
+	for i := range rows {
+		// A column first seen in a later stage extends the header.
+		for len(rows[i]) < len(header) {
+			rows[i] = append(rows[i], "")
 		}
-		for _, row := range rows {
-			// A column first seen in a later stage extends the header.
-			for len(row) < len(header) {
-				row = append(row, "")
-			}
-			if err := cw.Write(row); err != nil {
-				return err
-			}
-		}
-		cw.Flush()
-		return cw.Error()
-	})
+	}
+	return rundir.WriteCSV(filepath.Join(r.Dir, ViewFile), header, rows)
 }
