@@ -56,17 +56,6 @@ func WriteFile(path string, text []byte) error {
 	})
 }
 
-// WriteCSV writes a header and rows atomically. Fields are written as they
-// are: the project's CSVs hold names and numbers only.
-func WriteCSV(path string, header []string, rows [][]string) error {
-	var b strings.Builder
-	b.WriteString(strings.Join(header, ",") + "\n")
-	for _, r := range rows {
-		b.WriteString(strings.Join(r, ",") + "\n")
-	}
-	return WriteFile(path, []byte(b.String()))
-}
-
 // G formats a number for a CSV file: at most 8 significant digits.
 func G(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
 

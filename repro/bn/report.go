@@ -9,6 +9,7 @@ import (
 
 	"deepopt/plots"
 	"deepopt/repro"
+	"deepopt/rundir"
 )
 
 // The report directory's files besides the run directories and report.md
@@ -57,7 +58,7 @@ func (r *Report) writeCSVs(dir string) error {
 		}
 		rows = append(rows, row)
 	}
-	if err := repro.WriteCSV(filepath.Join(dir, AccuracyCSV), header, rows); err != nil {
+	if err := rundir.WriteCSV(filepath.Join(dir, AccuracyCSV), header, rows); err != nil {
 		return err
 	}
 	rows = nil
@@ -68,7 +69,7 @@ func (r *Report) writeCSVs(dir string) error {
 				repro.G(s), repro.G(p.P15[i]), repro.G(p.P50[i]), repro.G(p.P85[i])})
 		}
 	}
-	return repro.WriteCSV(filepath.Join(dir, PercentilesCSV), strings.Split("network,seed,node,unit,step,p15,p50,p85", ","), rows)
+	return rundir.WriteCSV(filepath.Join(dir, PercentilesCSV), strings.Split("network,seed,node,unit,step,p15,p50,p85", ","), rows)
 }
 
 func (r *Report) seedText() string {

@@ -10,6 +10,7 @@ import (
 
 	"deepopt/plots"
 	"deepopt/repro"
+	"deepopt/rundir"
 	"deepopt/smooth"
 
 	"gonum.org/v1/gonum/stat"
@@ -77,7 +78,7 @@ func (rep *Report) write() error {
 	for _, o := range rep.Outcomes {
 		rows = append(rows, []string{o.Problem, o.Method, strconv.Itoa(o.Start), repro.G(o.F), strconv.FormatBool(o.Success), strconv.Itoa(o.Evals)})
 	}
-	if err := repro.WriteCSV(filepath.Join(dir, OutcomesCSV), []string{"problem", "method", "start", "final_f", "global", "evaluations"}, rows); err != nil {
+	if err := rundir.WriteCSV(filepath.Join(dir, OutcomesCSV), []string{"problem", "method", "start", "final_f", "global", "evaluations"}, rows); err != nil {
 		return err
 	}
 	rows = rows[:0]
@@ -85,7 +86,7 @@ func (rep *Report) write() error {
 		rows = append(rows, []string{s.Problem, s.Method, strconv.Itoa(s.Runs), strconv.Itoa(s.Successes),
 			repro.G(s.MeanF), repro.G(s.SDF), repro.G(s.MeanEvals), repro.G(s.SDEvals)})
 	}
-	if err := repro.WriteCSV(filepath.Join(dir, SummaryCSV), []string{"problem", "method", "runs", "global", "mean_final_f", "sd_final_f", "mean_evaluations", "sd_evaluations"}, rows); err != nil {
+	if err := rundir.WriteCSV(filepath.Join(dir, SummaryCSV), []string{"problem", "method", "runs", "global", "mean_final_f", "sd_final_f", "mean_evaluations", "sd_evaluations"}, rows); err != nil {
 		return err
 	}
 	if err := writeSmoothing(dir); err != nil {
@@ -155,7 +156,7 @@ func writeSmoothing(dir string) error {
 			return err
 		}
 	}
-	return repro.WriteCSV(filepath.Join(dir, SmoothingCSV), []string{"function", "t", "x", "g"}, rows)
+	return rundir.WriteCSV(filepath.Join(dir, SmoothingCSV), []string{"function", "t", "x", "g"}, rows)
 }
 
 // markdown is report.md.

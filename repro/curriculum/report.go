@@ -46,7 +46,7 @@ func (r *Report) write(o Options) error {
 			rows = append(rows, []string{arm, strconv.Itoa(seed), strconv.Itoa(s.Steps), repro.G(s.Error[arm][i])})
 		}
 	}
-	if err := repro.WriteCSV(filepath.Join(o.Dir, SwitchCSV), []string{"arm", "seed", "steps", "geom_test_error"}, rows); err != nil {
+	if err := rundir.WriteCSV(filepath.Join(o.Dir, SwitchCSV), []string{"arm", "seed", "steps", "geom_test_error"}, rows); err != nil {
 		return err
 	}
 	rows = nil
@@ -61,7 +61,7 @@ func (r *Report) write(o Options) error {
 			}
 		}
 	}
-	if err := repro.WriteCSV(filepath.Join(o.Dir, WuCSV), []string{"setting", "arm", "pacing", "seed", "steps", "test_acc"}, rows); err != nil {
+	if err := rundir.WriteCSV(filepath.Join(o.Dir, WuCSV), []string{"setting", "arm", "pacing", "seed", "steps", "test_acc"}, rows); err != nil {
 		return err
 	}
 	rows = nil
@@ -74,7 +74,7 @@ func (r *Report) write(o Options) error {
 			}
 		}
 	}
-	if err := repro.WriteCSV(filepath.Join(o.Dir, SweepCSV), []string{"setting", "arm", "pacing", "seed", "val_acc", "chosen"}, rows); err != nil {
+	if err := rundir.WriteCSV(filepath.Join(o.Dir, SweepCSV), []string{"setting", "arm", "pacing", "seed", "val_acc", "chosen"}, rows); err != nil {
 		return err
 	}
 	if err := r.plot(o.Dir); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"deepopt/plots"
 	"deepopt/repro"
+	"deepopt/rundir"
 )
 
 // Files written into the report directory besides report.md.
@@ -51,7 +52,7 @@ func (r *Report) write() error {
 			}
 		}
 	}
-	if err := repro.WriteCSV(filepath.Join(dir, AccuracyCSV), header, rows); err != nil {
+	if err := rundir.WriteCSV(filepath.Join(dir, AccuracyCSV), header, rows); err != nil {
 		return err
 	}
 	rows = nil
@@ -63,7 +64,7 @@ func (r *Report) write() error {
 			}
 		}
 	}
-	if err := repro.WriteCSV(filepath.Join(dir, GradCSV), []string{"arm", "layer", "step", "grad_norm"}, rows); err != nil {
+	if err := rundir.WriteCSV(filepath.Join(dir, GradCSV), []string{"arm", "layer", "step", "grad_norm"}, rows); err != nil {
 		return err
 	}
 	rows = nil
@@ -77,7 +78,7 @@ func (r *Report) write() error {
 	for _, arm := range TransferArms {
 		add("transfer", arm, r.Transfer[arm])
 	}
-	if err := repro.WriteCSV(filepath.Join(dir, OutcomesCSV), []string{"study", "arm", "test_acc_mean", "test_acc_min", "test_acc_max"}, rows); err != nil {
+	if err := rundir.WriteCSV(filepath.Join(dir, OutcomesCSV), []string{"study", "arm", "test_acc_mean", "test_acc_min", "test_acc_max"}, rows); err != nil {
 		return err
 	}
 	seeds := fmt.Sprintf("mean over seeds %s, shaded: min–max", repro.JoinInts(r.Options.Seeds, ", "))

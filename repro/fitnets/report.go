@@ -9,6 +9,7 @@ import (
 
 	"deepopt/plots"
 	"deepopt/repro"
+	"deepopt/rundir"
 )
 
 // The report directory's files besides the run directories and report.md.
@@ -28,7 +29,7 @@ func (r *Report) write(o Options) error {
 			rows = append(rows, []string{nw.Key, strconv.Itoa(r.Seeds[i]), repro.G(e)})
 		}
 	}
-	if err := repro.WriteCSV(filepath.Join(o.Dir, ErrorsCSV), []string{"network", "seed", "test_error"}, rows); err != nil {
+	if err := rundir.WriteCSV(filepath.Join(o.Dir, ErrorsCSV), []string{"network", "seed", "test_error"}, rows); err != nil {
 		return err
 	}
 	fig := plots.Figure{Title: "FitNets on MNIST, " + r.seedText(), XLabel: "minibatches (the hints arm: hint stage, then KD)", YLabel: "test error (%)", LogY: true}

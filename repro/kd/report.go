@@ -10,6 +10,7 @@ import (
 
 	"deepopt/plots"
 	"deepopt/repro"
+	"deepopt/rundir"
 )
 
 // The report directory's files besides the run directories and report.md.
@@ -68,7 +69,7 @@ func (r *Report) write(o Options) error {
 		}
 	}
 	header := []string{"network", "seed", "test_errors", fmt.Sprintf("errors_on_%d", o.Omitted), "bias_shift", "test_errors_shifted", fmt.Sprintf("errors_on_%d_shifted", o.Omitted)}
-	if err := repro.WriteCSV(filepath.Join(o.Dir, ErrorsCSV), header, rows); err != nil {
+	if err := rundir.WriteCSV(filepath.Join(o.Dir, ErrorsCSV), header, rows); err != nil {
 		return err
 	}
 	var groups []repro.Group

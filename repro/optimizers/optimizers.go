@@ -153,5 +153,5 @@ func writeCSV(path string, results []Result) error {
 				strconv.Itoa(r.Examples), strconv.FormatFloat(r.WallSeconds, 'f', 3, 64), repro.G(r.TrainLoss), repro.G(r.TestLoss), repro.G(r.TestAcc)})
 		}
 	}
-	return repro.WriteCSV(path, Columns, rows)
+	return rundir.WriteCSV(path, Columns, rows)
 }

@@ -9,6 +9,7 @@ import (
 
 	"deepopt/plots"
 	"deepopt/repro"
+	"deepopt/rundir"
 	"deepopt/sparsecode"
 
 	"gonum.org/v1/gonum/stat"
@@ -44,7 +45,7 @@ func (rep *Report) write() error {
 		byIteration.Series = append(byIteration.Series, iterations)
 		byTime.Series = append(byTime.Series, times)
 	}
-	if err := repro.WriteCSV(filepath.Join(dir, TraceCSV), []string{"method", "seed", "iteration", "seconds", "j", "residual", "penalty", "sparsity"}, rows); err != nil {
+	if err := rundir.WriteCSV(filepath.Join(dir, TraceCSV), []string{"method", "seed", "iteration", "seconds", "j", "residual", "penalty", "sparsity"}, rows); err != nil {
 		return err
 	}
 	for file, fig := range map[string]plots.Figure{IterationsFigure: byIteration, TimeFigure: byTime} {

@@ -22,6 +22,7 @@ import (
 	"deepopt/config"
 	"deepopt/plots"
 	"deepopt/repro"
+	"deepopt/rundir"
 )
 
 // Options describe the study; the CLI's defaults are given in brackets.
@@ -145,7 +146,7 @@ func (r *Report) write() error {
 			rows = append(rows, []string{arm, strconv.Itoa(seed), repro.G(acc.X[n]), repro.G(acc.Runs[i][n]), repro.G(loss.Runs[i][n]), repro.G(reach[i])})
 		}
 	}
-	if err := repro.WriteCSV(filepath.Join(dir, OutcomesCSV), []string{"arm", "seed", "steps", "test_acc", "train_loss", "first_step_at_50pct"}, rows); err != nil {
+	if err := rundir.WriteCSV(filepath.Join(dir, OutcomesCSV), []string{"arm", "seed", "steps", "test_acc", "train_loss", "first_step_at_50pct"}, rows); err != nil {
 		return err
 	}
 	seeds := fmt.Sprintf(", seeds %s (mean; shaded: min–max)", repro.JoinInts(r.Options.Seeds, ", "))
