@@ -85,8 +85,8 @@ func (m *Model) batchSet() {
 // Batch copies the current training minibatch out of the graph's input
 // tensors into x (BatchSize×example values) and y (BatchSize labels), as
 // SetBatch received it (in the graph's precision, so SetBatch(Batch()) is
-// exact). A probe that evaluates its own batch uses it to put the training
-// batch back; before the first SetBatch it reads zeros and labels 0.
+// exact): the input the LossTerms' inputs are computed from. Before the
+// first SetBatch it reads zeros and labels 0.
 func (m *Model) Batch(x []float64, y []int) error {
 	s := m.spec
 	if len(y) != s.BatchSize || len(x) != s.BatchSize*product(s.Input) {

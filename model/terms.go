@@ -218,7 +218,7 @@ func (m *Model) SetStep(step int) error {
 			continue // the unweighted main term
 		}
 		w := t.weight.At(step)
-		if CheckWeight("weight", w) != nil {
+		if CheckWeight("Term.Weight", w) != nil {
 			return fmt.Errorf("model: the weight of term %s is %v at step %d; need a finite weight ≥ 0", t.name, w, step)
 		}
 		var v G.Value = G.NewF64(w)
