@@ -173,10 +173,8 @@ func (m *Model) validate(p *problems, input datasetShape) {
 	for i, layer := range m.Conv {
 		key := fmt.Sprintf("model.conv.%d", i)
 		bad := len(*p)
-		p.atLeast(key+".channels", layer.Channels, 1, "the number of output channels")
-		p.atLeast(key+".kernel", layer.Kernel, 1, "the kernel side")
-		p.atLeast(key+".stride", layer.Stride, 1, "the stride")
-		p.intRange(key+".padding", layer.Padding, 0, max(layer.Kernel-1, 0), "padding beyond kernel − 1 sees only zeros")
+		p.library(key, layers.CheckConv(layer.Channels, layer.Kernel, layer.Stride, layer.Padding),
+			map[string]string{"Conv2D.OutChannels": "channels", "Conv2D.Kernel": "kernel", "Conv2D.Stride": "stride", "Conv2D.Padding": "padding"})
 		p.atLeast(key+".pool", layer.Pool, 0, "the pooling side, 0 or 1 for none")
 		if len(*p) > bad || side == 0 {
 			side = 0 // the output size is unknown after an invalid layer

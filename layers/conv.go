@@ -31,15 +31,11 @@ func NewConv2D(g *G.ExprGraph, name string, inChannels, outChannels, kernel, str
 	if err := checkGraph(g, name); err != nil {
 		return nil, err
 	}
-	switch {
-	case inChannels < 1 || outChannels < 1:
-		return nil, fmt.Errorf("%s: convolution needs at least one input and one output channel, got %d and %d", name, inChannels, outChannels)
-	case kernel < 1:
-		return nil, fmt.Errorf("%s: kernel size %d is below 1", name, kernel)
-	case stride < 1:
-		return nil, fmt.Errorf("%s: stride %d is below 1", name, stride)
-	case padding < 0:
-		return nil, fmt.Errorf("%s: padding %d is negative", name, padding)
+	if inChannels < 1 {
+		return nil, fmt.Errorf("%s: convolution needs at least one input channel, got %d", name, inChannels)
+	}
+	if err := CheckConv(outChannels, kernel, stride, padding); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	area := kernel * kernel
 	w, err := newParam(g, name+".W", dt, []int{outChannels, inChannels, kernel, kernel}, init, inChannels*area, outChannels*area, rng)

@@ -82,8 +82,10 @@ func TestShapeErrors(t *testing.T) {
 		{"linear nil init", second2(NewLinear(g, "fc5", 2, 2, tensor.Float64, nil, rng)), "fc5.W: initialiser is nil"},
 		{"linear nil graph", second2(NewLinear(nil, "fc6", 2, 2, tensor.Float64, Zeros(), rng)), "fc6: graph is nil"},
 		{"linear bad init", second2(NewLinear(g, "fc7", 2, 2, tensor.Float64, Gaussian(-2), rng)), "fc7.W: layers: gaussian init std -2"},
-		{"conv kernel", second3(NewConv2D(g, "conv3", 1, 1, 0, 1, 0, tensor.Float64, GlorotUniform(), rng)), "conv3: kernel size 0 is below 1"},
-		{"conv padding", second3(NewConv2D(g, "conv4", 1, 1, 3, 1, -1, tensor.Float64, GlorotUniform(), rng)), "conv4: padding -1 is negative"},
+		{"conv kernel", second3(NewConv2D(g, "conv3", 1, 1, 0, 1, 0, tensor.Float64, GlorotUniform(), rng)), "conv3: Conv2D.Kernel = 0; want an integer ≥ 1 (the kernel side)"},
+		{"conv padding", second3(NewConv2D(g, "conv4", 1, 1, 3, 1, -1, tensor.Float64, GlorotUniform(), rng)), "conv4: Conv2D.Padding = -1; want an integer from 0 to 2 (padding beyond kernel − 1 sees only zeros)"},
+		{"conv padding beyond the kernel", second3(NewConv2D(g, "conv5", 1, 1, 3, 1, 3, tensor.Float64, GlorotUniform(), rng)), "conv5: Conv2D.Padding = 3; want an integer from 0 to 2"},
+		{"conv input channels", second3(NewConv2D(g, "conv6", 0, 1, 3, 1, 1, tensor.Float64, GlorotUniform(), rng)), "conv6: convolution needs at least one input channel, got 0"},
 	} {
 		if tc.err == nil || !strings.Contains(tc.err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want an error containing %q", tc.name, tc.err, tc.want)
