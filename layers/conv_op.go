@@ -355,10 +355,17 @@ func col2imT[T float32 | float64](g convShape, dx, col []T, buf *densedata.Outpu
 	}
 	clear(dxp)
 	area := g.area()
+	dxp32, _ := any(dxp).([]float32)
+	col32, _ := any(col).([]float32)
+	kernel := useKernels && dxp32 != nil && g.stride == 1
 	for c := range g.c {
 		for ky := range g.k {
 			for kx := range g.k {
 				row := col[((c*g.k+ky)*g.k+kx)*area:][:area]
+				if kernel { // the loop below, eight values at a time
+					addRows(&dxp32[(c*hp+ky)*wp+kx], &col32[((c*g.k+ky)*g.k+kx)*area], g.oh, g.ow, wp)
+					continue
+				}
 				for oy := range g.oh {
 					dst := dxp[(c*hp+oy*g.stride+ky)*wp+kx:]
 					src := row[oy*g.ow : (oy+1)*g.ow]

@@ -75,4 +75,5 @@ loop:
 	JMP     loop
 
 done:
+	VZEROUPPER
 	RET

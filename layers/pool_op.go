@@ -151,7 +151,7 @@ func maxPoolForward[T float32 | float64](g convShape, y, x []T, argmax []int32, 
 	x32, _ := any(x).([]float32)
 	y32, _ := any(y).([]float32)
 	kernel := 0
-	if usePoolKernel && x32 != nil && g.k == 2 && g.stride == 2 && g.pad == 0 {
+	if useKernels && x32 != nil && g.k == 2 && g.stride == 2 && g.pad == 0 {
 		kernel = g.ow &^ 3
 	}
 	inHalves(g.n, func(_, lo, hi int) {

@@ -1,0 +1,13 @@
+package layers
+
+import "deepopt/internal/avx2"
+
+// useKernels is whether the processor runs the AVX instructions of
+// maxPool2x2 (pool_amd64.s) and addRows (conv_amd64.s).
+var useKernels = avx2.Available
+
+//go:noescape
+func maxPool2x2(y *float32, at *int32, x *float32, w, n, base int)
+
+//go:noescape
+func addRows(dst, src *float32, rows, n, dstStride int)
