@@ -53,3 +53,53 @@ next:
 done:
 	VZEROUPPER
 	RET
+
+// func copyRows(dst, src *float32, rows, n, srcStride int)
+//
+// Copies rows of n values of src that start srcStride values apart into
+// dst, one after another: eight values at a time, then four, then one.
+TEXT ·copyRows(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), R8
+	MOVQ n+24(FP), R9
+	MOVQ srcStride+32(FP), R10
+	SHLQ $2, R10
+	MOVQ R9, R11
+	ANDQ $-8, R11                    // n rounded down to 8
+	MOVQ R9, R12
+	ANDQ $-4, R12                    // and to 4
+
+copyRow:
+	TESTQ R8, R8
+	JLE   copyDone
+	XORQ  AX, AX
+copyEight:
+	CMPQ    AX, R11
+	JGE     copyFour
+	VMOVUPS (SI)(AX*4), Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     copyEight
+copyFour:
+	CMPQ    AX, R12
+	JGE     copyOne
+	VMOVUPS (SI)(AX*4), X0
+	VMOVUPS X0, (DI)(AX*4)
+	ADDQ    $4, AX
+copyOne:
+	CMPQ   AX, R9
+	JGE    copyNext
+	MOVL   (SI)(AX*4), BX
+	MOVL   BX, (DI)(AX*4)
+	INCQ   AX
+	JMP    copyOne
+copyNext:
+	LEAQ (DI)(R9*4), DI
+	ADDQ R10, SI
+	DECQ R8
+	JMP  copyRow
+
+copyDone:
+	VZEROUPPER
+	RET

@@ -323,10 +323,17 @@ func padded[T float32 | float64](g convShape, buf *densedata.Output, x []T) []T 
 func im2colT[T float32 | float64](g convShape, col, xp []T) {
 	hp, wp := g.paddedShape()
 	area := g.area()
+	col32, _ := any(col).([]float32)
+	xp32, _ := any(xp).([]float32)
+	kernel := useKernels && col32 != nil && g.stride == 1
 	for c := range g.c {
 		for ky := range g.k {
 			for kx := range g.k {
 				row := col[((c*g.k+ky)*g.k+kx)*area:][:area]
+				if kernel { // the loop below, eight values at a time
+					copyRows(&col32[((c*g.k+ky)*g.k+kx)*area], &xp32[(c*hp+ky)*wp+kx], g.oh, g.ow, wp)
+					continue
+				}
 				for oy := range g.oh {
 					out := row[oy*g.ow : (oy+1)*g.ow]
 					src := xp[(c*hp+oy*g.stride+ky)*wp+kx:]

@@ -3,7 +3,7 @@ package layers
 import "deepopt/internal/avx2"
 
 // useKernels is whether the processor runs the AVX instructions of
-// maxPool2x2 (pool_amd64.s) and addRows (conv_amd64.s).
+// maxPool2x2 (pool_amd64.s), addRows and copyRows (conv_amd64.s).
 var useKernels = avx2.Available
 
 //go:noescape
@@ -11,3 +11,6 @@ func maxPool2x2(y *float32, at *int32, x *float32, w, n, base int)
 
 //go:noescape
 func addRows(dst, src *float32, rows, n, dstStride int)
+
+//go:noescape
+func copyRows(dst, src *float32, rows, n, srcStride int)

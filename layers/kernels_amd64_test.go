@@ -4,18 +4,20 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"deepopt/internal/densedata"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-// With stride 1, ∂J/∂x of a float32 convolution has the same bits whether
-// col2im adds its rows on the kernel (addRows) or in Go, for rows of 3, 5,
-// 14 and 28 values (tails of every length mod 8 and 4) with and without
-// padding.
-func TestCol2imKernelGivesGoBits(t *testing.T) {
+// With stride 1, a float32 convolution's output, ∂J/∂x and ∂J/∂W have the
+// same bits whether im2col copies and col2im adds their rows on the kernels
+// (copyRows, addRows) or in Go, for rows of 3, 5, 14 and 28 values (tails of
+// every length mod 8 and 4) with and without padding.
+func TestConvKernelsGiveGoBits(t *testing.T) {
 	if !useKernels {
 		t.Skip("the processor lacks AVX2")
 	}
@@ -35,20 +37,30 @@ func TestCol2imKernelGivesGoBits(t *testing.T) {
 				}
 				return d
 			}
-			w, dy := random(g.oc, g.c, g.k, g.k), random(g.n, g.oc, g.oh, g.ow)
-			var dx [2][]float32
-			for k, kernel := range []bool{true, false} {
-				useKernels = kernel
-				v, err := (&convGradOp{forward: &convOp{g: g}, wrt: convX}).Do(w, dy)
-				useKernels = true
-				if err != nil {
-					t.Fatal(err)
+			x, w, b, dy := random(g.n, g.c, g.h, g.w), random(g.oc, g.c, g.k, g.k), random(g.oc), random(g.n, g.oc, g.oh, g.ow)
+			forward := &convOp{g: g}
+			for _, o := range []struct {
+				op     G.Op
+				inputs []G.Value
+			}{
+				{forward, []G.Value{x, w, b}},
+				{&convGradOp{forward: forward, wrt: convX}, []G.Value{w, dy}},
+				{&convGradOp{forward: forward, wrt: convW}, []G.Value{x, dy}},
+			} {
+				var out [2][]float32
+				for k, kernel := range []bool{true, false} {
+					useKernels = kernel
+					v, err := o.op.Do(o.inputs...)
+					useKernels = true
+					if err != nil {
+						t.Fatal(err)
+					}
+					out[k] = slices.Clone(densedata.Slice[float32](v.(*tensor.Dense)))
 				}
-				dx[k] = densedata.Slice[float32](v.(*tensor.Dense))
-			}
-			for i := range dx[0] {
-				if math.Float32bits(dx[0][i]) != math.Float32bits(dx[1][i]) {
-					t.Fatalf("∂J/∂x[%d]: kernel %v, Go %v", i, dx[0][i], dx[1][i])
+				for i := range out[0] {
+					if math.Float32bits(out[0][i]) != math.Float32bits(out[1][i]) {
+						t.Fatalf("%v[%d]: kernels %v, Go %v", o.op, i, out[0][i], out[1][i])
+					}
 				}
 			}
 		})
