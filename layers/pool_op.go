@@ -147,12 +147,13 @@ func (op *maxPoolGradOp) String() string   { return "∂maxpool" }
 func maxPoolForward[T float32 | float64](g convShape, y, x []T, argmax []int32, lowest T) {
 	plane, area := g.h*g.w, g.area()
 	// 2×2 windows with stride 2 and no padding, four at a time on the
-	// kernel (the rest of each output row in Go).
+	// kernel; a row's last windows, when they are not four, as the last
+	// four (computing some twice, with the same results).
 	x32, _ := any(x).([]float32)
 	y32, _ := any(y).([]float32)
 	kernel := 0
-	if useKernels && x32 != nil && g.k == 2 && g.stride == 2 && g.pad == 0 {
-		kernel = g.ow &^ 3
+	if useKernels && x32 != nil && g.k == 2 && g.stride == 2 && g.pad == 0 && g.ow >= 4 {
+		kernel = g.ow
 	}
 	inHalves(g.n, func(_, lo, hi int) {
 		for p := lo * g.c; p < hi*g.c; p++ {
@@ -160,7 +161,10 @@ func maxPoolForward[T float32 | float64](g convShape, y, x []T, argmax []int32, 
 			yp, ap := y[p*area:(p+1)*area], argmax[p*area:(p+1)*area]
 			for oy := range g.oh {
 				if kernel > 0 {
-					maxPool2x2(&y32[p*area+oy*g.ow], &ap[oy*g.ow], &x32[p*plane+2*oy*g.w], g.w, kernel, 2*oy*g.w)
+					maxPool2x2(&y32[p*area+oy*g.ow], &ap[oy*g.ow], &x32[p*plane+2*oy*g.w], g.w, kernel&^3, 2*oy*g.w)
+					if last := g.ow - 4; kernel%4 != 0 {
+						maxPool2x2(&y32[p*area+oy*g.ow+last], &ap[oy*g.ow+last], &x32[p*plane+2*oy*g.w+2*last], g.w, 4, 2*oy*g.w+2*last)
+					}
 				}
 				y0, y1 := max(oy*g.stride-g.pad, 0), min(oy*g.stride-g.pad+g.k, g.h)
 				for ox := kernel; ox < g.ow; ox++ {
