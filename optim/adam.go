@@ -123,8 +123,64 @@ func (a *Adam) StepInPlace(obj InPlace, theta []float64, loss, lr float64) (Info
 	var u adamStep
 	return stepSegments("Adam", obj, theta, lr, len(a.first), func() { u = a.begin(len(theta), lr) },
 		func(seg Segment, theta []float64) float64 {
-			return adamUpdate(u.slice(seg.Start, seg.Start+len(theta)), theta, seg.Grad, seg.Penalty, seg.Param)
+			return adamSegment(u.slice(seg.Start, seg.Start+len(theta)), theta, seg)
 		})
+}
+
+// The constants of adamKernel, in the order kernels_amd64.s reads them,
+// and its modes, bits: the segment's penalty added, decoupled weight
+// decay, AMSGrad.
+const (
+	adamLR = iota
+	adamBeta1
+	adamOneMinusBeta1
+	adamBeta2
+	adamOneMinusBeta2
+	adamEps
+	adamCorrection1
+	adamCorrection2
+	adamDecay
+	adamShrink
+	adamPenaltyValue
+	adamCount
+
+	adamPenalty   = 1
+	adamDecoupled = 2
+	adamAMSGrad   = 4
+)
+
+// adamSegment is adamUpdate of u on a segment, whose coordinates it takes
+// four at a time on adamKernel where the processor runs it, the rest in
+// Go.
+func adamSegment(u adamStep, theta []float64, seg Segment) float64 {
+	var check float64
+	n := 0
+	if useKernels {
+		n = len(theta) &^ 3
+	}
+	if n > 0 {
+		var c [adamCount][4]float64
+		for i, v := range [adamCount]float64{
+			adamLR: u.lr, adamBeta1: u.beta1, adamOneMinusBeta1: 1 - u.beta1, adamBeta2: u.beta2, adamOneMinusBeta2: 1 - u.beta2,
+			adamEps: u.eps, adamCorrection1: u.correction1, adamCorrection2: u.correction2,
+			adamDecay: u.decay, adamShrink: u.shrink, adamPenaltyValue: seg.Penalty,
+		} {
+			c[i] = [4]float64{v, v, v, v}
+		}
+		mode, maxSecond := 0, (*float64)(nil)
+		if seg.Penalty != 0 {
+			mode |= adamPenalty
+		}
+		if u.decoupled {
+			mode |= adamDecoupled
+		}
+		if u.maxSecond != nil {
+			mode, maxSecond = mode|adamAMSGrad, &u.maxSecond[0]
+		}
+		check = adamKernel(&theta[0], &u.first[0], &u.second[0], maxSecond, &seg.Grad[0], &seg.Param[0], n, &c, mode)
+		u = u.slice(n, len(theta))
+	}
+	return check + adamUpdate(u, theta[n:], seg.Grad[n:], seg.Penalty, seg.Param[n:])
 }
 
 // adamStep is what one Adam step applies to every coordinate: the

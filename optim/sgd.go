@@ -112,7 +112,7 @@ const (
 func sgdSegment(s *SGD, theta, velocity []float64, seg Segment, lr float64) float64 {
 	var check float64
 	n := 0
-	if useSGDKernel {
+	if useKernels {
 		n = len(theta) &^ 3
 	}
 	if n > 0 {
