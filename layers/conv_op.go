@@ -245,17 +245,22 @@ func convBackward[T float32 | float64](op *convGradOp, out []T, t []*tensor.Dens
 			}
 		})
 	case convW: // (Σ_n colᵀ_n·dyᵀ_n)ᵀ, a partial sum per half
+		// The patch matrix gets zero rows up to a multiple of 4, so that
+		// every row of the product runs on sgemm's kernels (it leaves the
+		// last m mod 4 rows to a loop in Go).
 		x, dy := densedata.Slice[T](t[0]), densedata.Slice[T](t[1])
-		partial := [2][]T{densedata.Buffer[T](&op.partial[0], len(out)), densedata.Buffer[T](&op.partial[1], len(out))}
+		rows := (patch + 3) &^ 3
+		partial := [2][]T{densedata.Buffer[T](&op.partial[0], rows*g.oc), densedata.Buffer[T](&op.partial[1], rows*g.oc)}
 		clear(partial[0])
 		clear(partial[1])
 		inHalves(g.n, func(part, lo, hi int) {
-			col := densedata.Buffer[T](&op.cols[part], patch*area)
+			col := densedata.Buffer[T](&op.cols[part], rows*area)
+			clear(col[patch*area:])
 			dyT := densedata.Buffer[T](&op.dyT[part], area*g.oc)
 			for i := lo; i < hi; i++ {
 				im2colT(g, col, padded(g, &op.padded[part], x[i*in:(i+1)*in]))
 				transpose(dyT, dy[i*g.oc*area:(i+1)*g.oc*area], g.oc, area)
-				gemmSlices(false, false, patch, g.oc, area, col, dyT, 1, partial[part])
+				gemmSlices(false, false, rows, g.oc, area, col, dyT, 1, partial[part])
 			}
 		})
 		for q := range patch {
