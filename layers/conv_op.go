@@ -409,10 +409,19 @@ func addTo[T float32 | float64](dst, src []T) {
 	}
 }
 
-// transpose writes the transpose of the (rows, cols) matrix m into t.
+// transpose writes the transpose of the (rows, cols) matrix m into t, four
+// rows of m at a time, so that each write is four adjacent values of t.
 func transpose[T float32 | float64](t, m []T, rows, cols int) {
 	t = t[:rows*cols]
-	for r := range rows {
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		m0, m1, m2, m3 := m[r*cols:][:cols], m[(r+1)*cols:][:cols], m[(r+2)*cols:][:cols], m[(r+3)*cols:][:cols]
+		for c := range m0 {
+			d := t[c*rows+r:][:4]
+			d[0], d[1], d[2], d[3] = m0[c], m1[c], m2[c], m3[c]
+		}
+	}
+	for ; r < rows; r++ {
 		for c, v := range m[r*cols : (r+1)*cols] {
 			t[c*rows+r] = v
 		}

@@ -217,3 +217,24 @@ func BenchmarkConvOps(b *testing.B) {
 		}
 	}
 }
+
+// transpose gives mᵀ for row counts below, at and above the four rows it
+// takes at a time.
+func TestTranspose(t *testing.T) {
+	for _, s := range [][2]int{{1, 5}, {3, 4}, {4, 3}, {9, 7}} {
+		rows, cols := s[0], s[1]
+		m := make([]float64, rows*cols)
+		for i := range m {
+			m[i] = float64(i)
+		}
+		got := make([]float64, len(m))
+		transpose(got, m, rows, cols)
+		for r := range rows {
+			for c := range cols {
+				if got[c*rows+r] != m[r*cols+c] {
+					t.Fatalf("%d×%d: element (%d, %d) of the transpose is %v, want %v", rows, cols, c, r, got[c*rows+r], m[r*cols+c])
+				}
+			}
+		}
+	}
+}
