@@ -20,6 +20,14 @@ var useKernel = avx2.Available
 // independent accumulators), 6×8 and 6×4 for those of a block of 6 rows,
 // 4×16, 4×8 and 4×4 for those of a block of 4.
 //
+// kernel8x10, kernel6x10 and kernel4x10 are a 10-column product's blocks:
+// the first 8 columns as the kernels above compute them, with the last two
+// (its last n mod 4) besides, read in place from B's rows: their sums
+// start from zero, or from t with tzero false, and go to t, 4 values per
+// row, as kernel4x4's for the last columns would from a padded copy of B.
+// The two columns of four rows share one 8-wide register, so that eight
+// rows' ten columns take ten fused multiply-adds per inner index.
+//
 //go:noescape
 func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
 
@@ -43,3 +51,12 @@ func kernel4x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32,
 
 //go:noescape
 func kernel4x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
+
+//go:noescape
+func kernel8x10(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool, t *float32, tzero bool)
+
+//go:noescape
+func kernel6x10(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool, t *float32, tzero bool)
+
+//go:noescape
+func kernel4x10(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool, t *float32, tzero bool)

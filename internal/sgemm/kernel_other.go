@@ -22,3 +22,9 @@ func kernel4x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32,
 }
 func kernel4x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool) {
 }
+func kernel8x10(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool, t *float32, tzero bool) {
+}
+func kernel6x10(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool, t *float32, tzero bool) {
+}
+func kernel4x10(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool, t *float32, tzero bool) {
+}

@@ -11,8 +11,9 @@ import (
 )
 
 // orderSizes are the sizes the exhaustive tests take for m, n and k: every
-// kernel width and row block, their remainders, and the sums of several.
-var orderSizes = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17, 20, 23, 24, 28, 31, 36, 40}
+// kernel width and row block (10 columns: blocks of 8 rows on the 8×10
+// kernel), their remainders, and the sums of several.
+var orderSizes = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 20, 23, 24, 28, 31, 36, 40}
 
 // fma32 is x·y + z rounded once to float32 (round to nearest even), as
 // VFMADD231PS computes it. math.FMA rounds the exact value to float64 once;
@@ -123,10 +124,12 @@ func TestMulAddOrder(t *testing.T) {
 // products, bit for bit against beta·C followed by orderedMulAdd on op(B)
 // written out, for every transpose and beta 0, 1 and 0.5, on shapes of the
 // benchmark networks and ones that take the chunks of the inner dimension
-// and the packing of B with its padded columns.
+// and the packing of B with its padded columns (with 10 columns: the 8×10
+// kernel's last columns carried from chunk to chunk, blocks of 8 rows with
+// 6 or 4 after them, the product split into halves).
 func TestSgemmOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, s := range [][3]int{{60, 100, 784}, {100, 100, 60}, {60, 10, 100}, {13, 27, 9}, {5, 4, 3}, {32, 196, 400}, {25, 784, 16}, {13, 10, 600}, {30, 7, 257}, {130, 100, 90}, {200, 45, 200}} {
+	for _, s := range [][3]int{{60, 100, 784}, {100, 100, 60}, {60, 10, 100}, {13, 27, 9}, {5, 4, 3}, {32, 196, 400}, {25, 784, 16}, {13, 10, 600}, {30, 7, 257}, {130, 100, 90}, {200, 45, 200}, {100, 10, 60}, {60, 100, 10}, {44, 10, 520}, {150, 10, 1000}, {1000, 10, 100}} {
 		m, n, k := s[0], s[1], s[2]
 		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {

@@ -7,7 +7,9 @@
 // each step is two loads of B, six broadcasts of A and twelve fused
 // multiply-adds, more independent sums than the multiply-add units' latency
 // needs. The last columns of a product run on blocks of 12 rows by 8 or 4
-// columns, for the same reason.
+// columns, for the same reason, and a 10-column product (a classifier's
+// over ten classes) on blocks of 8 rows by all ten columns, the last two
+// columns of four rows in one register (kernel8x10).
 //
 // How each element of C is computed (on the kernel, one fused multiply-add
 // per inner index in ascending order, starting from C, or from zero with
@@ -74,10 +76,10 @@ func product(c, a, b Matrix, zero bool) {
 	// (width) as k rows of its width, contiguous, the last n mod 4 columns
 	// padded with zeros to 4; all of B when it is large and serves many rows
 	// of A (packRows), else only those last columns, which the kernels
-	// cannot read in place.
+	// cannot read in place. The 10-column kernels read all of B in place.
 	var packed []float32
 	packFrom := n
-	if useKernel && m >= 4 {
+	if useKernel && m >= 4 && n != narrowCols {
 		packFrom = n &^ 3
 		if m >= packRows && 4*k*n > packBytes {
 			packFrom = 0
@@ -109,38 +111,40 @@ func product(c, a, b Matrix, zero bool) {
 	wg.Wait()
 }
 
-// rowPlan is how blocks of 12, 6 and 4 rows cover r rows, r even and not
-// 2: n12 blocks of 12, then the heights in rest[:nrest], as many of 12 as
-// leave a remainder that blocks of 6 and 4 cover.
+// rowPlan is how blocks of top rows (12, or 8 for a 10-column product),
+// 6 and 4 cover r rows, r even and not 2: ntop blocks of top rows, then the
+// heights in rest[:nrest], as many of top rows as leave a remainder that
+// blocks of 6 and 4 cover.
 type rowPlan struct {
-	n12, nrest int
-	rest       [3]int
+	top, ntop, nrest int
+	rest             [3]int
 }
 
-func newRowPlan(r int) rowPlan {
-	p := rowPlan{n12: r / 12}
-	switch r % 12 {
-	case 2: // 14 = 6 + 4 + 4
-		p.n12--
-		p.rest, p.nrest = [3]int{6, 4, 4}, 3
-	case 4:
-		p.rest[0], p.nrest = 4, 1
-	case 6:
-		p.rest[0], p.nrest = 6, 1
-	case 8:
-		p.rest, p.nrest = [3]int{4, 4}, 2
-	case 10:
-		p.rest, p.nrest = [3]int{6, 4}, 2
+func newRowPlan(r, top int) rowPlan {
+	p := rowPlan{top: top, ntop: r / top}
+	rem := r % top
+	if rem == 2 { // 14 = 6 + 4 + 4, 10 = 6 + 4
+		p.ntop--
+		rem += top
+	}
+	for rem > 0 {
+		h := 4
+		if rem%4 == 2 {
+			h = 6
+		}
+		p.rest[p.nrest] = h
+		p.nrest++
+		rem -= h
 	}
 	return p
 }
 
 // rows returns the height of the bth block.
 func (p *rowPlan) rows(b int) int {
-	if b < p.n12 {
-		return 12
+	if b < p.ntop {
+		return p.top
 	}
-	return p.rest[b-p.n12]
+	return p.rest[b-p.ntop]
 }
 
 // width returns the width of the tile of columns that starts at j of n:
@@ -187,10 +191,28 @@ type part struct {
 	i0, i1   int
 }
 
+// narrowCols is the width of the products whose rows go in blocks of 8, 6
+// and 4 on the R×10 kernels (a classifier's over ten classes): B read in
+// place, and each block's ten columns in one call.
+const narrowCols = 10
+
 // tile runs the kernel on the block of rows [i, i + rows) by the columns
 // from j, over the inner indices [l0, l0 + kk): 16 columns on 6×16 (or 4×16)
-// kernels, 8 and 4 on the block's own height.
+// kernels, 8 and 4 on the block's own height; all ten of a narrowCols
+// product.
 func (p *part) tile(rows, i, j, l0, kk int) {
+	if p.c.Cols == narrowCols {
+		a, b, c := &p.a.Data[i*p.a.RowStride+l0*p.a.ColStride], &p.b.Data[l0*p.b.RowStride], &p.c.Data[i*p.c.RowStride]
+		kernel := kernel4x10
+		switch rows {
+		case 8:
+			kernel = kernel8x10
+		case 6:
+			kernel = kernel6x10
+		}
+		kernel(kk, a, p.a.RowStride, p.a.ColStride, b, p.b.RowStride, c, p.c.RowStride, p.zero && l0 == 0, &p.tail[4*(i-p.i0)], l0 == 0)
+		return
+	}
 	a, rsa, csa := p.a.Data, p.a.RowStride, p.a.ColStride
 	c, ldc := p.c.Data[i*p.c.RowStride+j:], p.c.RowStride
 	z := p.zero && l0 == 0
@@ -245,20 +267,27 @@ func pack(packed []float32, b Matrix, j0 int) {
 
 // run adds the part's rows of A·B to C, or writes them with zero. On the
 // kernel when it is available, the rows before C's last m mod 4 go in
-// blocks of 12, 6 and 4 (rowPlan), by 16 columns, then 8 and 4, then the
+// blocks of 12 (8 if C has 10 columns), 6 and 4 (rowPlan), by 16 columns,
+// then 8 and 4, then the
 // last n mod 4: these from pad (B's columns padded with zeros to 4) into
 // blocks of their own that start from zero and are added to C at the end.
 // C's last m mod 4 rows run in Go. A classifier's 10 columns are so 8 + 2
 // on the kernel instead of 8 on the kernel and 2 in a loop over the inner
 // dimension in Go, which made the products of a softmax head several times
-// their cost.
+// their cost; on blocks of 8 rows, 8 + 2 in one kernel (kernel8x10), which
+// takes the 2 columns of four rows in one 8-wide register instead of one
+// 4-wide register per row.
 func (p *part) run() {
 	c, n, k := p.c, p.c.Cols, p.a.Cols
 	i := p.i0
 	if useKernel {
 		r := min(p.i1, c.Rows&^3) - p.i0
-		plan := newRowPlan(r)
-		blocks := plan.n12 + plan.nrest
+		top, step := 12, func(j int) int { return width(j, n) }
+		if n == narrowCols {
+			top, step = 8, func(int) int { return n }
+		}
+		plan := newRowPlan(r, top)
+		blocks := plan.ntop + plan.nrest
 		if n%4 != 0 {
 			buf := getBuffer(4 * r)
 			defer putBuffer(buf)
@@ -267,7 +296,7 @@ func (p *part) run() {
 		for l0 := 0; l0 < k; l0 += kc {
 			kk := min(kc, k-l0)
 			if kk*n*4 > l1Panel {
-				for j := 0; j < n; j += width(j, n) {
+				for j := 0; j < n; j += step(j) {
 					i := p.i0
 					for b := range blocks {
 						p.tile(plan.rows(b), i, j, l0, kk)
@@ -278,7 +307,7 @@ func (p *part) run() {
 			}
 			i := p.i0
 			for b := range blocks {
-				for j := 0; j < n; j += width(j, n) {
+				for j := 0; j < n; j += step(j) {
 					p.tile(plan.rows(b), i, j, l0, kk)
 				}
 				i += plan.rows(b)
