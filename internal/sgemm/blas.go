@@ -48,10 +48,24 @@ func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 }
 
 // transpose writes into bt the k×n transpose of B, n×k with rows ldb apart:
-// four rows of B at a time, so that each write is four adjacent values
-// (one at a time, every write would touch another cache line).
+// on the kernel, 8 rows of B by 8 columns at a time (transpose8), the last
+// k mod 8 columns of those rows 8 values per write; otherwise, and for the
+// last rows, four rows of B at a time, so that each write is four adjacent
+// values (one at a time, every write would touch another cache line).
 func transpose(bt, b []float32, n, k, ldb int) {
 	j := 0
+	if k8 := k &^ 7; useKernel && k8 > 0 {
+		for ; j+8 <= n; j += 8 {
+			_, _ = b[(j+7)*ldb+k8-1], bt[(k8-1)*n+j+7] // what transpose8 reads and writes
+			transpose8(k8/8, &b[j*ldb], ldb, &bt[j], n)
+			for l := k8; l < k; l++ {
+				o := bt[l*n+j : l*n+j+8 : l*n+j+8]
+				for r := range o {
+					o[r] = b[(j+r)*ldb+l]
+				}
+			}
+		}
+	}
 	for ; j+4 <= n; j += 4 {
 		r0, r1, r2, r3 := b[j*ldb:j*ldb+k], b[(j+1)*ldb:(j+1)*ldb+k], b[(j+2)*ldb:(j+2)*ldb+k], b[(j+3)*ldb:(j+3)*ldb+k]
 		for l := range r0 {

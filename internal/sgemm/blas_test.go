@@ -48,3 +48,30 @@ func TestSgemm(t *testing.T) {
 		}
 	}
 }
+
+// TestTranspose checks transpose against B(j, l) → bt[l*n + j] written one
+// value at a time, on the kernel and in Go, for every n and k up to 27 (8×8
+// blocks and their remainders in both directions), rows of B padded.
+func TestTranspose(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	saved := useKernel
+	defer func() { useKernel = saved }()
+	for _, kernel := range []bool{saved, false} {
+		useKernel = kernel
+		for n := 1; n <= 27; n++ {
+			for k := 1; k <= 27; k++ {
+				ldb := k + 3
+				b := randoms(rng, (n-1)*ldb+k)
+				got := randoms(rng, k*n)
+				transpose(got, b, n, k, ldb)
+				for j := range n {
+					for l := range k {
+						if got[l*n+j] != b[j*ldb+l] {
+							t.Fatalf("kernel %t, n %d, k %d: bt[%d·n + %d] = %g, B(%d, %d) = %g", kernel, n, k, l, j, got[l*n+j], j, l, b[j*ldb+l])
+						}
+					}
+				}
+			}
+		}
+	}
+}

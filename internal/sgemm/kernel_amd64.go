@@ -60,3 +60,10 @@ func kernel6x10(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32
 
 //go:noescape
 func kernel4x10(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool, t *float32, tzero bool)
+
+// transpose8 copies B's 8 rows from b, ldb apart, over their first 8·k8
+// columns into bt transposed: B(r, l) to bt[l*n + r], 8×8 values at a time
+// in registers.
+//
+//go:noescape
+func transpose8(k8 int, b *float32, ldb int, bt *float32, n int)

@@ -28,3 +28,4 @@ func kernel6x10(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32
 }
 func kernel4x10(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool, t *float32, tzero bool) {
 }
+func transpose8(k8 int, b *float32, ldb int, bt *float32, n int) {}

@@ -38,6 +38,7 @@ func generate() string {
 	for _, rows := range []int{8, 6, 4} {
 		kernel(&s, rows, 8, true)
 	}
+	transpose(&s)
 	return s.String()
 }
 
@@ -213,6 +214,69 @@ func kernel(s *strings.Builder, rows, width int, pairs bool) {
 		e("\tMOVQ t+72(FP), R14")
 		movePairs(false)
 	}
+	e("\tVZEROUPPER")
+	e("\tRET")
+}
+
+// transpose writes transpose8(k8 int, b *float32, ldb int, bt *float32, n
+// int), which copies B's 8 rows from b (ldb apart) over 8·k8 columns into
+// the 8 columns of bt's rows (n apart) that the same offsets give, 8×8
+// values at a time: the columns 0–3 and 4–7 of rows r and r + 4 loaded into
+// one register's halves, each four such registers transposed as 4×4 blocks
+// within the halves, so that each register then holds one column's 8 rows.
+func transpose(s *strings.Builder) {
+	e := func(format string, args ...any) { fmt.Fprintf(s, format+"\n", args...) }
+	e("\n// func transpose8(k8 int, b *float32, ldb int, bt *float32, n int)")
+	e("TEXT ·transpose8(SB), NOSPLIT, $0-40")
+	for _, a := range [][2]string{{"k8+0", "CX"}, {"b+8", "SI"}, {"ldb+16", "R8"}, {"bt+24", "DI"}, {"n+32", "R9"}} {
+		e("\tMOVQ %s(FP), %s", a[0], a[1])
+	}
+	e("\tSHLQ $2, R8")
+	e("\tSHLQ $2, R9")
+	// B's rows 0–2 from SI, 3–5 from BX, 6–7 from DX; bt's rows likewise
+	// from DI, R10 and R11; R12 is 8 rows of bt in bytes.
+	e("\tLEAQ (R8)(R8*2), R13")
+	e("\tLEAQ (SI)(R13*1), BX")
+	e("\tLEAQ (BX)(R13*1), DX")
+	e("\tLEAQ (R9)(R9*2), R13")
+	e("\tLEAQ (DI)(R13*1), R10")
+	e("\tLEAQ (R10)(R13*1), R11")
+	e("\tMOVQ R9, R12")
+	e("\tSHLQ $3, R12")
+	row := func(bases []string, idx string, r int) string {
+		return fmt.Sprintf("(%s)%s", bases[r/3], []string{"", "(" + idx + "*1)", "(" + idx + "*2)"}[r%3])
+	}
+	src, dst := []string{"SI", "BX", "DX"}, []string{"DI", "R10", "R11"}
+	e("loopT:")
+	for h := range 2 { // columns 4h to 4h + 3
+		for r := range 4 {
+			y := 4*h + r
+			e("\tVMOVUPS %d%s, X%d", 16*h, row(src, "R8", r), y)
+			e("\tVINSERTF128 $1, %d%s, Y%d, Y%d", 16*h, row(src, "R8", r+4), y, y)
+		}
+	}
+	for h := range 2 {
+		y := 4 * h
+		e("\tVUNPCKLPS Y%d, Y%d, Y8", y+1, y)
+		e("\tVUNPCKHPS Y%d, Y%d, Y9", y+1, y)
+		e("\tVUNPCKLPS Y%d, Y%d, Y10", y+3, y+2)
+		e("\tVUNPCKHPS Y%d, Y%d, Y11", y+3, y+2)
+		e("\tVSHUFPS $0x44, Y10, Y8, Y%d", y)
+		e("\tVSHUFPS $0xee, Y10, Y8, Y%d", y+1)
+		e("\tVSHUFPS $0x44, Y11, Y9, Y%d", y+2)
+		e("\tVSHUFPS $0xee, Y11, Y9, Y%d", y+3)
+	}
+	for q := range 8 {
+		e("\tVMOVUPS Y%d, %s", q, row(dst, "R9", q))
+	}
+	for _, b := range src {
+		e("\tADDQ $32, %s", b)
+	}
+	for _, b := range dst {
+		e("\tADDQ R12, %s", b)
+	}
+	e("\tDECQ CX")
+	e("\tJNZ  loopT")
 	e("\tVZEROUPPER")
 	e("\tRET")
 }
