@@ -174,16 +174,12 @@ func (m *Model) buildLossTerms(logits *G.Node) ([]builtTerm, error) {
 	return built, nil
 }
 
-// addLossTerms adds every built term, weighted by a scalar input node that
-// SetStep sets, to loss.
-func (m *Model) addLossTerms(loss *G.Node, built []builtTerm) (*G.Node, error) {
+// addLossTerms records every built term, weighted by a scalar input node
+// that SetStep sets, as a term of the objective.
+func (m *Model) addLossTerms(built []builtTerm) {
 	for k, t := range built {
-		var err error
-		if loss, err = m.addWeighted(loss, m.spec.Terms[k].Name, t.value, m.spec.Terms[k].Weight); err != nil {
-			return nil, err
-		}
+		m.addTerm(m.spec.Terms[k].Name, t.value, m.spec.Terms[k].Weight)
 	}
-	return loss, nil
 }
 
 // fillTermInputs computes the terms' inputs for the current minibatch,

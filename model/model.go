@@ -230,10 +230,11 @@ func (m *Model) buildTrainingPath() error {
 	if err != nil {
 		return err
 	}
-	if m.loss, err = m.addAuxTerms(mainCE); err != nil {
+	if err := m.addAuxTerms(mainCE); err != nil {
 		return err
 	}
-	if m.loss, err = m.addLossTerms(m.loss, extra); err != nil {
+	m.addLossTerms(extra)
+	if m.loss, err = m.objective(); err != nil {
 		return err
 	}
 	if m.grads, err = G.Grad(m.loss, m.params...); err != nil {

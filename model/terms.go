@@ -144,48 +144,35 @@ func (h auxHead) forward(x *G.Node, training bool) (*G.Node, error) {
 	return x, nil
 }
 
-// addAuxTerms adds every auxiliary head's weighted cross-entropy to the main
-// head's loss: loss = CE_main + Σ_k w_k·CE_k, each w_k a scalar input node
-// that SetStep sets. Without heads the loss is the main head's node itself.
-func (m *Model) addAuxTerms(mainCE *G.Node) (*G.Node, error) {
+// addAuxTerms makes the main head's cross-entropy the objective's first
+// term and every auxiliary head's cross-entropy a term weighted by a scalar
+// input node that SetStep sets: J = CE_main + Σ_k w_k·CE_k + ... (objective).
+func (m *Model) addAuxTerms(mainCE *G.Node) error {
 	m.terms = []term{{name: "main", value: mainCE}}
-	loss := mainCE
 	if w := m.spec.MainWeight; w != nil {
-		var err error
-		if loss, err = m.weighted(&m.terms[0], w); err != nil {
-			return nil, err
-		}
+		m.weigh(&m.terms[0], w)
 	}
 	for k, h := range m.heads {
 		at := m.trainNodes[slices.Index(m.nodeNames, h.at)]
 		logits, err := h.forward(at, true)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		ce, err := layers.SoftmaxCrossEntropy(logits, m.y)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if loss, err = m.addWeighted(loss, h.name, ce, m.spec.AuxHeads[k].Weight); err != nil {
-			return nil, err
-		}
+		m.addTerm(h.name, ce, m.spec.AuxHeads[k].Weight)
 	}
-	return loss, nil
+	return nil
 }
 
-// addWeighted adds the term value, weighted by a scalar input node that
-// SetStep sets from weight, to loss, and records it as the term name.
-func (m *Model) addWeighted(loss *G.Node, name string, value *G.Node, weight schedule.Scalar) (*G.Node, error) {
+// addTerm records the term value under name, weighted by a scalar input
+// node that SetStep sets from weight.
+func (m *Model) addTerm(name string, value *G.Node, weight schedule.Scalar) {
 	t := term{name: name, value: value}
-	weighted, err := m.weighted(&t, weight)
-	if err != nil {
-		return nil, err
-	}
-	if loss, err = G.Add(loss, weighted); err != nil {
-		return nil, fmt.Errorf("model: %s term: %w", name, err)
-	}
+	m.weigh(&t, weight)
 	m.terms = append(m.terms, t)
-	return loss, nil
 }
 
 // CheckWeight reports, as a *bounds.Error naming field, a term's weight
@@ -197,16 +184,33 @@ func CheckWeight(field string, w float64) error {
 	return bounds.Check(field, w, bounds.NonNegative, "a term's weight")
 }
 
-// weighted gives term t a scalar input node for its weight, which SetStep
-// sets from weight, and returns the weighted term's node.
-func (m *Model) weighted(t *term, weight schedule.Scalar) (*G.Node, error) {
+// weigh gives term t a scalar input node for its weight, which SetStep
+// sets from weight.
+func (m *Model) weigh(t *term, weight schedule.Scalar) {
 	t.weight = weight
 	t.w = G.NewScalar(m.g, m.spec.Dtype, G.WithName(t.name+"_weight"))
-	weighted, err := G.Mul(t.w, t.value)
-	if err != nil {
-		return nil, fmt.Errorf("model: %s weight: %w", t.name, err)
+}
+
+// objective returns the node of the objective Σ_k w_k·v_k over the terms
+// (termSumOp; w_k = 1 for the unweighted main term): the main head's
+// cross-entropy itself when it is the only term and unweighted.
+func (m *Model) objective() (*G.Node, error) {
+	if len(m.terms) == 1 && m.terms[0].w == nil {
+		return m.terms[0].value, nil
 	}
-	return weighted, nil
+	values, weighted := make(G.Nodes, len(m.terms)), make([]bool, len(m.terms))
+	var weights G.Nodes
+	for k, t := range m.terms {
+		values[k], weighted[k] = t.value, t.w != nil
+		if t.w != nil {
+			weights = append(weights, t.w)
+		}
+	}
+	loss, err := termSum(values, weighted, weights)
+	if err != nil {
+		return nil, fmt.Errorf("model: the objective's sum of terms: %w", err)
+	}
+	return loss, nil
 }
 
 // SetStep sets every weighted term's weight to its schedule's value at step
