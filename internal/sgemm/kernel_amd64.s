@@ -2,13 +2,10 @@
 
 #include "textflag.h"
 
-// func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
-TEXT ·kernel6x16(SB), NOSPLIT, $0-65
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
+// func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool, np, bstep int)
+TEXT ·kernel6x16(SB), NOSPLIT, $0-88
 	MOVQ rsa+16(FP), R8
 	MOVQ csa+24(FP), R9
-	MOVQ b+32(FP), DI
 	MOVQ ldb+40(FP), R10
 	MOVQ c+48(FP), R12
 	MOVQ ldc+56(FP), R11
@@ -16,6 +13,12 @@ TEXT ·kernel6x16(SB), NOSPLIT, $0-65
 	SHLQ $2, R9
 	SHLQ $2, R10
 	SHLQ $2, R11
+	MOVQ b+32(FP), DX
+	MOVQ np+72(FP), AX
+panel6x16:
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ DX, DI
 	LEAQ (R8)(R8*2), R13
 	LEAQ (SI)(R13*1), BX
 	LEAQ (R11)(R11*2), R13
@@ -91,6 +94,12 @@ store6x16:
 	VMOVUPS Y9, 32(R14)(R11*1)
 	VMOVUPS Y10, (R14)(R11*2)
 	VMOVUPS Y11, 32(R14)(R11*2)
+	ADDQ $64, R12
+	MOVQ bstep+80(FP), R14
+	SHLQ $2, R14
+	ADDQ R14, DX
+	DECQ AX
+	JNZ  panel6x16
 	VZEROUPPER
 	RET
 
@@ -438,13 +447,10 @@ store12x4:
 	VZEROUPPER
 	RET
 
-// func kernel4x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
-TEXT ·kernel4x16(SB), NOSPLIT, $0-65
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
+// func kernel4x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool, np, bstep int)
+TEXT ·kernel4x16(SB), NOSPLIT, $0-88
 	MOVQ rsa+16(FP), R8
 	MOVQ csa+24(FP), R9
-	MOVQ b+32(FP), DI
 	MOVQ ldb+40(FP), R10
 	MOVQ c+48(FP), R12
 	MOVQ ldc+56(FP), R11
@@ -452,6 +458,12 @@ TEXT ·kernel4x16(SB), NOSPLIT, $0-65
 	SHLQ $2, R9
 	SHLQ $2, R10
 	SHLQ $2, R11
+	MOVQ b+32(FP), DX
+	MOVQ np+72(FP), AX
+panel4x16:
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ DX, DI
 	LEAQ (R8)(R8*2), R13
 	LEAQ (SI)(R13*1), BX
 	LEAQ (R11)(R11*2), R13
@@ -509,6 +521,12 @@ store4x16:
 	LEAQ (R12)(R13*1), R14
 	VMOVUPS Y6, (R14)
 	VMOVUPS Y7, 32(R14)
+	ADDQ $64, R12
+	MOVQ bstep+80(FP), R14
+	SHLQ $2, R14
+	ADDQ R14, DX
+	DECQ AX
+	JNZ  panel4x16
 	VZEROUPPER
 	RET
 

@@ -197,10 +197,11 @@ type part struct {
 const narrowCols = 10
 
 // tile runs the kernel on the block of rows [i, i + rows) by the columns
-// from j, over the inner indices [l0, l0 + kk): 16 columns on 6×16 (or 4×16)
-// kernels, 8 and 4 on the block's own height; all ten of a narrowCols
-// product.
-func (p *part) tile(rows, i, j, l0, kk int) {
+// from j, over the inner indices [l0, l0 + kk), and returns how many
+// columns it did: up to panels tiles of 16 columns in one call of the 6×16
+// (or 4×16) kernel, else 8 or 4 on the block's own height; all ten of a
+// narrowCols product.
+func (p *part) tile(rows, i, j, l0, kk, panels int) int {
 	if p.c.Cols == narrowCols {
 		a, b, c := &p.a.Data[i*p.a.RowStride+l0*p.a.ColStride], &p.b.Data[l0*p.b.RowStride], &p.c.Data[i*p.c.RowStride]
 		kernel := kernel4x10
@@ -211,16 +212,20 @@ func (p *part) tile(rows, i, j, l0, kk int) {
 			kernel = kernel6x10
 		}
 		kernel(kk, a, p.a.RowStride, p.a.ColStride, b, p.b.RowStride, c, p.c.RowStride, p.zero && l0 == 0, &p.tail[4*(i-p.i0)], l0 == 0)
-		return
+		return narrowCols
 	}
 	a, rsa, csa := p.a.Data, p.a.RowStride, p.a.ColStride
 	c, ldc := p.c.Data[i*p.c.RowStride+j:], p.c.RowStride
 	z := p.zero && l0 == 0
 	w := width(j, p.c.Cols)
+	np, bstep := 1, 16 // panels of 16 columns, B's values from one to the next
+	if w == 16 {
+		np = min(panels, (p.c.Cols-j)/16)
+	}
 	var b []float32
 	ldb := p.b.RowStride
 	if j >= p.packFrom {
-		b, ldb = p.packed[(j-p.packFrom)*p.a.Cols+l0*w:], w
+		b, ldb, bstep = p.packed[(j-p.packFrom)*p.a.Cols+l0*w:], w, 16*p.a.Cols
 	} else {
 		b = p.b.Data[l0*ldb+j:]
 	}
@@ -230,10 +235,10 @@ func (p *part) tile(rows, i, j, l0, kk int) {
 	ai := &a[i*rsa+l0*csa]
 	switch {
 	case w == 16 && rows == 4:
-		kernel4x16(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z)
+		kernel4x16(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z, np, bstep)
 	case w == 16:
 		for r := 0; r < rows; r += 6 {
-			kernel6x16(kk, &a[(i+r)*rsa+l0*csa], rsa, csa, &b[0], ldb, &c[r*ldc], ldc, z)
+			kernel6x16(kk, &a[(i+r)*rsa+l0*csa], rsa, csa, &b[0], ldb, &c[r*ldc], ldc, z, np, bstep)
 		}
 	case w == 8 && rows == 12:
 		kernel12x8(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z)
@@ -248,6 +253,7 @@ func (p *part) tile(rows, i, j, l0, kk int) {
 	default:
 		kernel4x4(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z)
 	}
+	return w * np
 }
 
 // pack writes B's columns from j0 on into packed, tile by tile (width):
@@ -299,7 +305,7 @@ func (p *part) run() {
 				for j := 0; j < n; j += step(j) {
 					i := p.i0
 					for b := range blocks {
-						p.tile(plan.rows(b), i, j, l0, kk)
+						p.tile(plan.rows(b), i, j, l0, kk, 1)
 						i += plan.rows(b)
 					}
 				}
@@ -307,8 +313,7 @@ func (p *part) run() {
 			}
 			i := p.i0
 			for b := range blocks {
-				for j := 0; j < n; j += step(j) {
-					p.tile(plan.rows(b), i, j, l0, kk)
+				for j := 0; j < n; j += p.tile(plan.rows(b), i, j, l0, kk, n) {
 				}
 				i += plan.rows(b)
 			}

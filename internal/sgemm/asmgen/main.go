@@ -86,18 +86,37 @@ func kernel(s *strings.Builder, rows, width int, pairs bool) {
 	cIndex := []string{"", "(R11*1)", "(R11*2)"}
 	off := []string{"", "32"}
 
-	frame := 65
-	e("\n// func kernel%s(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool%s)", name,
-		map[bool]string{true: ", t *float32, tzero bool"}[pairs])
-	if pairs {
-		frame = 81
+	// Kernels 16 wide go over np panels of 16 columns, C's 16 columns
+	// apart and B's bstep values apart, in one call: AX counts the panels,
+	// DX is the panel's start in B.
+	panels := width == 16
+	if panels && rows > 6 {
+		panic(fmt.Sprintf("asmgen: no %d×%d kernel over panels (no register left)", rows, width))
 	}
+	frame, extra := 65, ""
+	switch {
+	case pairs:
+		frame, extra = 81, ", t *float32, tzero bool"
+	case panels:
+		frame, extra = 88, ", np, bstep int"
+	}
+	e("\n// func kernel%s(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool%s)", name, extra)
 	e("TEXT ·kernel%s(SB), NOSPLIT, $0-%d", name, frame)
 	for _, a := range [][2]string{{"k+0", "CX"}, {"a+8", "SI"}, {"rsa+16", "R8"}, {"csa+24", "R9"}, {"b+32", "DI"}, {"ldb+40", "R10"}, {"c+48", "R12"}, {"ldc+56", "R11"}} {
-		e("\tMOVQ %s(FP), %s", a[0], a[1])
+		if !panels || a[1] != "CX" && a[1] != "SI" && a[1] != "DI" {
+			e("\tMOVQ %s(FP), %s", a[0], a[1])
+		}
 	}
 	for _, r := range []string{"R8", "R9", "R10", "R11"} {
 		e("\tSHLQ $2, %s", r) // elements to bytes
+	}
+	if panels {
+		e("\tMOVQ b+32(FP), DX")
+		e("\tMOVQ np+72(FP), AX")
+		e("panel%s:", name)
+		e("\tMOVQ k+0(FP), CX")
+		e("\tMOVQ a+8(FP), SI")
+		e("\tMOVQ DX, DI")
 	}
 	if len(bases) > 1 {
 		e("\tLEAQ (R8)(R8*2), R13")
@@ -213,6 +232,14 @@ func kernel(s *strings.Builder, rows, width int, pairs bool) {
 	if pairs {
 		e("\tMOVQ t+72(FP), R14")
 		movePairs(false)
+	}
+	if panels {
+		e("\tADDQ $64, R12")
+		e("\tMOVQ bstep+80(FP), R14")
+		e("\tSHLQ $2, R14")
+		e("\tADDQ R14, DX")
+		e("\tDECQ AX")
+		e("\tJNZ  panel%s", name)
 	}
 	e("\tVZEROUPPER")
 	e("\tRET")
