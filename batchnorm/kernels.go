@@ -1,6 +1,10 @@
 package batchnorm
 
-import "math"
+import (
+	"math"
+
+	"deepopt/internal/parallel"
+)
 
 // float is the element type of a graph: float32 or float64. The kernels
 // accumulate in float64 whatever the element type.
@@ -15,35 +19,63 @@ func (l layout) m() int { return l.n * l.s }
 
 // channelStatistics writes μ_B and the biased σ²_B of Alg. 1 per channel of x
 // into mean and variance, by two passes (the second over x − μ_B, which
-// avoids the cancellation of E[x²] − E[x]²).
+// avoids the cancellation of E[x²] − E[x]²); two ranges of channels at once
+// (inChannels).
 func channelStatistics[T float](x []T, l layout, mean, variance []float64) {
-	clear(mean)
-	clear(variance)
+	inChannels(l, func(_, c0, c1 int) { statistics(x, l, c0, c1, mean, variance) })
+}
+
+// statistics is channelStatistics for the channels [c0, c1).
+func statistics[T float](x []T, l layout, c0, c1 int, mean, variance []float64) {
+	clear(mean[c0:c1])
+	clear(variance[c0:c1])
 	for i := 0; i < l.n; i++ {
 		if l.s == 1 { // (N, C): the channels of a row are the accumulators
-			addValues(mean, x[i*l.c:(i+1)*l.c])
+			addValues(mean[c0:c1], x[i*l.c+c0:i*l.c+c1])
 			continue
 		}
-		for c := 0; c < l.c; c++ {
+		for c := c0; c < c1; c++ {
 			mean[c] += sum(x[(i*l.c+c)*l.s : (i*l.c+c+1)*l.s])
 		}
 	}
 	m := float64(l.m())
-	for c := range mean {
+	for c := c0; c < c1; c++ {
 		mean[c] /= m
 	}
 	for i := 0; i < l.n; i++ {
 		if l.s == 1 {
-			addSquaredDeviations(variance, x[i*l.c:(i+1)*l.c], mean)
+			addSquaredDeviations(variance[c0:c1], x[i*l.c+c0:i*l.c+c1], mean[c0:c1])
 			continue
 		}
-		for c := 0; c < l.c; c++ {
+		for c := c0; c < c1; c++ {
 			variance[c] += sumSquaredDeviations(x[(i*l.c+c)*l.s:(i*l.c+c+1)*l.s], mean[c])
 		}
 	}
-	for c := range variance {
+	for c := c0; c < c1; c++ {
 		variance[c] /= m
 	}
+}
+
+// splitValues is the size of a tensor from which the kernels run on two
+// goroutines.
+var splitValues = 1 << 12
+
+// inChannels runs f on the channels [0, c) in two ranges at once, f(0, 0,
+// mid) and f(1, mid, c), when the tensor has splitValues values or more
+// and internal/parallel's worker is idle, else on them all, f(0, 0, c). Every kernel here computes each channel's values and sums alone, in
+// the same order whatever range it belongs to, so the ranges give the bits
+// of one pass. In an (N, C) tensor, mid is a multiple of 4, the kernels'
+// block of channels.
+func inChannels(l layout, f func(part, c0, c1 int)) {
+	mid := l.c / 2
+	if l.s == 1 {
+		mid &^= 3
+	}
+	if l.n*l.c*l.s < splitValues || mid == 0 || !parallel.Idle() {
+		f(0, 0, l.c)
+		return
+	}
+	parallel.Halves(mid, l.c, f)
 }
 
 // float32s returns v as a []float32 when it is one and the kernels run, and
@@ -174,19 +206,25 @@ func normalize[T float](y, x, gamma, beta []T, l layout, mean, invStd []float64)
 }
 
 // channelAffine writes out = a·u + b·v + d with per-channel coefficients,
-// or out = a·u + d when v is nil.
+// or out = a·u + d when v is nil; two ranges of channels at once
+// (inChannels).
 func channelAffine[T float](out, u, v []T, l layout, a, b, d []float64) {
+	inChannels(l, func(_, c0, c1 int) { affineChannels(out, u, v, l, c0, c1, a, b, d) })
+}
+
+// affineChannels is channelAffine for the channels [c0, c1).
+func affineChannels[T float](out, u, v []T, l layout, c0, c1 int, a, b, d []float64) {
 	for i := 0; i < l.n; i++ {
 		if l.s == 1 { // (N, C): one value per channel and row
-			lo, hi := i*l.c, (i+1)*l.c
+			lo, hi := i*l.c+c0, i*l.c+c1
 			if v == nil {
-				affineValues(out[lo:hi], u[lo:hi], nil, a, nil, d)
+				affineValues(out[lo:hi], u[lo:hi], nil, a[c0:c1], nil, d[c0:c1])
 			} else {
-				affineValues(out[lo:hi], u[lo:hi], v[lo:hi], a, b, d)
+				affineValues(out[lo:hi], u[lo:hi], v[lo:hi], a[c0:c1], b[c0:c1], d[c0:c1])
 			}
 			continue
 		}
-		for c := 0; c < l.c; c++ {
+		for c := c0; c < c1; c++ {
 			lo, hi := (i*l.c+c)*l.s, (i*l.c+c+1)*l.s
 			if v == nil {
 				affineBlock(out[lo:hi], u[lo:hi], nil, a[c], 0, d[c])
@@ -247,26 +285,34 @@ func affineBlock[T float](out, u, v []T, a, b, d float64) {
 	}
 }
 
-// sums returns Σ dy and Σ dy·x̂ per channel, where x̂ = (x − μ)·invStd.
+// sums returns Σ dy and Σ dy·x̂ per channel, where x̂ = (x − μ)·invStd; two
+// ranges of channels at once (inChannels).
 func sums[T float](dy, x []T, l layout, mean, invStd []float64) (sumDy, sumDyXhat []float64) {
 	sumDy = make([]float64, l.c)
 	sumDyXhat = make([]float64, l.c)
+	inChannels(l, func(_, c0, c1 int) { channelSums(dy, x, l, c0, c1, mean, invStd, sumDy, sumDyXhat) })
+	return sumDy, sumDyXhat
+}
+
+// channelSums is sums for the channels [c0, c1), added into sumDy and
+// sumDyXhat, which start at zero.
+func channelSums[T float](dy, x []T, l layout, c0, c1 int, mean, invStd, sumDy, sumDyXhat []float64) {
 	for i := 0; i < l.n; i++ {
 		if l.s == 1 { // (N, C): the channels of a row are the accumulators
-			addGradientSums(sumDy, sumDyXhat, dy[i*l.c:(i+1)*l.c], x[i*l.c:(i+1)*l.c], mean)
+			lo, hi := i*l.c+c0, i*l.c+c1
+			addGradientSums(sumDy[c0:c1], sumDyXhat[c0:c1], dy[lo:hi], x[lo:hi], mean[c0:c1])
 			continue
 		}
-		for c := 0; c < l.c; c++ {
+		for c := c0; c < c1; c++ {
 			lo, hi := (i*l.c+c)*l.s, (i*l.c+c+1)*l.s
 			s, sx := gradientSumsOf(dy[lo:hi], x[lo:hi], mean[c])
 			sumDy[c] += s
 			sumDyXhat[c] += sx
 		}
 	}
-	for c := range sumDyXhat {
+	for c := c0; c < c1; c++ {
 		sumDyXhat[c] *= invStd[c]
 	}
-	return sumDy, sumDyXhat
 }
 
 // addGradientSums adds dy to sumDy and dy·(x − mean) to sumDyX elementwise

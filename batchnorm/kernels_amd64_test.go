@@ -2,7 +2,6 @@ package batchnorm
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -25,15 +24,7 @@ func TestKernelsGiveGoBits(t *testing.T) {
 			run := func(kernels bool) (out [][]float32, stats [][]float64) {
 				defer func(k bool) { useKernels = k }(useKernels)
 				useKernels = kernels
-				mean, variance := make([]float64, l.c), make([]float64, l.c)
-				channelStatistics(x, l, mean, variance)
-				invStd := inverseStd(variance, 1e-5)
-				y := make([]float32, size)
-				normalize(y, x, gamma, beta, l, mean, invStd)
-				sumDy, sumDyXhat := sums(dy, x, l, mean, invStd)
-				dx := make([]float32, size)
-				inputGradient(dx, dy, x, gamma, l, mean, invStd, sumDy, sumDyXhat)
-				return [][]float32{y, dx}, [][]float64{mean, variance, sumDy, sumDyXhat}
+				return passes(l, x, dy, gamma, beta)
 			}
 			gotOut, gotStats := run(true)
 			wantOut, wantStats := run(false)
@@ -49,24 +40,4 @@ func TestKernelsGiveGoBits(t *testing.T) {
 			}
 		})
 	}
-}
-
-// float32Values returns n values μ + σ·N(0, 1) in float32.
-func float32Values(rng *rand.Rand, n int, mu, sigma float64) []float32 {
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = float32(mu + sigma*rng.NormFloat64())
-	}
-	return v
-}
-
-// firstDifference returns the first index where a and b differ in their
-// bits, or −1.
-func firstDifference[T float32 | float64](a, b []T) int {
-	for i := range a {
-		if math.Float64bits(float64(a[i])) != math.Float64bits(float64(b[i])) {
-			return i
-		}
-	}
-	return -1
 }

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync"
+
+	"deepopt/internal/parallel"
 )
 
 // Dataset is a labelled set of examples held in memory, either as float32
@@ -254,7 +257,60 @@ func gather[T float32 | float64](d *Dataset, idx []int, x []T, y []int) error {
 	if err := d.checkIndices(idx); err != nil {
 		return err
 	}
-	for i, j := range idx {
+	if len(x) < splitValues || !parallel.Idle() {
+		gatherRows(d, idx, x, y, 0, len(idx))
+		return nil
+	}
+	j := gatherJobs.Get().(*gatherJob)
+	*j = gatherJob{d: d, idx: idx, y: y}
+	switch x := any(x).(type) {
+	case []float32:
+		j.x32 = x
+	case []float64:
+		j.x64 = x
+	}
+	parallel.Do(j, 2)
+	*j = gatherJob{}
+	gatherJobs.Put(j)
+	return nil
+}
+
+// splitValues is the number of values from which gather copies the two
+// halves of a minibatch at once when internal/parallel's worker is idle,
+// each example by itself.
+var splitValues = 1 << 14
+
+// gatherJob is a gather split for parallel.Do: part 0 copies the first half
+// of the examples, part 1 the rest, into x32 or x64.
+type gatherJob struct {
+	d   *Dataset
+	idx []int
+	x32 []float32
+	x64 []float64
+	y   []int
+}
+
+func (j *gatherJob) Run(part int) {
+	lo, hi := 0, len(j.idx)/2
+	if part == 1 {
+		lo, hi = hi, len(j.idx)
+	}
+	if j.x32 != nil {
+		gatherRows(j.d, j.idx, j.x32, j.y, lo, hi)
+	} else {
+		gatherRows(j.d, j.idx, j.x64, j.y, lo, hi)
+	}
+}
+
+// gatherJobs holds *gatherJob between gathers, so that a split allocates
+// nothing.
+var gatherJobs = sync.Pool{New: func() any { return new(gatherJob) }}
+
+// gatherRows is gather's copy of the examples idx[lo:hi].
+func gatherRows[T float32 | float64](d *Dataset, idx []int, x []T, y []int, lo, hi int) {
+	dim := d.Dim()
+	for i := lo; i < hi; i++ {
+		j := idx[i]
 		row := x[i*dim : (i+1)*dim]
 		if d.X != nil {
 			for k, v := range d.X[j*dim : (j+1)*dim] {
@@ -267,7 +323,6 @@ func gather[T float32 | float64](d *Dataset, idx []int, x []T, y []int) error {
 			y[i] = d.Y[j]
 		}
 	}
-	return nil
 }
 
 // levels writes the values of the grey levels src into dst, four at a

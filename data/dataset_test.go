@@ -1,6 +1,8 @@
 package data
 
 import (
+	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -285,6 +287,38 @@ func TestGather32(t *testing.T) {
 		}
 		if d.Gather32(idx, x32[:n-1], y32) == nil || d.Gather32([]int{0, 6}, x32[:2*d.Dim()], nil) == nil {
 			t.Error("Gather32 accepts a short buffer or an index out of range")
+		}
+	}
+}
+
+// A gather split in two halves (on two goroutines when internal/parallel's
+// worker is free) gives the values and labels of one pass, for float32
+// values and grey levels, into float32 and float64, without allocating.
+func TestGatherSplit(t *testing.T) {
+	defer func(n int) { splitValues = n }(splitValues)
+	idx := []int{7, 0, 99, 3, 3, 50, 12, 80, 1, 64, 33}
+	for _, procs := range []int{2, 1} {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		for _, d := range []*Dataset{rampDataset(100), pixelDataset(100)} {
+			n := len(idx) * d.Dim()
+			want32, want64, wantY := make([]float32, n), make([]float64, n), make([]int, len(idx))
+			splitValues = math.MaxInt
+			if d.Gather32(idx, want32, wantY) != nil || d.Gather(idx, want64, nil) != nil {
+				t.Fatal("gather failed")
+			}
+			splitValues = 0
+			x32, x64, y := make([]float32, n), make([]float64, n), make([]int, len(idx))
+			for range 10 {
+				if d.Gather32(idx, x32, y) != nil || d.Gather(idx, x64, nil) != nil {
+					t.Fatal("split gather failed")
+				}
+				if !slices.Equal(x32, want32) || !slices.Equal(x64, want64) || !slices.Equal(y, wantY) {
+					t.Fatalf("GOMAXPROCS=%d: split gather gives %v, %v, %v; one pass %v, %v, %v", procs, x32, x64, y, want32, want64, wantY)
+				}
+			}
+			if allocs := testing.AllocsPerRun(100, func() { _ = d.Gather32(idx, x32, y) }); allocs != 0 {
+				t.Errorf("GOMAXPROCS=%d: a split Gather32 allocates %v times per call", procs, allocs)
+			}
 		}
 	}
 }

@@ -3,9 +3,9 @@ package layers
 import (
 	"fmt"
 	"hash"
-	"sync"
 
 	"deepopt/internal/densedata"
+	"deepopt/internal/parallel"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -284,21 +284,14 @@ func convBackward[T float32 | float64](op *convGradOp, out []T, t []*tensor.Dens
 }
 
 // inHalves runs f on the examples [0, n/2) as part 0 and [n/2, n) as part
-// 1, concurrently; a single example is part 0 alone.
+// 1, concurrently when internal/parallel's worker is free; a single
+// example is part 0 alone.
 func inHalves(n int, f func(part, lo, hi int)) {
-	mid := n / 2
-	if mid == 0 {
+	if n < 2 {
 		f(0, 0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		f(1, mid, n)
-	}()
-	f(0, 0, mid)
-	wg.Wait()
+	parallel.Halves(n/2, n, f)
 }
 
 // paddedShape is the (C, H+2·pad, W+2·pad) shape of the zero-padded input.

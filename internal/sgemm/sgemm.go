@@ -21,9 +21,9 @@
 package sgemm
 
 import (
-	"runtime"
 	"sync"
-	"sync/atomic"
+
+	"deepopt/internal/parallel"
 )
 
 // Matrix is a row-major view of float32 values: element (i, j) is
@@ -35,22 +35,18 @@ type Matrix struct {
 	RowStride, ColStride int
 }
 
-// parallelWork is the number of multiply-adds above which a product is
-// split between two goroutines (about 20 µs of work on the kernels, against
-// a few µs to start and join them, though waking the idle thread costs more
-// CPU time than that); a variable for the tests.
-var parallelWork = 1 << 19
+// parallelWork is the number of multiply-adds above which a product's rows
+// are split between the calling goroutine and internal/parallel's worker
+// (see splitWork); a variable for the tests.
+var parallelWork = splitWork
 
-// inFlight counts the products running. A product splits only when it is
-// the only one: the convolutions already run two examples' products at once,
-// one per core, and splitting those again only adds goroutines to wake
-// (measured on its products run that way: 5–7% more CPU time).
-var inFlight atomic.Int32
+const splitWork = 1 << 19
 
 // MulAdd adds A·B to C: C is m×n with unit column stride, A is m×k with any
 // strides, B is k×n with unit column stride (its rows contiguous). Large
-// products run on two goroutines, each on its own rows of C, when no other
-// product is running (inFlight).
+// products run on two goroutines, each on its own rows of C, when
+// internal/parallel's worker is free (not already running a product or a
+// convolution's other half).
 func MulAdd(c, a, b Matrix) { product(c, a, b, false) }
 
 // Mul writes A·B into C, with the bits of clearing C and then MulAdd, but
@@ -91,25 +87,38 @@ func product(c, a, b Matrix, zero bool) {
 		packed = *buf
 		pack(packed, b, packFrom)
 	}
-	running := inFlight.Add(1)
-	defer inFlight.Add(-1)
-	if m*n*k < parallelWork || m < 8 || running > 1 || runtime.GOMAXPROCS(0) < 2 {
-		p := part{c: c, a: a, b: b, packed: packed, packFrom: packFrom, zero: zero, i0: 0, i1: m}
+	p := part{c: c, a: a, b: b, packed: packed, packFrom: packFrom, zero: zero, i0: 0, i1: m}
+	if m*n*k < parallelWork || m < 8 || !parallel.Idle() {
 		p.run()
 		return
 	}
-	half := m / 2 &^ 1
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		p := part{c: c, a: a, b: b, packed: packed, packFrom: packFrom, zero: zero, i0: half, i1: m}
-		p.run()
-	}()
-	p := part{c: c, a: a, b: b, packed: packed, packFrom: packFrom, zero: zero, i0: 0, i1: half}
-	p.run()
-	wg.Wait()
+	h := halves.Get().(*rowHalves)
+	h.p, h.half = p, m/2&^1
+	parallel.Do(h, 2)
+	*h = rowHalves{}
+	halves.Put(h)
 }
+
+// rowHalves is a product split for parallel.Do: part 0 computes C's rows
+// [0, half), part 1 the rest, each as a part of its own.
+type rowHalves struct {
+	p    part
+	half int
+}
+
+func (h *rowHalves) Run(i int) {
+	p := h.p
+	if i == 0 {
+		p.i1 = h.half
+	} else {
+		p.i0 = h.half
+	}
+	p.run()
+}
+
+// halves holds *rowHalves between products, so that a split allocates
+// nothing.
+var halves = sync.Pool{New: func() any { return new(rowHalves) }}
 
 // rowPlan is how blocks of top rows (12, or 8 for a 10-column product),
 // 6 and 4 cover r rows, r even and not 2: ntop blocks of top rows, then the

@@ -6,7 +6,12 @@
 // same bits and a run's results do not depend on which one computed them.
 package sigmoid
 
-import "math"
+import (
+	"math"
+	"sync"
+
+	"deepopt/internal/parallel"
+)
 
 // Float32 is σ(x) in float32 with e^(−x) from exp32, within 2 ulp of the
 // correctly rounded value.
@@ -45,9 +50,44 @@ func exp32(x float32) float32 {
 }
 
 // Slice writes σ(x[i]) into y[i] for every i; y must be at least as long
-// as x. It gives Float32's values, eight at a time on the kernel.
+// as x. It gives Float32's values, eight at a time on the kernel; slices of
+// splitValues values or more are split in two halves computed at once by
+// the caller and internal/parallel's worker when it is idle (each value is
+// computed alone, so the halves give the same bits as one pass).
 func Slice(y, x []float32) {
 	y = y[:len(x)]
+	if len(x) < splitValues || !parallel.Idle() {
+		slice(y, x)
+		return
+	}
+	h := halves.Get().(*sliceHalves)
+	h.y, h.x = y, x
+	parallel.Do(h, 2)
+	*h = sliceHalves{}
+	halves.Put(h)
+}
+
+// splitValues is the length from which Slice splits its work in two.
+var splitValues = 1 << 13
+
+// sliceHalves is Slice's job for parallel.Do: part 0 the values before the
+// middle (rounded down to a multiple of 8), part 1 the rest.
+type sliceHalves struct{ y, x []float32 }
+
+func (h *sliceHalves) Run(part int) {
+	mid := len(h.x) / 2 &^ 7
+	if part == 0 {
+		slice(h.y[:mid], h.x[:mid])
+	} else {
+		slice(h.y[mid:], h.x[mid:])
+	}
+}
+
+// halves holds *sliceHalves between calls of Slice.
+var halves = sync.Pool{New: func() any { return new(sliceHalves) }}
+
+// slice is Slice on one goroutine.
+func slice(y, x []float32) {
 	i := 0
 	for useKernel && i+8 <= len(x) {
 		// The kernel stops before the first block of eight that holds a

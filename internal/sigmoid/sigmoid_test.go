@@ -1,9 +1,13 @@
 package sigmoid
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
+
+	"deepopt/internal/parallel/splitbench"
 )
 
 // TestFloat32 compares Float32 with the float64 definition rounded to
@@ -68,6 +72,20 @@ func TestSliceIsFloat32(t *testing.T) {
 		}
 		check(x)
 	}
+	// Split in two halves (at GOMAXPROCS 1 both on the caller), with
+	// blocks on the float64 branch on either side of the middle.
+	for _, procs := range []int{2, 1} {
+		saved := runtime.GOMAXPROCS(procs)
+		for _, n := range []int{splitValues - 1, splitValues, splitValues + 13, 3*splitValues + 5} {
+			x := make([]float32, n)
+			copy(x, xs)
+			for _, i := range []int{n/2 - 9, n/2 - 1, n / 2, n/2 + 7, n - 1} {
+				x[i] = -90
+			}
+			check(x)
+		}
+		runtime.GOMAXPROCS(saved)
+	}
 	nan := []float32{float32(math.NaN()), 1, 2, 3, 4, 5, 6, 7, 8}
 	y := make([]float32, len(nan))
 	Slice(y, nan)
@@ -87,5 +105,29 @@ func BenchmarkSlice(b *testing.B) {
 	b.SetBytes(4 * int64(len(x)))
 	for b.Loop() {
 		Slice(y, x)
+	}
+}
+
+// BenchmarkSplit times σ of 6,000 values (a BN MLP layer at batch 60),
+// 25,600 (batch 256) and 80,000 (the evaluation's batches of 800) split
+// between two goroutines ("two") and on one ("one"), in µs of wall time
+// and of process CPU time per call.
+func BenchmarkSplit(b *testing.B) {
+	defer func(n int) { splitValues = n }(splitValues)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{6000, 25600, 80000} {
+		x, y := make([]float32, n), make([]float32, n)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64() * 3)
+		}
+		for _, split := range []struct {
+			name string
+			from int
+		}{{"two", 0}, {"one", math.MaxInt}} {
+			b.Run(fmt.Sprintf("%d/%s", n, split.name), func(b *testing.B) {
+				splitValues = split.from
+				splitbench.Time(b, func() { Slice(y, x) })
+			})
+		}
 	}
 }
