@@ -157,9 +157,12 @@ func (p *rowPlan) rows(b int) int {
 }
 
 // width returns the width of the tile of columns that starts at j of n:
-// panels of 16, then at most one of 8 and one of 4, then the last n mod 4.
+// panels of 16, then at most one of 8 and one of 4, then the last n mod 4;
+// all of a narrowCols product.
 func width(j, n int) int {
 	switch {
+	case n == narrowCols:
+		return n
 	case j+16 <= n:
 		return 16
 	case j+8 <= n:
@@ -207,10 +210,10 @@ const narrowCols = 10
 
 // tile runs the kernel on the block of rows [i, i + rows) by the columns
 // from j, over the inner indices [l0, l0 + kk), and returns how many
-// columns it did: up to panels tiles of 16 columns in one call of the 6×16
-// (or 4×16) kernel, else 8 or 4 on the block's own height; all ten of a
-// narrowCols product.
-func (p *part) tile(rows, i, j, l0, kk, panels int) int {
+// columns it did: 16 on the 6×16 (or 4×16) kernel, or with panels all the
+// panels of 16 from j in one call, else 8 or 4 on the block's own height;
+// all ten of a narrowCols product.
+func (p *part) tile(rows, i, j, l0, kk int, panels bool) int {
 	if p.c.Cols == narrowCols {
 		a, b, c := &p.a.Data[i*p.a.RowStride+l0*p.a.ColStride], &p.b.Data[l0*p.b.RowStride], &p.c.Data[i*p.c.RowStride]
 		kernel := kernel4x10
@@ -228,8 +231,8 @@ func (p *part) tile(rows, i, j, l0, kk, panels int) int {
 	z := p.zero && l0 == 0
 	w := width(j, p.c.Cols)
 	np, bstep := 1, 16 // panels of 16 columns, B's values from one to the next
-	if w == 16 {
-		np = min(panels, (p.c.Cols-j)/16)
+	if w == 16 && panels {
+		np = (p.c.Cols - j) >> 4
 	}
 	var b []float32
 	ldb := p.b.RowStride
@@ -297,9 +300,9 @@ func (p *part) run() {
 	i := p.i0
 	if useKernel {
 		r := min(p.i1, c.Rows&^3) - p.i0
-		top, step := 12, func(j int) int { return width(j, n) }
+		top := 12
 		if n == narrowCols {
-			top, step = 8, func(int) int { return n }
+			top = 8
 		}
 		plan := newRowPlan(r, top)
 		blocks := plan.ntop + plan.nrest
@@ -311,10 +314,10 @@ func (p *part) run() {
 		for l0 := 0; l0 < k; l0 += kc {
 			kk := min(kc, k-l0)
 			if kk*n*4 > l1Panel {
-				for j := 0; j < n; j += step(j) {
+				for j := 0; j < n; j += width(j, n) {
 					i := p.i0
 					for b := range blocks {
-						p.tile(plan.rows(b), i, j, l0, kk, 1)
+						p.tile(plan.rows(b), i, j, l0, kk, false)
 						i += plan.rows(b)
 					}
 				}
@@ -322,7 +325,7 @@ func (p *part) run() {
 			}
 			i := p.i0
 			for b := range blocks {
-				for j := 0; j < n; j += p.tile(plan.rows(b), i, j, l0, kk, n) {
+				for j := 0; j < n; j += p.tile(plan.rows(b), i, j, l0, kk, true) {
 				}
 				i += plan.rows(b)
 			}
