@@ -2,10 +2,13 @@
 
 #include "textflag.h"
 
-// func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool, np, bstep int)
-TEXT ·kernel6x16(SB), NOSPLIT, $0-88
+// func kernel6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
+TEXT ·kernel6x16(SB), NOSPLIT, $0-65
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
 	MOVQ rsa+16(FP), R8
 	MOVQ csa+24(FP), R9
+	MOVQ b+32(FP), DI
 	MOVQ ldb+40(FP), R10
 	MOVQ c+48(FP), R12
 	MOVQ ldc+56(FP), R11
@@ -13,12 +16,6 @@ TEXT ·kernel6x16(SB), NOSPLIT, $0-88
 	SHLQ $2, R9
 	SHLQ $2, R10
 	SHLQ $2, R11
-	MOVQ b+32(FP), DX
-	MOVQ np+72(FP), AX
-panel6x16:
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ DX, DI
 	LEAQ (R8)(R8*2), R13
 	LEAQ (SI)(R13*1), BX
 	LEAQ (R11)(R11*2), R13
@@ -94,12 +91,6 @@ store6x16:
 	VMOVUPS Y9, 32(R14)(R11*1)
 	VMOVUPS Y10, (R14)(R11*2)
 	VMOVUPS Y11, 32(R14)(R11*2)
-	ADDQ $64, R12
-	MOVQ bstep+80(FP), R14
-	SHLQ $2, R14
-	ADDQ R14, DX
-	DECQ AX
-	JNZ  panel6x16
 	VZEROUPPER
 	RET
 
@@ -447,10 +438,13 @@ store12x4:
 	VZEROUPPER
 	RET
 
-// func kernel4x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool, np, bstep int)
-TEXT ·kernel4x16(SB), NOSPLIT, $0-88
+// func kernel4x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool)
+TEXT ·kernel4x16(SB), NOSPLIT, $0-65
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
 	MOVQ rsa+16(FP), R8
 	MOVQ csa+24(FP), R9
+	MOVQ b+32(FP), DI
 	MOVQ ldb+40(FP), R10
 	MOVQ c+48(FP), R12
 	MOVQ ldc+56(FP), R11
@@ -458,12 +452,6 @@ TEXT ·kernel4x16(SB), NOSPLIT, $0-88
 	SHLQ $2, R9
 	SHLQ $2, R10
 	SHLQ $2, R11
-	MOVQ b+32(FP), DX
-	MOVQ np+72(FP), AX
-panel4x16:
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ DX, DI
 	LEAQ (R8)(R8*2), R13
 	LEAQ (SI)(R13*1), BX
 	LEAQ (R11)(R11*2), R13
@@ -521,12 +509,6 @@ store4x16:
 	LEAQ (R12)(R13*1), R14
 	VMOVUPS Y6, (R14)
 	VMOVUPS Y7, 32(R14)
-	ADDQ $64, R12
-	MOVQ bstep+80(FP), R14
-	SHLQ $2, R14
-	ADDQ R14, DX
-	DECQ AX
-	JNZ  panel4x16
 	VZEROUPPER
 	RET
 
@@ -641,6 +623,190 @@ store4x4:
 	VMOVUPS X2, (R12)(R11*2)
 	LEAQ (R12)(R13*1), R14
 	VMOVUPS X3, (R14)
+	VZEROUPPER
+	RET
+
+// func kernel6x16p(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool, np, bstep int)
+TEXT ·kernel6x16p(SB), NOSPLIT, $0-88
+	MOVQ rsa+16(FP), R8
+	MOVQ csa+24(FP), R9
+	MOVQ ldb+40(FP), R10
+	MOVQ c+48(FP), R12
+	MOVQ ldc+56(FP), R11
+	SHLQ $2, R8
+	SHLQ $2, R9
+	SHLQ $2, R10
+	SHLQ $2, R11
+	MOVQ b+32(FP), DX
+	MOVQ np+72(FP), AX
+panel6x16p:
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ DX, DI
+	LEAQ (R8)(R8*2), R13
+	LEAQ (SI)(R13*1), BX
+	LEAQ (R11)(R11*2), R13
+	CMPB zero+64(FP), $0
+	JNE  zero6x16p
+	VMOVUPS (R12), Y0
+	VMOVUPS 32(R12), Y1
+	VMOVUPS (R12)(R11*1), Y2
+	VMOVUPS 32(R12)(R11*1), Y3
+	VMOVUPS (R12)(R11*2), Y4
+	VMOVUPS 32(R12)(R11*2), Y5
+	LEAQ (R12)(R13*1), R14
+	VMOVUPS (R14), Y6
+	VMOVUPS 32(R14), Y7
+	VMOVUPS (R14)(R11*1), Y8
+	VMOVUPS 32(R14)(R11*1), Y9
+	VMOVUPS (R14)(R11*2), Y10
+	VMOVUPS 32(R14)(R11*2), Y11
+	JMP  start6x16p
+zero6x16p:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+start6x16p:
+	TESTQ CX, CX
+	JZ    store6x16p
+loop6x16p:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS (SI)(R8*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS (SI)(R8*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS (BX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS (BX)(R8*1), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	VBROADCASTSS (BX)(R8*2), Y15
+	VFMADD231PS Y12, Y15, Y10
+	VFMADD231PS Y13, Y15, Y11
+	ADDQ R9, SI
+	ADDQ R9, BX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ  loop6x16p
+store6x16p:
+	VMOVUPS Y0, (R12)
+	VMOVUPS Y1, 32(R12)
+	VMOVUPS Y2, (R12)(R11*1)
+	VMOVUPS Y3, 32(R12)(R11*1)
+	VMOVUPS Y4, (R12)(R11*2)
+	VMOVUPS Y5, 32(R12)(R11*2)
+	LEAQ (R12)(R13*1), R14
+	VMOVUPS Y6, (R14)
+	VMOVUPS Y7, 32(R14)
+	VMOVUPS Y8, (R14)(R11*1)
+	VMOVUPS Y9, 32(R14)(R11*1)
+	VMOVUPS Y10, (R14)(R11*2)
+	VMOVUPS Y11, 32(R14)(R11*2)
+	ADDQ $64, R12
+	MOVQ bstep+80(FP), R14
+	SHLQ $2, R14
+	ADDQ R14, DX
+	DECQ AX
+	JNZ  panel6x16p
+	VZEROUPPER
+	RET
+
+// func kernel4x16p(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, zero bool, np, bstep int)
+TEXT ·kernel4x16p(SB), NOSPLIT, $0-88
+	MOVQ rsa+16(FP), R8
+	MOVQ csa+24(FP), R9
+	MOVQ ldb+40(FP), R10
+	MOVQ c+48(FP), R12
+	MOVQ ldc+56(FP), R11
+	SHLQ $2, R8
+	SHLQ $2, R9
+	SHLQ $2, R10
+	SHLQ $2, R11
+	MOVQ b+32(FP), DX
+	MOVQ np+72(FP), AX
+panel4x16p:
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ DX, DI
+	LEAQ (R8)(R8*2), R13
+	LEAQ (SI)(R13*1), BX
+	LEAQ (R11)(R11*2), R13
+	CMPB zero+64(FP), $0
+	JNE  zero4x16p
+	VMOVUPS (R12), Y0
+	VMOVUPS 32(R12), Y1
+	VMOVUPS (R12)(R11*1), Y2
+	VMOVUPS 32(R12)(R11*1), Y3
+	VMOVUPS (R12)(R11*2), Y4
+	VMOVUPS 32(R12)(R11*2), Y5
+	LEAQ (R12)(R13*1), R14
+	VMOVUPS (R14), Y6
+	VMOVUPS 32(R14), Y7
+	JMP  start4x16p
+zero4x16p:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+start4x16p:
+	TESTQ CX, CX
+	JZ    store4x16p
+loop4x16p:
+	VMOVUPS (DI), Y8
+	VMOVUPS 32(DI), Y9
+	VBROADCASTSS (SI), Y10
+	VFMADD231PS Y8, Y10, Y0
+	VFMADD231PS Y9, Y10, Y1
+	VBROADCASTSS (SI)(R8*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VFMADD231PS Y9, Y11, Y3
+	VBROADCASTSS (SI)(R8*2), Y12
+	VFMADD231PS Y8, Y12, Y4
+	VFMADD231PS Y9, Y12, Y5
+	VBROADCASTSS (BX), Y13
+	VFMADD231PS Y8, Y13, Y6
+	VFMADD231PS Y9, Y13, Y7
+	ADDQ R9, SI
+	ADDQ R9, BX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ  loop4x16p
+store4x16p:
+	VMOVUPS Y0, (R12)
+	VMOVUPS Y1, 32(R12)
+	VMOVUPS Y2, (R12)(R11*1)
+	VMOVUPS Y3, 32(R12)(R11*1)
+	VMOVUPS Y4, (R12)(R11*2)
+	VMOVUPS Y5, 32(R12)(R11*2)
+	LEAQ (R12)(R13*1), R14
+	VMOVUPS Y6, (R14)
+	VMOVUPS Y7, 32(R14)
+	ADDQ $64, R12
+	MOVQ bstep+80(FP), R14
+	SHLQ $2, R14
+	ADDQ R14, DX
+	DECQ AX
+	JNZ  panel4x16p
 	VZEROUPPER
 	RET
 

@@ -211,8 +211,8 @@ const narrowCols = 10
 // tile runs the kernel on the block of rows [i, i + rows) by the columns
 // from j, over the inner indices [l0, l0 + kk), and returns how many
 // columns it did: 16 on the 6×16 (or 4×16) kernel, or with panels all the
-// panels of 16 from j in one call, else 8 or 4 on the block's own height;
-// all ten of a narrowCols product.
+// panels of 16 from j in one call of 6×16p (4×16p), else 8 or 4 on the
+// block's own height; all ten of a narrowCols product.
 func (p *part) tile(rows, i, j, l0, kk int, panels bool) int {
 	if p.c.Cols == narrowCols {
 		a, b, c := &p.a.Data[i*p.a.RowStride+l0*p.a.ColStride], &p.b.Data[l0*p.b.RowStride], &p.c.Data[i*p.c.RowStride]
@@ -246,11 +246,17 @@ func (p *part) tile(rows, i, j, l0, kk int, panels bool) int {
 	}
 	ai := &a[i*rsa+l0*csa]
 	switch {
+	case w == 16 && np > 1 && rows == 4:
+		kernel4x16p(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z, np, bstep)
+	case w == 16 && np > 1:
+		for r := 0; r < rows; r += 6 {
+			kernel6x16p(kk, &a[(i+r)*rsa+l0*csa], rsa, csa, &b[0], ldb, &c[r*ldc], ldc, z, np, bstep)
+		}
 	case w == 16 && rows == 4:
-		kernel4x16(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z, np, bstep)
+		kernel4x16(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z)
 	case w == 16:
 		for r := 0; r < rows; r += 6 {
-			kernel6x16(kk, &a[(i+r)*rsa+l0*csa], rsa, csa, &b[0], ldb, &c[r*ldc], ldc, z, np, bstep)
+			kernel6x16(kk, &a[(i+r)*rsa+l0*csa], rsa, csa, &b[0], ldb, &c[r*ldc], ldc, z)
 		}
 	case w == 8 && rows == 12:
 		kernel12x8(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z)
