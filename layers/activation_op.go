@@ -114,8 +114,12 @@ func (op *activationGradOp) Do(inputs ...G.Value) (G.Value, error) {
 	dx := op.result.Get(t[0].Dtype(), op.forward.shape...)
 	switch t[0].Dtype() {
 	case tensor.Float32:
-		y := densedata.Slice[float32](t[0])
-		activationGradient(op.forward.kind, densedata.Slice[float32](dx), y, densedata.Slice[float32](t[1]))
+		y, dxs, dys := densedata.Slice[float32](t[0]), densedata.Slice[float32](dx), densedata.Slice[float32](t[1])
+		if op.forward.kind == ReLU {
+			reluGradient32(dxs, y, dys)
+			break
+		}
+		activationGradient(op.forward.kind, dxs, y, dys)
 	case tensor.Float64:
 		y := densedata.Slice[float64](t[0])
 		activationGradient(op.forward.kind, densedata.Slice[float64](dx), y, densedata.Slice[float64](t[1]))
@@ -194,10 +198,35 @@ func activate32(kind ActivationKind, y, x []float32) {
 			y[i] = float32(math.Tanh(float64(v)))
 		}
 	case ReLU:
-		for i, v := range x {
-			y[i] = max(v, 0)
-		}
+		relu32(y, x)
 	}
+}
+
+// relu32 writes max(x, 0) into y, eight values at a time on the kernel
+// where the processor runs it (the same bits: the kernel keeps or clears
+// each value, as max does).
+func relu32(y, x []float32) {
+	y = y[:len(x)]
+	n := 0
+	if useKernels && len(x) >= 8 {
+		n = len(x) &^ 7
+		relu(&y[0], &x[0], n)
+	}
+	for i, v := range x[n:] {
+		y[n+i] = max(v, 0)
+	}
+}
+
+// reluGradient32 is activationGradient's ReLU case for float32, eight
+// values at a time on the kernel where the processor runs it.
+func reluGradient32(dx, y, dy []float32) {
+	dx, dy = dx[:len(y)], dy[:len(y)]
+	n := 0
+	if useKernels && len(y) >= 8 {
+		n = len(y) &^ 7
+		reluGradient(&dx[0], &y[0], &dy[0], n)
+	}
+	activationGradient(ReLU, dx[n:], y[n:], dy[n:])
 }
 
 // activationGradient writes f'(x)·dy into dx, f' expressed by y = f(x).

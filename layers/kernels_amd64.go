@@ -3,7 +3,8 @@ package layers
 import "deepopt/internal/avx2"
 
 // useKernels is whether the processor runs the AVX instructions of
-// maxPool2x2 (pool_amd64.s), addRows and copyRows (conv_amd64.s).
+// maxPool2x2 (pool_amd64.s), addRows and copyRows (conv_amd64.s), relu and
+// reluGradient (relu_amd64.s).
 var useKernels = avx2.Available
 
 //go:noescape
@@ -14,3 +15,9 @@ func addRows(dst, src *float32, rows, n, dstStride int)
 
 //go:noescape
 func copyRows(dst, src *float32, rows, n, srcStride int)
+
+//go:noescape
+func relu(y, x *float32, n int)
+
+//go:noescape
+func reluGradient(dx, y, dy *float32, n int)

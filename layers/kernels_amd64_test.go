@@ -66,3 +66,51 @@ func TestConvKernelsGiveGoBits(t *testing.T) {
 		})
 	}
 }
+
+// The ReLU and its gradient give the Go loops' bits on the kernels (relu,
+// reluGradient): on random bit patterns of every kind (NaNs with their
+// payloads, infinities, subnormals), ±0 and values next to 0, at every
+// length from 0 to 80 (blocks of 32, of 8 and tails) and at unaligned starts.
+func TestReluKernelsGiveGoBits(t *testing.T) {
+	if !useKernels {
+		t.Skip("the processor lacks AVX2")
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	special := []float32{0, float32(math.Copysign(0, -1)), math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32,
+		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), math.Float32frombits(0xffc00001), 1, -1}
+	values := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			if rng.IntN(4) == 0 {
+				v[i] = special[rng.IntN(len(special))]
+			} else {
+				v[i] = math.Float32frombits(rng.Uint32())
+			}
+		}
+		return v
+	}
+	same := func(what string, n int, got, want []float32) {
+		t.Helper()
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%s of %d values, [%d]: kernel %v (%#x), Go %v (%#x)", what, n, i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+			}
+		}
+	}
+	for n := range 81 {
+		for start := range 3 {
+			x, dy := values(start + n)[start:], values(start + n)[start:]
+			y, want := make([]float32, n), make([]float32, n)
+			relu32(y, x)
+			for i, v := range x {
+				want[i] = max(v, 0)
+			}
+			same("relu", n, y, want)
+			y = values(n) // the gradient's y: every kind of value, not only ReLU's outputs
+			dx := make([]float32, n)
+			reluGradient32(dx, y, dy)
+			activationGradient(ReLU, want, y, dy)
+			same("∂relu", n, dx, want)
+		}
+	}
+}
