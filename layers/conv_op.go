@@ -308,11 +308,37 @@ func padded[T float32 | float64](g convShape, buf *densedata.Output, x []T) []T 
 	xp := densedata.Buffer[T](buf, g.c*hp*wp)
 	clear(xp)
 	for c := range g.c {
-		for iy := range g.h {
-			copy(xp[(c*hp+iy+g.pad)*wp+g.pad:][:g.w], x[(c*g.h+iy)*g.w:][:g.w])
-		}
+		copyPlane(xp[(c*hp+g.pad)*wp+g.pad:], x[c*g.h*g.w:], g.h, g.w, wp, g.w)
 	}
 	return xp
+}
+
+// rowKernels returns s as a float32 slice when the row kernels (copyRows,
+// addRows) take its rows: s is float32, the processor runs them and the
+// stride is 1, so that every row is contiguous; nil otherwise.
+func rowKernels[T float32 | float64](g convShape, s []T) []float32 {
+	s32, ok := any(s).([]float32)
+	if !ok || !useKernels || g.stride != 1 {
+		return nil
+	}
+	return s32
+}
+
+// copyPlane copies rows of n values that start srcStride apart in src
+// into rows that start dstStride apart in dst, on copyRows when the
+// processor runs it.
+func copyPlane[T float32 | float64](dst, src []T, rows, n, dstStride, srcStride int) {
+	if rows == 0 || n == 0 {
+		return
+	}
+	_, _ = dst[(rows-1)*dstStride+n-1], src[(rows-1)*srcStride+n-1]
+	if d32, ok := any(dst).([]float32); ok && useKernels {
+		copyRows(&d32[0], &any(src).([]float32)[0], rows, n, dstStride, srcStride)
+		return
+	}
+	for r := range rows {
+		copy(dst[r*dstStride:][:n], src[r*srcStride:][:n])
+	}
 }
 
 // im2colT writes the (C·k², H'·W') patch matrix of one example into col
@@ -321,17 +347,19 @@ func padded[T float32 | float64](g convShape, buf *densedata.Output, x []T) []T 
 func im2colT[T float32 | float64](g convShape, col, xp []T) {
 	hp, wp := g.paddedShape()
 	area := g.area()
-	col32, _ := any(col).([]float32)
-	xp32, _ := any(xp).([]float32)
-	kernel := useKernels && col32 != nil && g.stride == 1
+	if col32 := rowKernels(g, col); col32 != nil { // the loop below, one call per kernel tap
+		xp32 := any(xp).([]float32)
+		_, _ = col32[g.patch()*area-1], xp32[g.c*hp*wp-1]
+		for tap := range g.patch() {
+			c, ky, kx := tap/(g.k*g.k), tap/g.k%g.k, tap%g.k
+			copyRows(&col32[tap*area], &xp32[(c*hp+ky)*wp+kx], g.oh, g.ow, g.ow, wp)
+		}
+		return
+	}
 	for c := range g.c {
 		for ky := range g.k {
 			for kx := range g.k {
 				row := col[((c*g.k+ky)*g.k+kx)*area:][:area]
-				if kernel { // the loop below, eight values at a time
-					copyRows(&col32[((c*g.k+ky)*g.k+kx)*area], &xp32[(c*hp+ky)*wp+kx], g.oh, g.ow, wp)
-					continue
-				}
 				for oy := range g.oh {
 					out := row[oy*g.ow : (oy+1)*g.ow]
 					src := xp[(c*hp+oy*g.stride+ky)*wp+kx:]
@@ -360,26 +388,28 @@ func col2imT[T float32 | float64](g convShape, dx, col []T, buf *densedata.Outpu
 	}
 	clear(dxp)
 	area := g.area()
-	dxp32, _ := any(dxp).([]float32)
-	col32, _ := any(col).([]float32)
-	kernel := useKernels && dxp32 != nil && g.stride == 1
-	for c := range g.c {
-		for ky := range g.k {
-			for kx := range g.k {
-				row := col[((c*g.k+ky)*g.k+kx)*area:][:area]
-				if kernel { // the loop below, eight values at a time
-					addRows(&dxp32[(c*hp+ky)*wp+kx], &col32[((c*g.k+ky)*g.k+kx)*area], g.oh, g.ow, wp)
-					continue
-				}
-				for oy := range g.oh {
-					dst := dxp[(c*hp+oy*g.stride+ky)*wp+kx:]
-					src := row[oy*g.ow : (oy+1)*g.ow]
-					if g.stride == 1 {
-						addTo(dst[:len(src)], src)
-						continue
-					}
-					for ox, v := range src {
-						dst[ox*g.stride] += v
+	if dxp32 := rowKernels(g, dxp); dxp32 != nil { // the loop below, one call per kernel tap
+		col32 := any(col).([]float32)
+		_, _ = col32[g.patch()*area-1], dxp32[g.c*hp*wp-1]
+		for tap := range g.patch() {
+			c, ky, kx := tap/(g.k*g.k), tap/g.k%g.k, tap%g.k
+			addRows(&dxp32[(c*hp+ky)*wp+kx], &col32[tap*area], g.oh, g.ow, wp)
+		}
+	} else {
+		for c := range g.c {
+			for ky := range g.k {
+				for kx := range g.k {
+					row := col[((c*g.k+ky)*g.k+kx)*area:][:area]
+					for oy := range g.oh {
+						dst := dxp[(c*hp+oy*g.stride+ky)*wp+kx:]
+						src := row[oy*g.ow : (oy+1)*g.ow]
+						if g.stride == 1 {
+							addTo(dst[:len(src)], src)
+							continue
+						}
+						for ox, v := range src {
+							dst[ox*g.stride] += v
+						}
 					}
 				}
 			}
@@ -387,9 +417,7 @@ func col2imT[T float32 | float64](g convShape, dx, col []T, buf *densedata.Outpu
 	}
 	if g.pad > 0 {
 		for c := range g.c {
-			for iy := range g.h {
-				copy(dx[(c*g.h+iy)*g.w:][:g.w], dxp[(c*hp+iy+g.pad)*wp+g.pad:])
-			}
+			copyPlane(dx[c*g.h*g.w:], dxp[(c*hp+g.pad)*wp+g.pad:], g.h, g.w, g.w, wp)
 		}
 	}
 }

@@ -238,3 +238,4 @@ func TestTranspose(t *testing.T) {
 		}
 	}
 }
+

@@ -14,7 +14,7 @@ func maxPool2x2(y *float32, at *int32, x *float32, w, n, base int)
 func addRows(dst, src *float32, rows, n, dstStride int)
 
 //go:noescape
-func copyRows(dst, src *float32, rows, n, srcStride int)
+func copyRows(dst, src *float32, rows, n, dstStride, srcStride int)
 
 //go:noescape
 func relu(y, x *float32, n int)

@@ -114,3 +114,51 @@ func TestReluKernelsGiveGoBits(t *testing.T) {
 		}
 	}
 }
+
+// copyRows and addRows give the Go loops' results for rows of every length
+// from 1 to 40 (a last block of eight that overlaps the one before it, or
+// not; rows shorter than eight) and strides from n to n + 3 on either side,
+// without touching the values between the rows.
+func TestRowKernels(t *testing.T) {
+	if !useKernels {
+		t.Skip("the processor lacks AVX2")
+	}
+	rng := rand.New(rand.NewPCG(4, 6))
+	random := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		return v
+	}
+	for n := 1; n <= 40; n++ {
+		for stride := n; stride <= n+3; stride++ {
+			const rows = 3
+			wide, packed := random(rows*stride), random(rows*n)
+			got, want := slices.Clone(packed), slices.Clone(packed)
+			copyRows(&got[0], &wide[0], rows, n, n, stride)
+			for r := range rows {
+				copy(want[r*n:(r+1)*n], wide[r*stride:])
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("copyRows, rows of %d from stride %d: %v, want %v", n, stride, got, want)
+			}
+			got, want = slices.Clone(wide), slices.Clone(wide)
+			copyRows(&got[0], &packed[0], rows, n, stride, n)
+			for r := range rows {
+				copy(want[r*stride:r*stride+n], packed[r*n:])
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("copyRows, rows of %d to stride %d: %v, want %v", n, stride, got, want)
+			}
+			got, want = slices.Clone(wide), slices.Clone(wide)
+			addRows(&got[0], &packed[0], rows, n, stride)
+			for r := range rows {
+				addTo(want[r*stride:r*stride+n], packed[r*n:])
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("addRows, rows of %d, stride %d: %v, want %v", n, stride, got, want)
+			}
+		}
+	}
+}

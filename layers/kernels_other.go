@@ -6,8 +6,8 @@ package layers
 // reluGradient are amd64 assembly.
 const useKernels = false
 
-func maxPool2x2(y *float32, at *int32, x *float32, w, n, base int) {}
-func addRows(dst, src *float32, rows, n, dstStride int)            {}
-func copyRows(dst, src *float32, rows, n, srcStride int)           {}
-func relu(y, x *float32, n int)                                    {}
-func reluGradient(dx, y, dy *float32, n int)                       {}
+func maxPool2x2(y *float32, at *int32, x *float32, w, n, base int)  {}
+func addRows(dst, src *float32, rows, n, dstStride int)             {}
+func copyRows(dst, src *float32, rows, n, dstStride, srcStride int) {}
+func relu(y, x *float32, n int)                                     {}
+func reluGradient(dx, y, dy *float32, n int)                        {}
