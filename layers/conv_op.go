@@ -272,14 +272,38 @@ func convBackward[T float32 | float64](op *convGradOp, out []T, t []*tensor.Dens
 		dy := densedata.Slice[T](t[0])
 		clear(out)
 		for i := range g.n {
-			for o := range g.oc {
-				var s T
-				for _, v := range dy[(i*g.oc+o)*area : (i*g.oc+o+1)*area] {
-					s += v
-				}
-				out[o] += s
-			}
+			addRowSums(out, dy[i*g.oc*area:(i+1)*g.oc*area], area)
 		}
+	}
+}
+
+// addRowSums adds to s[r] the sum of row r of the (len(s), cols) matrix m,
+// each row summed from zero in order. Four rows run at a time, their sums
+// four independent chains of additions: one chain waits for each addition's
+// result, four keep the adder busy.
+func addRowSums[T float32 | float64](s, m []T, cols int) {
+	r := 0
+	for ; r+4 <= len(s); r += 4 {
+		m0 := m[r*cols:][:cols]
+		m1, m2, m3 := m[(r+1)*cols:][:len(m0)], m[(r+2)*cols:][:len(m0)], m[(r+3)*cols:][:len(m0)]
+		var s0, s1, s2, s3 T
+		for c, v := range m0 {
+			s0 += v
+			s1 += m1[c]
+			s2 += m2[c]
+			s3 += m3[c]
+		}
+		s[r] += s0
+		s[r+1] += s1
+		s[r+2] += s2
+		s[r+3] += s3
+	}
+	for ; r < len(s); r++ {
+		var sum T
+		for _, v := range m[r*cols : (r+1)*cols] {
+			sum += v
+		}
+		s[r] += sum
 	}
 }
 

@@ -2,7 +2,9 @@ package layers
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"deepopt/internal/gradcheck"
@@ -239,3 +241,32 @@ func TestTranspose(t *testing.T) {
 	}
 }
 
+// addRowSums gives the bits of summing each row in order from zero, for
+// row counts below, at and above the four it takes at a time.
+func TestAddRowSums(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 7))
+	for rows := 1; rows <= 9; rows++ {
+		const cols = 37
+		m, s := make([]float32, rows*cols), make([]float32, rows)
+		for i := range m {
+			m[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(7)-3)))
+		}
+		for i := range s {
+			s[i] = float32(rng.NormFloat64())
+		}
+		want := slices.Clone(s)
+		for r := range rows {
+			var sum float32
+			for _, v := range m[r*cols : (r+1)*cols] {
+				sum += v
+			}
+			want[r] += sum
+		}
+		addRowSums(s, m, cols)
+		for r := range rows {
+			if math.Float32bits(s[r]) != math.Float32bits(want[r]) {
+				t.Fatalf("%d rows: sum of row %d is %v, want %v", rows, r, s[r], want[r])
+			}
+		}
+	}
+}
