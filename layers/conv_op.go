@@ -21,7 +21,7 @@ import (
 // dy_n·col_n, computed as its transpose Σ_n colᵀ_n·dyᵀ_n, so that the
 // product reads the patch matrix in the layout the forward pass builds (by
 // copies of contiguous rows) and only dy_n, a fraction of its size, is
-// copied transposed; ∂J/∂x = col2im(Wᵀ·dy_n), the transpose a flag of the
+// copied transposed (by internal/sgemm for float32); ∂J/∂x = col2im(Wᵀ·dy_n), the transpose a flag of the
 // product; ∂J/∂b = Σ dy. Gorgonia's own convolution instead copies the
 // patch matrix transposed for every product and the kernel matrix once per
 // example (about 109 MB per step of the benchmark CNN).
@@ -51,7 +51,7 @@ type convGradOp struct {
 	result  densedata.Output    // kept between runs: Do writes every value
 	cols    [2]densedata.Output // each half's patch buffer, kept between runs
 	padded  [2]densedata.Output // each half's padded example or ∂J/∂x_n
-	dyT     [2]densedata.Output // each half's dyᵀ_n, for ∂J/∂W
+	dyT     [2]densedata.Output // each half's dyᵀ_n, for a float64 ∂J/∂W
 	partial [2]densedata.Output // each half's partial ∂J/∂Wᵀ
 }
 
@@ -256,10 +256,20 @@ func convBackward[T float32 | float64](op *convGradOp, out []T, t []*tensor.Dens
 		inHalves(g.n, func(part, lo, hi int) {
 			col := densedata.Buffer[T](&op.cols[part], rows*area)
 			clear(col[patch*area:])
-			dyT := densedata.Buffer[T](&op.dyT[part], area*g.oc)
 			for i := lo; i < hi; i++ {
 				im2colT(g, col, padded(g, &op.padded[part], x[i*in:(i+1)*in]))
-				transpose(dyT, dy[i*g.oc*area:(i+1)*g.oc*area], g.oc, area)
+				dyi := dy[i*g.oc*area : (i+1)*g.oc*area]
+				if _, ok := any(dyi).([]float32); ok {
+					// internal/sgemm copies dyᵀ_n itself, 8×8 values at
+					// a time in registers, and runs the product on the
+					// copy: the same operands, the same bits.
+					gemmSlices(false, true, rows, g.oc, area, col, dyi, 1, partial[part])
+					continue
+				}
+				// gonum's float64 product would sum in another order with
+				// dy_n transposed by a flag.
+				dyT := densedata.Buffer[T](&op.dyT[part], area*g.oc)
+				transpose(dyT, dyi, g.oc, area)
 				gemmSlices(false, false, rows, g.oc, area, col, dyT, 1, partial[part])
 			}
 		})

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"deepopt/internal/densedata"
 	"deepopt/internal/gradcheck"
 
 	G "gorgonia.org/gorgonia"
@@ -266,6 +267,45 @@ func TestAddRowSums(t *testing.T) {
 		for r := range rows {
 			if math.Float32bits(s[r]) != math.Float32bits(want[r]) {
 				t.Fatalf("%d rows: sum of row %d is %v, want %v", rows, r, s[r], want[r])
+			}
+		}
+	}
+}
+
+// A float32 ∂J/∂W, whose product takes dy_n transposed by a flag, has the
+// bits of the same product on dyᵀ_n copied by transpose (one example, so
+// that the result is one product's).
+func TestConvWeightGradientTransposedByProduct(t *testing.T) {
+	for _, g := range []convShape{
+		{n: 1, c: 2, h: 6, w: 6, oc: 8, k: 3, stride: 1, pad: 1, oh: 6, ow: 6},
+		{n: 1, c: 3, h: 14, w: 14, oc: 16, k: 5, stride: 1, pad: 2, oh: 14, ow: 14},
+	} {
+		rng := rand.New(rand.NewPCG(5, uint64(g.oc)))
+		random := func(shape ...int) *tensor.Dense {
+			d := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float32))
+			for i, v := range normals(rng, len(d.Data().([]float32))) {
+				d.Data().([]float32)[i] = float32(v)
+			}
+			return d
+		}
+		x, dy := random(g.n, g.c, g.h, g.w), random(g.n, g.oc, g.oh, g.ow)
+		v, err := (&convGradOp{forward: &convOp{g: g}, wrt: convW}).Do(x, dy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := v.(*tensor.Dense).Data().([]float32)
+		patch, area := g.patch(), g.area()
+		rows := (patch + 3) &^ 3
+		col, dyT, want := make([]float32, rows*area), make([]float32, area*g.oc), make([]float32, rows*g.oc)
+		var buf densedata.Output
+		im2colT(g, col, padded(g, &buf, x.Data().([]float32)))
+		transpose(dyT, dy.Data().([]float32), g.oc, area)
+		gemmSlices(false, false, rows, g.oc, area, col, dyT, 1, want)
+		for q := range patch {
+			for o := range g.oc {
+				if math.Float32bits(got[o*patch+q]) != math.Float32bits(want[q*g.oc+o]) {
+					t.Fatalf("%+v: ∂J/∂W[%d, %d] = %v, want %v", g, o, q, got[o*patch+q], want[q*g.oc+o])
+				}
 			}
 		}
 	}
