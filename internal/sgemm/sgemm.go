@@ -157,12 +157,9 @@ func (p *rowPlan) rows(b int) int {
 }
 
 // width returns the width of the tile of columns that starts at j of n:
-// panels of 16, then at most one of 8 and one of 4, then the last n mod 4;
-// all of a narrowCols product.
+// panels of 16, then at most one of 8 and one of 4, then the last n mod 4.
 func width(j, n int) int {
 	switch {
-	case n == narrowCols:
-		return n
 	case j+16 <= n:
 		return 16
 	case j+8 <= n:
@@ -209,35 +206,17 @@ type part struct {
 const narrowCols = 10
 
 // tile runs the kernel on the block of rows [i, i + rows) by the columns
-// from j, over the inner indices [l0, l0 + kk), and returns how many
-// columns it did: 16 on the 6×16 (or 4×16) kernel, or with panels all the
-// panels of 16 from j in one call of 6×16p (4×16p), else 8 or 4 on the
-// block's own height; all ten of a narrowCols product.
-func (p *part) tile(rows, i, j, l0, kk int, panels bool) int {
-	if p.c.Cols == narrowCols {
-		a, b, c := &p.a.Data[i*p.a.RowStride+l0*p.a.ColStride], &p.b.Data[l0*p.b.RowStride], &p.c.Data[i*p.c.RowStride]
-		kernel := kernel4x10
-		switch rows {
-		case 8:
-			kernel = kernel8x10
-		case 6:
-			kernel = kernel6x10
-		}
-		kernel(kk, a, p.a.RowStride, p.a.ColStride, b, p.b.RowStride, c, p.c.RowStride, p.zero && l0 == 0, &p.tail[4*(i-p.i0)], l0 == 0)
-		return narrowCols
-	}
+// from j, over the inner indices [l0, l0 + kk): 16 columns on 6×16 (or 4×16)
+// kernels, 8 and 4 on the block's own height.
+func (p *part) tile(rows, i, j, l0, kk int) {
 	a, rsa, csa := p.a.Data, p.a.RowStride, p.a.ColStride
 	c, ldc := p.c.Data[i*p.c.RowStride+j:], p.c.RowStride
 	z := p.zero && l0 == 0
 	w := width(j, p.c.Cols)
-	np, bstep := 1, 16 // panels of 16 columns, B's values from one to the next
-	if w == 16 && panels {
-		np = (p.c.Cols - j) >> 4
-	}
 	var b []float32
 	ldb := p.b.RowStride
 	if j >= p.packFrom {
-		b, ldb, bstep = p.packed[(j-p.packFrom)*p.a.Cols+l0*w:], w, 16*p.a.Cols
+		b, ldb = p.packed[(j-p.packFrom)*p.a.Cols+l0*w:], w
 	} else {
 		b = p.b.Data[l0*ldb+j:]
 	}
@@ -246,12 +225,6 @@ func (p *part) tile(rows, i, j, l0, kk int, panels bool) int {
 	}
 	ai := &a[i*rsa+l0*csa]
 	switch {
-	case w == 16 && np > 1 && rows == 4:
-		kernel4x16p(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z, np, bstep)
-	case w == 16 && np > 1:
-		for r := 0; r < rows; r += 6 {
-			kernel6x16p(kk, &a[(i+r)*rsa+l0*csa], rsa, csa, &b[0], ldb, &c[r*ldc], ldc, z, np, bstep)
-		}
 	case w == 16 && rows == 4:
 		kernel4x16(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z)
 	case w == 16:
@@ -271,7 +244,47 @@ func (p *part) tile(rows, i, j, l0, kk int, panels bool) int {
 	default:
 		kernel4x4(kk, ai, rsa, csa, &b[0], ldb, &c[0], ldc, z)
 	}
-	return w * np
+}
+
+// narrow runs the block of rows [i, i + rows) of a narrowCols product
+// over the inner indices [l0, l0 + kk) on the R×10 kernel of its height,
+// B read in place.
+func (p *part) narrow(rows, i, l0, kk int) {
+	a, b, c := &p.a.Data[i*p.a.RowStride+l0*p.a.ColStride], &p.b.Data[l0*p.b.RowStride], &p.c.Data[i*p.c.RowStride]
+	kernel := kernel4x10
+	switch rows {
+	case 8:
+		kernel = kernel8x10
+	case 6:
+		kernel = kernel6x10
+	}
+	kernel(kk, a, p.a.RowStride, p.a.ColStride, b, p.b.RowStride, c, p.c.RowStride, p.zero && l0 == 0, &p.tail[4*(i-p.i0)], l0 == 0)
+}
+
+// panels runs the block of rows [i, i + rows) over C's panels of 16
+// columns, over the inner indices [l0, l0 + kk), in one call of the 6×16p
+// kernel per 6 rows (of 4×16p for a block of 4), and returns the columns
+// it did: none if C has fewer than two panels, which tile does as before.
+func (p *part) panels(rows, i, l0, kk int) int {
+	np := p.c.Cols / 16
+	if np < 2 {
+		return 0
+	}
+	a, rsa, csa := p.a.Data, p.a.RowStride, p.a.ColStride
+	c, ldc := p.c.Data[i*p.c.RowStride:], p.c.RowStride
+	b, ldb, bstep := p.b.Data[l0*p.b.RowStride:], p.b.RowStride, 16
+	if p.packFrom == 0 { // packFrom is 0, n − n mod 4 or n: the panels are all packed or all in place
+		b, ldb, bstep = p.packed[l0*16:], 16, 16*p.a.Cols
+	}
+	z := p.zero && l0 == 0
+	if rows == 4 {
+		kernel4x16p(kk, &a[i*rsa+l0*csa], rsa, csa, &b[0], ldb, &c[0], ldc, z, np, bstep)
+		return 16 * np
+	}
+	for r := 0; r < rows; r += 6 {
+		kernel6x16p(kk, &a[(i+r)*rsa+l0*csa], rsa, csa, &b[0], ldb, &c[r*ldc], ldc, z, np, bstep)
+	}
+	return 16 * np
 }
 
 // pack writes B's columns from j0 on into packed, tile by tile (width):
@@ -319,21 +332,27 @@ func (p *part) run() {
 		}
 		for l0 := 0; l0 < k; l0 += kc {
 			kk := min(kc, k-l0)
-			if kk*n*4 > l1Panel {
+			switch i := p.i0; {
+			case n == narrowCols:
+				for b := range blocks {
+					p.narrow(plan.rows(b), i, l0, kk)
+					i += plan.rows(b)
+				}
+			case kk*n*4 > l1Panel:
 				for j := 0; j < n; j += width(j, n) {
 					i := p.i0
 					for b := range blocks {
-						p.tile(plan.rows(b), i, j, l0, kk, false)
+						p.tile(plan.rows(b), i, j, l0, kk)
 						i += plan.rows(b)
 					}
 				}
-				continue
-			}
-			i := p.i0
-			for b := range blocks {
-				for j := 0; j < n; j += p.tile(plan.rows(b), i, j, l0, kk, true) {
+			default:
+				for b := range blocks {
+					for j := p.panels(plan.rows(b), i, l0, kk); j < n; j += width(j, n) {
+						p.tile(plan.rows(b), i, j, l0, kk)
+					}
+					i += plan.rows(b)
 				}
-				i += plan.rows(b)
 			}
 		}
 		if j := n &^ 3; j < n {
