@@ -126,11 +126,12 @@ func TestMulAddOrder(t *testing.T) {
 // benchmark networks and ones that take the chunks of the inner dimension
 // and the packing of B with its padded columns (with 10 columns: the 8×10
 // kernel's last columns carried from chunk to chunk, blocks of 8 rows with
-// 6 or 4 after them, the product split into halves; 130×32×300: the
-// second chunk's panels of packed B in one call).
+// 6 or 4 after them, the product split into halves, 60×10×900 into halves
+// of 30 rows whose last block of 6 carries its last columns from chunk to
+// chunk; 130×32×300: the second chunk's panels of packed B in one call).
 func TestSgemmOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, s := range [][3]int{{60, 100, 784}, {100, 100, 60}, {60, 10, 100}, {13, 27, 9}, {5, 4, 3}, {32, 196, 400}, {25, 784, 16}, {13, 10, 600}, {30, 7, 257}, {130, 100, 90}, {200, 45, 200}, {100, 10, 60}, {60, 100, 10}, {44, 10, 520}, {150, 10, 1000}, {1000, 10, 100}, {130, 32, 300}} {
+	for _, s := range [][3]int{{60, 100, 784}, {100, 100, 60}, {60, 10, 100}, {13, 27, 9}, {5, 4, 3}, {32, 196, 400}, {25, 784, 16}, {13, 10, 600}, {30, 7, 257}, {130, 100, 90}, {200, 45, 200}, {100, 10, 60}, {60, 100, 10}, {44, 10, 520}, {150, 10, 1000}, {1000, 10, 100}, {130, 32, 300}, {60, 10, 900}} {
 		m, n, k := s[0], s[1], s[2]
 		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
 			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
