@@ -1,11 +1,14 @@
 package layers
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
 	"deepopt/internal/gradcheck"
 
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -87,6 +90,57 @@ func TestLinearParams(t *testing.T) {
 	for i, v := range want {
 		if w32[i] != float32(v) {
 			t.Fatalf("float32 W[%d] = %g, want float32(%g)", i, w32[i], v)
+		}
+	}
+}
+
+// TestSumRowsOrder checks the bias gradient's column sums against the
+// plain loop over the rows, s_j = ((0 + dy_0j) + dy_1j) + ..., bit for bit,
+// at widths on both sides of the axpy path's 32 and on values of mixed
+// magnitudes and signs with signed zeros, in float32 and float64.
+func TestSumRowsOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	draw := func() float64 {
+		switch rng.IntN(8) {
+		case 0:
+			return math.Copysign(0, -1)
+		case 1:
+			return 0
+		}
+		return rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-4))
+	}
+	for _, k := range []int{1, 2, 3, 4, 5, 7, 8, 10, 13, 31, 32, 40} {
+		for _, n := range []int{1, 2, 3, 7, 60} {
+			dy64 := make([]float64, n*k)
+			dy32 := make([]float32, n*k)
+			for i := range dy64 {
+				dy64[i] = draw()
+				dy32[i] = float32(dy64[i])
+			}
+			checkSumRows(t, k, dy64, blas64.Implementation().Daxpy)
+			checkSumRows(t, k, dy32, blas32.Implementation().Saxpy)
+		}
+	}
+}
+
+// checkSumRows compares sumRows of the rows of k values of dy with the
+// loop over the rows.
+func checkSumRows[T float32 | float64](t *testing.T, k int, dy []T, axpy func(n int, alpha T, x []T, incX int, y []T, incY int)) {
+	t.Helper()
+	want := make([]T, k)
+	for i := 0; i < len(dy); i += k {
+		for j := range want {
+			want[j] += dy[i+j]
+		}
+	}
+	got := make([]T, k)
+	for j := range got {
+		got[j] = 1 // sumRows must not add to what s held
+	}
+	sumRows(got, dy, axpy)
+	for j := range want {
+		if math.Float64bits(float64(got[j])) != math.Float64bits(float64(want[j])) {
+			t.Fatalf("%T, %d rows of %d: column %d sums to %v, the loop over the rows to %v", dy[0], len(dy)/k, k, j, got[j], want[j])
 		}
 	}
 }
