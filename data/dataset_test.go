@@ -322,3 +322,30 @@ func TestGatherSplit(t *testing.T) {
 		}
 	}
 }
+
+// levels, on the kernel where the processor runs it, gives every grey
+// level's float32 value k/255 bit for bit, at every length (the kernel's
+// blocks of 32 and the Go loop's tails) and at every alignment.
+func TestLevelsGiveTheValues(t *testing.T) {
+	if !useLevelsKernel {
+		t.Log("no AVX2: levels runs the Go loop alone")
+	}
+	src := make([]uint8, 1100)
+	for i := range src {
+		src[i] = uint8(i * 7) // every level, in an order that is not a ramp
+	}
+	for _, n := range []int{0, 1, 31, 32, 33, 63, 64, 95, 96, 100, 255, 256, 784, 1024} {
+		for off := range 4 {
+			s := src[off : off+n]
+			d32, d64 := make([]float32, n+off)[off:], make([]float64, n)
+			levels(d32, s)
+			levels(d64, s)
+			for i, k := range s {
+				want := float32(float64(k) / 255)
+				if math.Float32bits(d32[i]) != math.Float32bits(want) || d64[i] != float64(want) {
+					t.Fatalf("level %d (value %d of %d, offset %d): float32 %v, float64 %v, want %v", k, i, n, off, d32[i], d64[i], want)
+				}
+			}
+		}
+	}
+}
