@@ -115,11 +115,14 @@ func (op *activationGradOp) Do(inputs ...G.Value) (G.Value, error) {
 	switch t[0].Dtype() {
 	case tensor.Float32:
 		y, dxs, dys := densedata.Slice[float32](t[0]), densedata.Slice[float32](dx), densedata.Slice[float32](t[1])
-		if op.forward.kind == ReLU {
+		switch op.forward.kind {
+		case ReLU:
 			reluGradient32(dxs, y, dys)
-			break
+		case Sigmoid:
+			sigmoid.Gradient(dxs, y, dys) // the loop's bits, eight values at a time
+		default:
+			activationGradient(op.forward.kind, dxs, y, dys)
 		}
-		activationGradient(op.forward.kind, dxs, y, dys)
 	case tensor.Float64:
 		y := densedata.Slice[float64](t[0])
 		activationGradient(op.forward.kind, densedata.Slice[float64](dx), y, densedata.Slice[float64](t[1]))

@@ -51,3 +51,8 @@ var constants = func() (c [kCount][8]float32) {
 //
 //go:noescape
 func kernel(y, x *float32, n int, c *[kCount][8]float32) int
+
+// gradientKernel is Gradient for n values, n a multiple of 8.
+//
+//go:noescape
+func gradientKernel(dx, y, dy *float32, n int)

@@ -1,9 +1,10 @@
 // Package sigmoid is the float32 logistic sigmoid σ(x) = 1/(1 + e^(−x)) of
 // deepopt's activations: Float32 for one value and Slice for a slice, which
 // runs eight values at a time in AVX2 assembly on amd64 processors that
-// have it. The kernel performs Float32's float32 operations in the same
-// order with the same roundings (no fused multiply-adds), so both give the
-// same bits and a run's results do not depend on which one computed them.
+// have it, and Gradient for its gradient dy·σ'(x) from σ(x). The kernels
+// perform the Go code's float32 operations in the same order with the same
+// roundings (no fused multiply-adds), so both give the same bits and a
+// run's results do not depend on which one computed them.
 package sigmoid
 
 import (
@@ -100,5 +101,20 @@ func slice(y, x []float32) {
 	}
 	for ; i < len(x); i++ {
 		y[i] = Float32(x[i])
+	}
+}
+
+// Gradient writes dx[i] = dy[i]·y[i]·(1 − y[i]), the gradient of σ at x
+// from its value y = σ(x), in float32 in that order; dx, y and dy have the
+// same length. It runs eight values at a time on the kernel.
+func Gradient(dx, y, dy []float32) {
+	dx, dy = dx[:len(y)], dy[:len(y)]
+	i := 0
+	if useKernel && len(y) >= 8 {
+		i = len(y) &^ 7
+		gradientKernel(&dx[0], &y[0], &dy[0], i)
+	}
+	for ; i < len(y); i++ {
+		dx[i] = dy[i] * y[i] * (1 - y[i])
 	}
 }
