@@ -275,3 +275,50 @@ func widen(x []float32) []float64 {
 	}
 	return out
 }
+
+// TestEvaluateScoresEachExample: Evaluate's loss is the mean, in the
+// examples' order, of the cross-entropies ExampleLosses computes from the
+// logits copied out in float64 (crossEntropy), and its accuracy the share
+// of positive margins, bit for bit in both dtypes: float32 logits take their
+// sums of exponentials from internal/softmax's kernels instead. 37
+// examples in batches of 8 leave a padded last batch; the weights are
+// scaled up so that logits spread over tens.
+func TestEvaluateScoresEachExample(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		m, err := New(smallSpec("mlp", true, dt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		theta := m.Params(nil)
+		for i := range theta {
+			theta[i] *= 8
+		}
+		m.SetParams(theta)
+		rng := rand.New(rand.NewPCG(9, 1))
+		ds := &data.Dataset{X: make([]float32, 37*12), Shape: []int{12}, Y: make([]int, 37), Classes: 3}
+		for i := range ds.X {
+			ds.X[i] = float32(rng.NormFloat64())
+		}
+		for i := range ds.Y {
+			ds.Y[i] = rng.IntN(3)
+		}
+		ev, err := m.Evaluate(ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loss, margin, err := m.ExampleLosses(ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum, correct float64
+		for i, l := range loss {
+			sum += l
+			if margin[i] > 0 {
+				correct++
+			}
+		}
+		if want := (Evaluation{Loss: sum / 37, Accuracy: correct / 37}); ev != want || slices.Max(loss) < 1 {
+			t.Errorf("%v: Evaluate gives %+v, the examples' losses %+v (largest loss %g)", dt, ev, want, slices.Max(loss))
+		}
+	}
+}
