@@ -317,7 +317,11 @@ func gatherRows[T float32 | float64](d *Dataset, idx []int, x []T, y []int, lo, 
 				row[k] = T(v)
 			}
 		} else {
-			levels(row, d.Pixels[j*dim:(j+1)*dim])
+			next := j
+			if i+1 < hi {
+				next = idx[i+1]
+			}
+			levels(row, d.Pixels[j*dim:(j+1)*dim], d.Pixels[next*dim:(next+1)*dim])
 		}
 		if y != nil {
 			y[i] = d.Y[j]
@@ -329,13 +333,16 @@ func gatherRows[T float32 | float64](d *Dataset, idx []int, x []T, y []int, lo, 
 // pixel of every minibatch: float32 values 32 at a time on the AVX2
 // kernel (levelsKernel), the rest four at a time on slices whose bounds
 // the compiler has proved (about 5.5 instructions per value instead of 9,
-// callgrind).
-func levels[T float32 | float64](dst []T, src []uint8) {
+// callgrind). The kernel first asks the processor to fetch next, the
+// next example's levels (len(src) of them), into its cache: a minibatch's
+// examples lie at random places of the data set, and each one's would
+// otherwise wait on memory.
+func levels[T float32 | float64](dst []T, src, next []uint8) {
 	dst, v := dst[:len(src)], &pixelValues
 	k := 0
 	if d32, ok := any(dst).([]float32); ok && useLevelsKernel && len(src) >= 32 {
 		k = len(src) &^ 31
-		levelsKernel(&d32[0], &src[0], k)
+		levelsKernel(&d32[0], &src[0], k, &next[0])
 	}
 	for ; k+4 <= len(src); k += 4 {
 		s, o := src[k:k+4:k+4], dst[k:k+4:k+4]

@@ -2,6 +2,7 @@ package data
 
 import (
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -338,14 +339,38 @@ func TestLevelsGiveTheValues(t *testing.T) {
 		for off := range 4 {
 			s := src[off : off+n]
 			d32, d64 := make([]float32, n+off)[off:], make([]float64, n)
-			levels(d32, s)
-			levels(d64, s)
+			levels(d32, s, s)
+			levels(d64, s, s)
 			for i, k := range s {
 				want := float32(float64(k) / 255)
 				if math.Float32bits(d32[i]) != math.Float32bits(want) || d64[i] != float64(want) {
 					t.Fatalf("level %d (value %d of %d, offset %d): float32 %v, float64 %v, want %v", k, i, n, off, d32[i], d64[i], want)
 				}
 			}
+		}
+	}
+}
+
+// BenchmarkGather32 gathers minibatches of 256 random examples from 60,000
+// images of 784 grey levels (MNIST's training set), as a training step of
+// the benchmark's MLP at batch 256 does; the examples' levels are read from
+// memory at random places.
+func BenchmarkGather32(b *testing.B) {
+	n := 60000
+	d := &Dataset{Shape: []int{784}, Classes: 10, Pixels: make([]uint8, n*784), Y: make([]int, n)}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range d.Pixels {
+		d.Pixels[i] = uint8(rng.Uint32())
+	}
+	idx := make([]int, 256)
+	x, y := make([]float32, 256*784), make([]int, 256)
+	b.ResetTimer()
+	for b.Loop() {
+		for i := range idx {
+			idx[i] = rng.IntN(n)
+		}
+		if err := d.Gather32(idx, x, y); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

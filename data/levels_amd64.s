@@ -1,11 +1,21 @@
 #include "textflag.h"
 
-// func levelsKernel(dst *float32, src *uint8, n int)
-// dst[i] = float32(src[i]) / 255, 32 values per iteration.
-TEXT ·levelsKernel(SB), NOSPLIT, $0-24
+// func levelsKernel(dst *float32, src *uint8, n int, next *uint8)
+// dst[i] = float32(src[i]) / 255, 32 values per iteration, with n bytes
+// from next prefetched.
+TEXT ·levelsKernel(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), CX
+	MOVQ next+24(FP), DX
+	XORQ AX, AX
+prefetch:
+	CMPQ AX, CX
+	JGE  convert
+	PREFETCHT0 (DX)(AX*1)
+	ADDQ $64, AX
+	JMP  prefetch
+convert:
 	MOVL $0x437f0000, AX // 255 as a float32
 	MOVL AX, X4
 	VBROADCASTSS X4, Y4

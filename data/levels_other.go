@@ -4,4 +4,4 @@ package data
 
 const useLevelsKernel = false
 
-func levelsKernel(dst *float32, src *uint8, n int) {}
+func levelsKernel(dst *float32, src *uint8, n int, next *uint8) {}
