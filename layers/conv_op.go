@@ -384,6 +384,10 @@ func im2colT[T float32 | float64](g convShape, col, xp []T) {
 	if col32 := rowKernels(g, col); col32 != nil { // the loop below, one call per kernel tap
 		xp32 := any(xp).([]float32)
 		_, _ = col32[g.patch()*area-1], xp32[g.c*hp*wp-1]
+		if g.ow >= 8 && g.oh > 0 { // and for all taps in one call
+			im2colTaps(&col32[0], &xp32[0], g.c, g.k, g.oh, g.ow, hp, wp)
+			return
+		}
 		for tap := range g.patch() {
 			c, ky, kx := tap/(g.k*g.k), tap/g.k%g.k, tap%g.k
 			copyRows(&col32[tap*area], &xp32[(c*hp+ky)*wp+kx], g.oh, g.ow, g.ow, wp)
@@ -425,9 +429,13 @@ func col2imT[T float32 | float64](g convShape, dx, col []T, buf *densedata.Outpu
 	if dxp32 := rowKernels(g, dxp); dxp32 != nil { // the loop below, one call per kernel tap
 		col32 := any(col).([]float32)
 		_, _ = col32[g.patch()*area-1], dxp32[g.c*hp*wp-1]
-		for tap := range g.patch() {
-			c, ky, kx := tap/(g.k*g.k), tap/g.k%g.k, tap%g.k
-			addRows(&dxp32[(c*hp+ky)*wp+kx], &col32[tap*area], g.oh, g.ow, wp)
+		if g.ow >= 8 && g.oh > 0 { // and for all taps in one call
+			col2imTaps(&dxp32[0], &col32[0], g.c, g.k, g.oh, g.ow, hp, wp)
+		} else {
+			for tap := range g.patch() {
+				c, ky, kx := tap/(g.k*g.k), tap/g.k%g.k, tap%g.k
+				addRows(&dxp32[(c*hp+ky)*wp+kx], &col32[tap*area], g.oh, g.ow, wp)
+			}
 		}
 	} else {
 		for c := range g.c {

@@ -3,7 +3,8 @@ package layers
 import "deepopt/internal/avx2"
 
 // useKernels is whether the processor runs the AVX instructions of
-// maxPool2x2 (pool_amd64.s), addRows and copyRows (conv_amd64.s), relu and
+// maxPool2x2 (pool_amd64.s), addRows, copyRows, im2colTaps and col2imTaps
+// (conv_amd64.s), relu and
 // reluGradient (relu_amd64.s).
 var useKernels = avx2.Available
 
@@ -21,3 +22,9 @@ func relu(y, x *float32, n int)
 
 //go:noescape
 func reluGradient(dx, y, dy *float32, n int)
+
+//go:noescape
+func im2colTaps(col, xp *float32, c, k, oh, ow, hp, wp int)
+
+//go:noescape
+func col2imTaps(dxp, col *float32, c, k, oh, ow, hp, wp int)

@@ -15,8 +15,9 @@ import (
 
 // With stride 1, a float32 convolution's output, ∂J/∂x and ∂J/∂W have the
 // same bits whether im2col copies and col2im adds their rows on the kernels
-// (copyRows, addRows) or in Go, for rows of 3, 5, 14 and 28 values (tails of
-// every length mod 8 and 4) with and without padding.
+// (copyRows, addRows, and for rows of 8 values or more im2colTaps and
+// col2imTaps) or in Go, for rows of 3, 5, 8, 14, 17 and 28 values with and
+// without padding.
 func TestConvKernelsGiveGoBits(t *testing.T) {
 	if !useKernels {
 		t.Skip("the processor lacks AVX2")
@@ -26,6 +27,8 @@ func TestConvKernelsGiveGoBits(t *testing.T) {
 		{n: 2, c: 3, h: 5, w: 7, oc: 2, k: 3, stride: 1, pad: 0, oh: 3, ow: 5},
 		{n: 2, c: 4, h: 14, w: 14, oc: 8, k: 5, stride: 1, pad: 2, oh: 14, ow: 14},
 		{n: 2, c: 1, h: 28, w: 28, oc: 4, k: 5, stride: 1, pad: 2, oh: 28, ow: 28},
+		{n: 2, c: 2, h: 8, w: 9, oc: 3, k: 2, stride: 1, pad: 0, oh: 7, ow: 8},
+		{n: 2, c: 3, h: 17, w: 17, oc: 5, k: 3, stride: 1, pad: 1, oh: 17, ow: 17},
 	} {
 		t.Run(fmt.Sprintf("%+v", g), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(9, uint64(g.w)))
