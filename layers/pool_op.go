@@ -206,9 +206,13 @@ func maxPoolBackward[T float32 | float64](g convShape, dx, dy []T, argmax []int3
 		clear(dx[lo*g.c*plane : hi*g.c*plane])
 		for p := lo * g.c; p < hi*g.c; p++ {
 			dxp := dx[p*plane : (p+1)*plane]
-			for i, at := range argmax[p*area : (p+1)*area] {
-				if at >= 0 {
-					dxp[at] += dy[p*area+i]
+			ap := argmax[p*area : (p+1)*area]
+			dyp := dy[p*area:][:len(ap)]
+			for i, at := range ap {
+				// at is −1 or a position in the plane: one comparison
+				// both skips −1 and checks the bounds.
+				if j := int(at); uint(j) < uint(len(dxp)) {
+					dxp[j] += dyp[i]
 				}
 			}
 		}
