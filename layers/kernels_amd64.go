@@ -9,7 +9,7 @@ import "deepopt/internal/avx2"
 var useKernels = avx2.Available
 
 //go:noescape
-func maxPool2x2(y *float32, at *int32, x *float32, w, n, base int)
+func maxPool2x2(y *float32, at *int32, x *float32, w, ow, oh int)
 
 //go:noescape
 func addRows(dst, src *float32, rows, n, dstStride int)

@@ -6,7 +6,7 @@ package layers
 // col2imTaps, relu and reluGradient are amd64 assembly.
 const useKernels = false
 
-func maxPool2x2(y *float32, at *int32, x *float32, w, n, base int)  {}
+func maxPool2x2(y *float32, at *int32, x *float32, w, ow, oh int)   {}
 func addRows(dst, src *float32, rows, n, dstStride int)             {}
 func copyRows(dst, src *float32, rows, n, dstStride, srcStride int) {}
 func relu(y, x *float32, n int)                                     {}

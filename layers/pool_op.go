@@ -146,28 +146,24 @@ func (op *maxPoolGradOp) String() string   { return "∂maxpool" }
 // value, so that a window of ties picks its first element.
 func maxPoolForward[T float32 | float64](g convShape, y, x []T, argmax []int32, lowest T) {
 	plane, area := g.h*g.w, g.area()
-	// 2×2 windows with stride 2 and no padding, four at a time on the
-	// kernel; a row's last windows, when they are not four, as the last
-	// four (computing some twice, with the same results).
+	// 2×2 windows with stride 2 and no padding: a plane per call of the
+	// kernel, four windows at a time; a row's last windows, when they are
+	// not four, as the last four (computing some twice, with the same
+	// results).
 	x32, _ := any(x).([]float32)
 	y32, _ := any(y).([]float32)
-	kernel := 0
-	if useKernels && x32 != nil && g.k == 2 && g.stride == 2 && g.pad == 0 && g.ow >= 4 {
-		kernel = g.ow
-	}
+	kernel := useKernels && x32 != nil && g.k == 2 && g.stride == 2 && g.pad == 0 && g.ow >= 4
 	inHalves(g.n, func(_, lo, hi int) {
 		for p := lo * g.c; p < hi*g.c; p++ {
 			xp := x[p*plane : (p+1)*plane]
 			yp, ap := y[p*area:(p+1)*area], argmax[p*area:(p+1)*area]
+			if kernel {
+				maxPool2x2(&y32[p*area], &ap[0], &x32[p*plane], g.w, g.ow, g.oh)
+				continue
+			}
 			for oy := range g.oh {
-				if kernel > 0 {
-					maxPool2x2(&y32[p*area+oy*g.ow], &ap[oy*g.ow], &x32[p*plane+2*oy*g.w], g.w, kernel&^3, 2*oy*g.w)
-					if last := g.ow - 4; kernel%4 != 0 {
-						maxPool2x2(&y32[p*area+oy*g.ow+last], &ap[oy*g.ow+last], &x32[p*plane+2*oy*g.w+2*last], g.w, 4, 2*oy*g.w+2*last)
-					}
-				}
 				y0, y1 := max(oy*g.stride-g.pad, 0), min(oy*g.stride-g.pad+g.k, g.h)
-				for ox := kernel; ox < g.ow; ox++ {
+				for ox := range g.ow {
 					x0, x1 := max(ox*g.stride-g.pad, 0), min(ox*g.stride-g.pad+g.k, g.w)
 					best, at := lowest, -1
 					for iy := y0; iy < y1; iy++ {

@@ -107,7 +107,8 @@ func TestMaxPool2DGradient(t *testing.T) {
 // kept results and winners from the first run cannot leak into the second.
 func TestMaxPoolIsGorgonias(t *testing.T) {
 	geometries := append(poolGeometries, poolGeometry{3, 2, 6, 7, 2, 2, 1}, poolGeometry{2, 3, 7, 6, 3, 3, 0},
-		poolGeometry{2, 3, 10, 9, 2, 2, 0}, poolGeometry{3, 2, 12, 14, 2, 2, 0}) // rows of 4 and 7 windows: 2×2 windows four at a time, the last four overlapping
+		poolGeometry{2, 3, 10, 9, 2, 2, 0}, poolGeometry{3, 2, 12, 14, 2, 2, 0}, // rows of 4 and 7 windows: 2×2 windows four at a time, the last four overlapping
+		poolGeometry{2, 2, 8, 10, 2, 2, 0}, poolGeometry{2, 2, 6, 17, 2, 2, 0}) // and rows of 5 and 8
 	pools := [2]func(p poolGeometry, x *G.Node) (*G.Node, error){
 		func(p poolGeometry, x *G.Node) (*G.Node, error) {
 			return NewMaxPool2D("pool", p.kernel, p.stride, p.padding).Forward(x, true)
