@@ -69,7 +69,7 @@ func Slice(y, x []float32) {
 }
 
 // splitValues is the length from which Slice splits its work in two.
-var splitValues = 1 << 13
+var splitValues = 1 << 12
 
 // sliceHalves is Slice's job for parallel.Do: part 0 the values before the
 // middle (rounded down to a multiple of 8), part 1 the rest.
