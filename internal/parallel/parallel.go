@@ -73,11 +73,10 @@ var w = worker{wake: make(chan struct{}, 1), done: make(chan struct{}, 1)}
 
 // Do runs j.Run(p) for p in [0, parts) and returns when all have returned:
 // the calling goroutine and the worker, when it is free and GOMAXPROCS is
-// at least 2, each take the next part not yet taken until none is left,
-// the caller starting with part 0. More parts than two cost an atomic
-// addition each and keep the two goroutines busy to the end when one of
-// them loses its processor for a while (a machine shared with other
-// programs). It allocates nothing.
+// at least 2, each take the next part not yet taken until none is left.
+// More parts than two cost an atomic addition each and keep the two
+// goroutines busy to the end when one of them loses its processor for a
+// while (a machine shared with other programs). It allocates nothing.
 func Do(j Job, parts int) {
 	if parts < 2 || !Idle() || !w.busy.CompareAndSwap(false, true) {
 		for p := range parts {
