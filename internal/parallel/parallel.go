@@ -34,8 +34,8 @@ import (
 type Job interface{ Run(part int) }
 
 // Spin is how long the worker polls for its next job after finishing one
-// before it blocks, and how long Do polls for the worker's part before it
-// blocks. Longer keeps the worker awake across the gaps between a step's
+// that came while it polled, before it blocks (see loop), and how long Do
+// polls for the worker's parts before it blocks. Longer keeps the worker awake across the gaps between a step's
 // jobs, at the price of processor time burnt polling when no job comes.
 var Spin = 200 * time.Microsecond
 
@@ -155,31 +155,48 @@ func (w *worker) await() {
 	}
 }
 
-// loop runs parts of posted jobs for ever: it polls for a posted job for Spin after the
-// last one, then blocks until Do wakes it. While polling it yields its
-// thread every few microseconds, so that other goroutines do not wait for
-// it.
+// loop runs parts of posted jobs for ever: after each job it polls for the
+// next one, then blocks until Do wakes it. It polls for Spin after a job
+// that came while it polled; after one that had to wake it, for a quarter
+// of the time it polled before (down to minSpin), so that a program that
+// posts a job now and then (tests, a convolution at the end of a long
+// computation) does not pay Spin of polling for each, while the jobs of a
+// training step, each a few microseconds after the last, keep it polling.
+// While polling it yields its thread every few microseconds, so that
+// other goroutines do not wait for it.
 func (w *worker) loop() {
-	deadline := time.Now().Add(Spin)
+	spin := Spin
+	deadline := time.Now().Add(spin)
+	woken := false
 	for i := 0; ; i++ {
 		if w.state.Load() == posted && w.state.CompareAndSwap(posted, running) {
 			w.runParts()
 			if w.state.Swap(finished) == waiting {
 				w.done <- struct{}{}
 			}
-			deadline = time.Now().Add(Spin)
+			if woken {
+				spin = max(spin/4, minSpin)
+			} else {
+				spin = Spin
+			}
+			woken = false
+			deadline = time.Now().Add(spin)
 			continue
 		}
 		switch {
 		case i%64 != 63:
 		case time.Now().After(deadline) && w.state.CompareAndSwap(idle, sleeping):
 			<-w.wake
-			deadline = time.Now().Add(Spin)
+			woken = true
+			deadline = time.Now().Add(spin)
 		case i%yieldEvery == yieldEvery-1:
 			runtime.Gosched()
 		}
 	}
 }
+
+// minSpin is the shortest time the worker polls after a job.
+const minSpin = 10 * time.Microsecond
 
 // Halves runs f(0, 0, mid) and f(1, mid, n) as the two parts of a Do: the
 // two halves of a range of rows, examples or channels split at mid. f
