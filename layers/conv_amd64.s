@@ -1,5 +1,56 @@
 #include "textflag.h"
 
+// TAPS_BEGIN and TAPS_END loop over the kernel taps (ch, ky, kx) of
+// im2colTaps and col2imTaps and over the oh rows of each tap: SI walks the
+// tap's rows in the padded plane (wp apart), DI the patch matrix, one row
+// of ow values after another; between them, the row's work, with R11 = ow − 8.
+#define TAPS_BEGIN \
+	MOVQ col+0(FP), DI; \
+	MOVQ plane+8(FP), R13; \
+	MOVQ c+16(FP), CX; \
+	MOVQ ow+40(FP), R9; \
+	MOVQ wp+56(FP), R10; \
+	SHLQ $2, R10; \
+	LEAQ -8(R9), R11; \
+channel: \
+	TESTQ CX, CX; \
+	JLE   tapsDone; \
+	MOVQ  R13, R14; \
+	MOVQ  k+24(FP), DX; \
+kernelRow: \
+	TESTQ DX, DX; \
+	JLE   nextChannel; \
+	MOVQ  R14, BX; \
+	MOVQ  k+24(FP), R15; \
+tap: \
+	TESTQ R15, R15; \
+	JLE   nextKernelRow; \
+	MOVQ  BX, SI; \
+	MOVQ  oh+32(FP), R8; \
+tapRow:
+
+#define TAPS_END \
+	LEAQ  (DI)(R9*4), DI; \
+	ADDQ  R10, SI; \
+	DECQ  R8; \
+	JNZ   tapRow; \
+	ADDQ  $4, BX; \
+	DECQ  R15; \
+	JMP   tap; \
+nextKernelRow: \
+	ADDQ R10, R14; \
+	DECQ DX; \
+	JMP  kernelRow; \
+nextChannel: \
+	MOVQ  hp+48(FP), AX; \
+	IMULQ R10, AX; \
+	ADDQ  AX, R13; \
+	DECQ  CX; \
+	JMP   channel; \
+tapsDone: \
+	VZEROUPPER; \
+	RET
+
 // func addRows(dst, src *float32, rows, n, dstStride int)
 //
 // Adds rows of n values of src, one after another, to rows of dst that
@@ -134,37 +185,14 @@ copyDone:
 	VZEROUPPER
 	RET
 
-// func im2colTaps(col, xp *float32, c, k, oh, ow, hp, wp int)
+// func im2colTaps(col, plane *float32, c, k, oh, ow, hp, wp int)
 //
 // copyRows for every kernel tap of im2colT with stride 1, in one call: tap
-// (ch, ky, kx) copies the oh rows of ow values at xp[(ch·hp + ky)·wp + kx],
-// wp apart, into the next oh·ow values of col. Rows of ow ≥ 8 values only,
-// eight at a time and the last eight, as copyRows takes them.
+// (ch, ky, kx) copies the oh rows of ow values at plane[(ch·hp + ky)·wp +
+// kx], wp apart, into the next oh·ow values of col. Rows of ow ≥ 8 values
+// only, eight at a time and the last eight, as copyRows takes them.
 TEXT ·im2colTaps(SB), NOSPLIT, $0-64
-	MOVQ col+0(FP), DI
-	MOVQ xp+8(FP), R13               // the channel's padded plane
-	MOVQ c+16(FP), CX
-	MOVQ ow+40(FP), R9
-	MOVQ wp+56(FP), R10
-	SHLQ $2, R10                     // a padded row, in bytes
-	LEAQ -8(R9), R11                 // the last block's offset, ow − 8
-
-channel:
-	TESTQ CX, CX
-	JLE   tapsDone
-	MOVQ  R13, R14                   // row ky of the plane
-	MOVQ  k+24(FP), DX
-kernelRow:
-	TESTQ DX, DX
-	JLE   nextChannel
-	MOVQ  R14, BX                    // the tap's first value
-	MOVQ  k+24(FP), R15
-tap:
-	TESTQ R15, R15
-	JLE   nextKernelRow
-	MOVQ  BX, SI
-	MOVQ  oh+32(FP), R8
-tapRow:
+	TAPS_BEGIN
 	VMOVUPS (SI)(R11*4), Y1
 	XORQ    AX, AX
 tapEight:
@@ -174,88 +202,25 @@ tapEight:
 	CMPQ    AX, R11
 	JLT     tapEight
 	VMOVUPS Y1, (DI)(R11*4)
-	LEAQ    (DI)(R9*4), DI
-	ADDQ    R10, SI
-	DECQ    R8
-	JNZ     tapRow
-	ADDQ    $4, BX
-	DECQ    R15
-	JMP     tap
-nextKernelRow:
-	ADDQ R10, R14
-	DECQ DX
-	JMP  kernelRow
-nextChannel:
-	MOVQ hp+48(FP), AX
-	IMULQ R10, AX
-	ADDQ AX, R13
-	DECQ CX
-	JMP  channel
+	TAPS_END
 
-tapsDone:
-	VZEROUPPER
-	RET
-
-// func col2imTaps(dxp, col *float32, c, k, oh, ow, hp, wp int)
+// func col2imTaps(col, plane *float32, c, k, oh, ow, hp, wp int)
 //
 // addRows for every kernel tap of col2imT with stride 1, in one call, in
 // the taps' order: tap (ch, ky, kx) adds the next oh·ow values of col to
-// the oh rows of ow values at dxp[(ch·hp + ky)·wp + kx], wp apart. Rows of
-// ow ≥ 8 values only, each value's one addition as addRows makes it.
+// the oh rows of ow values at plane[(ch·hp + ky)·wp + kx], wp apart. Rows
+// of ow ≥ 8 values only, each value's one addition as addRows makes it.
 TEXT ·col2imTaps(SB), NOSPLIT, $0-64
-	MOVQ dxp+0(FP), R13              // the channel's padded plane
-	MOVQ col+8(FP), SI
-	MOVQ c+16(FP), CX
-	MOVQ ow+40(FP), R9
-	MOVQ wp+56(FP), R10
-	SHLQ $2, R10                     // a padded row, in bytes
-	LEAQ -8(R9), R11                 // the last block's offset, ow − 8
-
-addChannel:
-	TESTQ CX, CX
-	JLE   addTapsDone
-	MOVQ  R13, R14                   // row ky of the plane
-	MOVQ  k+24(FP), DX
-addKernelRow:
-	TESTQ DX, DX
-	JLE   addNextChannel
-	MOVQ  R14, BX                    // the tap's first value
-	MOVQ  k+24(FP), R15
-addTap:
-	TESTQ R15, R15
-	JLE   addNextKernelRow
-	MOVQ  BX, DI
-	MOVQ  oh+32(FP), R8
-addTapRow:
-	VMOVUPS (DI)(R11*4), Y1
-	VADDPS  (SI)(R11*4), Y1, Y1      // the last eight, stored below
+	TAPS_BEGIN
+	VMOVUPS (SI)(R11*4), Y1
+	VADDPS  (DI)(R11*4), Y1, Y1      // the last eight, stored below
 	XORQ    AX, AX
-addTapEight:
-	VMOVUPS (DI)(AX*4), Y0
-	VADDPS  (SI)(AX*4), Y0, Y0
-	VMOVUPS Y0, (DI)(AX*4)
+tapEight:
+	VMOVUPS (SI)(AX*4), Y0
+	VADDPS  (DI)(AX*4), Y0, Y0
+	VMOVUPS Y0, (SI)(AX*4)
 	ADDQ    $8, AX
 	CMPQ    AX, R11
-	JLT     addTapEight
-	VMOVUPS Y1, (DI)(R11*4)
-	LEAQ    (SI)(R9*4), SI
-	ADDQ    R10, DI
-	DECQ    R8
-	JNZ     addTapRow
-	ADDQ    $4, BX
-	DECQ    R15
-	JMP     addTap
-addNextKernelRow:
-	ADDQ R10, R14
-	DECQ DX
-	JMP  addKernelRow
-addNextChannel:
-	MOVQ hp+48(FP), AX
-	IMULQ R10, AX
-	ADDQ AX, R13
-	DECQ CX
-	JMP  addChannel
-
-addTapsDone:
-	VZEROUPPER
-	RET
+	JLT     tapEight
+	VMOVUPS Y1, (SI)(R11*4)
+	TAPS_END

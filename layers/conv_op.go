@@ -430,7 +430,7 @@ func col2imT[T float32 | float64](g convShape, dx, col []T, buf *densedata.Outpu
 		col32 := any(col).([]float32)
 		_, _ = col32[g.patch()*area-1], dxp32[g.c*hp*wp-1]
 		if g.ow >= 8 && g.oh > 0 { // and for all taps in one call
-			col2imTaps(&dxp32[0], &col32[0], g.c, g.k, g.oh, g.ow, hp, wp)
+			col2imTaps(&col32[0], &dxp32[0], g.c, g.k, g.oh, g.ow, hp, wp)
 		} else {
 			for tap := range g.patch() {
 				c, ky, kx := tap/(g.k*g.k), tap/g.k%g.k, tap%g.k

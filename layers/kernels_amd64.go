@@ -24,7 +24,7 @@ func relu(y, x *float32, n int)
 func reluGradient(dx, y, dy *float32, n int)
 
 //go:noescape
-func im2colTaps(col, xp *float32, c, k, oh, ow, hp, wp int)
+func im2colTaps(col, plane *float32, c, k, oh, ow, hp, wp int)
 
 //go:noescape
-func col2imTaps(dxp, col *float32, c, k, oh, ow, hp, wp int)
+func col2imTaps(col, plane *float32, c, k, oh, ow, hp, wp int)

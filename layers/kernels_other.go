@@ -11,5 +11,5 @@ func addRows(dst, src *float32, rows, n, dstStride int)             {}
 func copyRows(dst, src *float32, rows, n, dstStride, srcStride int) {}
 func relu(y, x *float32, n int)                                     {}
 func reluGradient(dx, y, dy *float32, n int)                        {}
-func im2colTaps(col, xp *float32, c, k, oh, ow, hp, wp int)         {}
-func col2imTaps(dxp, col *float32, c, k, oh, ow, hp, wp int)        {}
+func im2colTaps(col, plane *float32, c, k, oh, ow, hp, wp int)      {}
+func col2imTaps(col, plane *float32, c, k, oh, ow, hp, wp int)      {}
