@@ -12,8 +12,7 @@
 // Do runs every part on the caller, in order, when GOMAXPROCS is below 2;
 // when the worker is already busy (a job started inside another job's
 // part, or by another goroutine: no job waits for the worker, so none can
-// deadlock on it); and for a few milliseconds after a job found the worker
-// late (its thread had lost its processor to another program). When the
+// deadlock on it). When the
 // worker has not started by the time the caller has run all the parts (a
 // sleeping worker takes the hand-off's 100 µs to wake) the caller has run
 // them alone. Which goroutine runs a part is the only thing that varies,
@@ -63,7 +62,6 @@ type worker struct {
 	job   Job
 	parts int32
 	next  atomic.Int32
-	until atomic.Int64  // no job is split before this time since epoch (ns)
 	wake  chan struct{} // a sleeping worker's job has been posted
 	done  chan struct{} // a waiting caller's parts have finished
 	start sync.Once
@@ -93,19 +91,10 @@ func Do(j Job, parts int) {
 			break
 		}
 	}
-	t0 := time.Now()
 	w.runParts()
 	if !w.state.CompareAndSwap(posted, idle) {
-		t1 := time.Now()
 		w.await()
 		w.state.Store(idle)
-		// A wait for the worker longer than half the caller's own share
-		// of the work (and than lateWait) means that its thread lost its
-		// processor: the machine is busy with other programs, and jobs
-		// split now would wait for it again.
-		if wait := time.Since(t1); wait > lateWait && wait > t1.Sub(t0)/2 {
-			w.until.Store(int64(time.Since(epoch) + backOff))
-		}
 	}
 	// Else the worker has not started (it is waking up, or its thread is
 	// not running) and will not: the state is left idle, or sleeping if
@@ -119,20 +108,8 @@ func Do(j Job, parts int) {
 // run whole checks it first, so that on one thread, and inside another
 // job's part, it runs as one pass.
 func Idle() bool {
-	return !w.busy.Load() && runtime.GOMAXPROCS(0) >= 2 && int64(time.Since(epoch)) >= w.until.Load()
+	return !w.busy.Load() && runtime.GOMAXPROCS(0) >= 2
 }
-
-// After a job that waited for a late worker (lateWait or more, and more
-// than half its own share), no job is split for backOff: on a machine
-// where other programs take the processors, a split job waits for
-// whichever of its two threads runs last, and one thread alone is faster.
-const (
-	lateWait = 20 * time.Microsecond
-	backOff  = 5 * time.Millisecond
-)
-
-// epoch is the origin of worker.until, a monotonic clock.
-var epoch = time.Now()
 
 // runParts runs the job's parts not yet taken, one at a time.
 func (w *worker) runParts() {
