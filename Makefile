@@ -74,7 +74,7 @@ repro-deep:
 bench:
 	$(GO) run $(TAGS) ./cmd/bench
 
-## bench-compare: the same workloads in PyTorch (PYTHON with torch: Debian's python3-torch), alternating over PASSES passes in fresh processes; medians and ratios
+## bench-compare: the same workloads in PyTorch (PYTHON with torch on an optimised BLAS: Debian's python3-torch and libopenblas0), alternating over PASSES passes in fresh processes; medians and ratios
 PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
 PASSES ?= 3
 bench-compare:

@@ -15,6 +15,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -307,8 +308,17 @@ func compareSystems(selected []workload, seconds float64, passes int, python, sc
 		return err
 	}
 	if err := exec.Command(python, "-c", "import torch").Run(); err != nil {
-		return fmt.Errorf("%s cannot import torch (%v); install it, e.g. `apt-get install -y python3-torch` and --python /usr/bin/python3", python, err)
+		return fmt.Errorf("%s cannot import torch (%v); install it, e.g. `apt-get install -y python3-torch libopenblas0` and --python /usr/bin/python3", python, err)
 	}
+	probe, err := exec.Command(python, script, "--blas").Output()
+	if err != nil {
+		return fmt.Errorf("%s %s --blas: %w", python, script, err)
+	}
+	torchBLAS, err := describeTorchBLAS(string(probe))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, torchBLAS)
 	selected = slices.DeleteFunc(slices.Clone(selected), func(w workload) bool { return !w.hasTorchTwin() })
 	secs := strconv.FormatFloat(seconds, 'g', -1, 64)
 	rates := map[string][2][]float64{}
@@ -344,6 +354,45 @@ func compareSystems(selected []workload, seconds float64, passes int, python, sc
 		fmt.Fprintf(out, "%-12s %14.0f %14.0f %8.2f\n", w.name, d, p, d/p)
 	}
 	return nil
+}
+
+// describeTorchBLAS reads torch_bench.py --blas's output (its torch version
+// and the BLAS libraries mapped after a product) and says which BLAS
+// PyTorch's products run on. Debian's python3-torch calls libblas.so.3, which
+// the alternatives system points at the reference (netlib) BLAS when no
+// optimised one is installed; PyTorch then trains the MLP without BN about
+// ten times slower (5.1k against 56k examples/s with OpenBLAS, measured on
+// one machine), and a comparison says nothing, so that BLAS is refused. The
+// library named libblas.so.* decides, since other libraries in the process
+// may map an optimised BLAS that torch does not call.
+func describeTorchBLAS(probe string) (string, error) {
+	version, libraries, libblas := "", []string{}, ""
+	for _, line := range strings.Split(strings.TrimSpace(probe), "\n") {
+		if v, ok := strings.CutPrefix(line, "torch "); ok {
+			version = v
+		} else if lib, ok := strings.CutPrefix(line, "blas "); ok {
+			libraries = append(libraries, lib)
+			if strings.HasPrefix(filepath.Base(lib), "libblas.so") {
+				libblas = lib
+			}
+		}
+	}
+	if version == "" {
+		return "", fmt.Errorf("no torch version in torch_bench.py --blas's output %q", probe)
+	}
+	if libblas == "" {
+		if len(libraries) == 0 {
+			return fmt.Sprintf("PyTorch %s on the BLAS linked into it", version), nil
+		}
+		return fmt.Sprintf("PyTorch %s on %s", version, strings.Join(libraries, ", ")), nil
+	}
+	for _, known := range []struct{ key, name string }{{"openblas", "OpenBLAS"}, {"mkl", "MKL"}, {"blis", "BLIS"}, {"atlas", "ATLAS"}} {
+		if strings.Contains(strings.ToLower(filepath.Dir(libblas)), known.key) {
+			return fmt.Sprintf("PyTorch %s on %s (%s)", version, known.name, libblas), nil
+		}
+	}
+	return "", fmt.Errorf("PyTorch's matrix products run on the reference BLAS (%s), about ten times slower than an optimised one, so the comparison would say nothing; "+
+		"install OpenBLAS, which Debian then selects as libblas.so.3: `apt-get install -y libopenblas0` (if it is installed but not selected: `update-alternatives --auto libblas.so.3-x86_64-linux-gnu`)", libblas)
 }
 
 // parseRate reads "<name> <rate> examples/s" from a benchmark's output.

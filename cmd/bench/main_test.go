@@ -56,3 +56,24 @@ func TestTorchTwins(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribeTorchBLAS checks that OpenBLAS (Debian's libopenblas0) and a
+// BLAS linked into torch are accepted and named, and that Debian's reference
+// BLAS is refused with the package that replaces it, even when another
+// library of the process maps OpenBLAS.
+func TestDescribeTorchBLAS(t *testing.T) {
+	openblas := "torch 1.13.0a0\nblas /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3\nblas /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so\n"
+	if d, err := describeTorchBLAS(openblas); err != nil || d != "PyTorch 1.13.0a0 on OpenBLAS (/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3)" {
+		t.Errorf("OpenBLAS: got %q, %v", d, err)
+	}
+	if d, err := describeTorchBLAS("torch 2.5.1+cpu\n"); err != nil || d != "PyTorch 2.5.1+cpu on the BLAS linked into it" {
+		t.Errorf("linked BLAS: got %q, %v", d, err)
+	}
+	reference := "torch 1.13.0a0\nblas /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0\nblas /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so\n"
+	if _, err := describeTorchBLAS(reference); err == nil || !strings.Contains(err.Error(), "/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0") || !strings.Contains(err.Error(), "libopenblas0") {
+		t.Errorf("reference BLAS: got %v, want a refusal naming the library and libopenblas0", err)
+	}
+	if _, err := describeTorchBLAS("Traceback ...\n"); err == nil {
+		t.Error("output without a torch version was accepted")
+	}
+}

@@ -177,12 +177,33 @@ def eval_rate(net, batch, x, y, seconds):
     return n / (time.perf_counter() - start)
 
 
+def print_blas():
+    """Prints torch's version and the BLAS libraries its matrix products
+    load (as /proc/self/maps names them after a product), one per line, so
+    that cmd/bench can tell an optimised BLAS from the reference one."""
+    a = torch.ones(64, 64)
+    (a @ a).sum().item()
+    print("torch", torch.__version__)
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if len(line.split()) >= 6}
+    for path in sorted(paths):
+        name = os.path.basename(path).lower()
+        if "blas" in name or "mkl" in name or "blis" in name or "atlas" in name:
+            print("blas", path)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--mnist", required=True, help="folder with the MNIST IDX files")
+    ap.add_argument("--mnist", help="folder with the MNIST IDX files")
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
     ap.add_argument("--seconds", type=float, default=3)
+    ap.add_argument("--blas", action="store_true", help="print the BLAS torch uses and exit")
     args = ap.parse_args()
+    if args.blas:
+        print_blas()
+        return
+    if args.mnist is None:
+        raise SystemExit("torch_bench: --mnist FOLDER is required")
     torch.set_num_threads(2)
     torch.manual_seed(1)
     for name in args.workloads.split(","):
