@@ -6,6 +6,7 @@ import (
 
 	"deepopt/data"
 	"deepopt/internal/softmax"
+	"deepopt/internal/tape"
 
 	G "gorgonia.org/gorgonia"
 )
@@ -60,7 +61,7 @@ func (m *Model) evaluate(ds *data.Dataset, vm G.VM, logitNodes G.Nodes) ([]Evalu
 	correct := make([]int, len(logitNodes))
 	err := m.evalBatches(ds, func(b data.EvaluationBatch, y []int) error {
 		defer vm.Reset()
-		if err := vm.RunAll(); err != nil {
+		if err := tape.Run(vm); err != nil {
 			return fmt.Errorf("model: evaluation forward pass: %w", err)
 		}
 		for k, node := range logitNodes {
@@ -129,7 +130,7 @@ func (m *Model) Logits(x, out []float64) error {
 // the logits into out.
 func (m *Model) evalLogits(out []float64) error {
 	defer m.evalVM.Reset()
-	if err := m.evalVM.RunAll(); err != nil {
+	if err := tape.Run(m.evalVM); err != nil {
 		return fmt.Errorf("model: evaluation forward pass: %w", err)
 	}
 	copyOut(out, m.logits.Value())

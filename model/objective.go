@@ -7,6 +7,7 @@ import (
 
 	"deepopt/data"
 	"deepopt/internal/densedata"
+	"deepopt/internal/tape"
 	"deepopt/optim"
 
 	G "gorgonia.org/gorgonia"
@@ -217,7 +218,7 @@ func (m *Model) run(withGrad bool) (float64, error) {
 		vm = m.gradVM
 	}
 	defer vm.Reset()
-	if err := vm.RunAll(); err != nil {
+	if err := tape.Run(vm); err != nil {
 		return 0, fmt.Errorf("model: training forward pass: %w", err)
 	}
 	loss := scalar(m.loss.Value())

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"deepopt/data"
+	"deepopt/internal/tape"
 
 	G "gorgonia.org/gorgonia"
 )
@@ -144,7 +145,7 @@ func (m *Model) NodeValues(x []float64, name string, dst []float64) error {
 func (m *Model) read(r *nodeReader, x []float64, names []string) error {
 	copyIn(m.xEvalT, x)
 	defer r.vm.Reset()
-	if err := r.vm.RunAll(); err != nil {
+	if err := tape.Run(r.vm); err != nil {
 		return fmt.Errorf("model: forward pass to %s: %w", strings.Join(names, ", "), err)
 	}
 	for i, n := range r.nodes {
