@@ -310,7 +310,9 @@ func compareSystems(selected []workload, seconds float64, passes int, python, sc
 	if err := exec.Command(python, "-c", "import torch").Run(); err != nil {
 		return fmt.Errorf("%s cannot import torch (%v); install it, e.g. `apt-get install -y python3-torch libopenblas0` and --python /usr/bin/python3", python, err)
 	}
-	probe, err := exec.Command(python, script, "--blas").Output()
+	blasCmd := exec.Command(python, script, "--blas")
+	blasCmd.Stderr = os.Stderr
+	probe, err := blasCmd.Output()
 	if err != nil {
 		return fmt.Errorf("%s %s --blas: %w", python, script, err)
 	}
