@@ -7,7 +7,7 @@
 // the program and the caller's to go on after it. Waking an idle processor
 // of a virtual machine goes through the host, so on the 2-core machines
 // deepopt is measured on an empty program's RunAll took 35–160 µs (10th–90th
-// percentile), as much as a batch-60 MLP step's arithmetic. Run calls the
+// percentile), up to a quarter of a batch-60 BN MLP step. Run calls the
 // machine's own loop over its instructions (tapeMachine.runall, reached by
 // go:linkname, Gorgonia v0.9.18) on the calling goroutine: the same
 // instructions in the same order, so the same bits, without the hand-offs.
