@@ -4,6 +4,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"deepopt/model"
+	"deepopt/schedule"
 )
 
 // TestSelectWorkloads checks that names select workloads in the given order
@@ -75,5 +78,28 @@ func TestDescribeTorchBLAS(t *testing.T) {
 	}
 	if _, err := describeTorchBLAS("Traceback ...\n"); err == nil {
 		t.Error("output without a torch version was accepted")
+	}
+}
+
+// TestTrainingFLOPs counts the products of the benchmark's deep MLP with
+// its three heads, and of a head with a hidden layer, against the counts
+// by hand: the network's forward pass 784·100 + 6·100·100 + 100·10 =
+// 139,400 multiply-adds per example, ∂J/∂W as many, ∂J/∂x 61,000 (all but
+// the first layer's), 339,800 in all; a linear head 3·100·10.
+func TestTrainingFLOPs(t *testing.T) {
+	spec := namedWorkload(deepHeads).spec
+	m, err := model.New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if network, heads := trainingFLOPs(m); network != 2*339800 || heads != 2*3*3*100*10 {
+		t.Errorf("deep MLP with three heads: network %v, heads %v FLOPs; want %v and %v", network, heads, 2*339800, 2*3*3*100*10)
+	}
+	spec.AuxHeads = []model.AuxHead{{At: "act1", Hidden: []int{20}, Weight: schedule.Constant{Rate: 0.3}}}
+	if m, err = model.New(spec); err != nil {
+		t.Fatal(err)
+	}
+	if _, heads := trainingFLOPs(m); heads != 2*3*(100*20+20*10) {
+		t.Errorf("a head 100-20-10: %v FLOPs, want %v", heads, 2*3*(100*20+20*10))
 	}
 }
