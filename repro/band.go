@@ -1,10 +1,13 @@
 package repro
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"deepopt/rundir"
 	"deepopt/stage"
@@ -20,16 +23,65 @@ type Band struct {
 }
 
 // Column reads the named columns (e.g. "step", "test_acc") of the metrics
-// of the run in dir.
+// of the run in dir. A run of stages (package stage) is read from its whole
+// story, stage.ViewFile: "step" is then the step counted from the start of
+// the run (run_step), and rows of stages without one of the columns are
+// left out.
 func Column(dir string, names ...string) ([][]float64, error) {
-	t, err := rundir.ReadCSV(filepath.Join(dir, rundir.MetricsFile))
+	staged := stage.IsStaged(dir)
+	file := rundir.MetricsFile
+	if staged {
+		file = stage.ViewFile
+	}
+	t, err := rundir.ReadCSV(filepath.Join(dir, file))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s holds no %s; give a run directory (one that train writes)", dir, file)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if len(t.Rows) == 0 {
-		return nil, fmt.Errorf("%s has no rows; did the run evaluate anything?", t.Path)
+	var keep func(row []string) bool
+	if staged {
+		if names, keep, err = stagedColumns(t, names); err != nil {
+			return nil, err
+		}
 	}
-	return t.Floats(nil, names...)
+	cols, err := t.Floats(keep, names...)
+	if err != nil {
+		return nil, err
+	}
+	if len(cols[0]) == 0 {
+		return nil, fmt.Errorf("%s has no rows with %s; did the run evaluate anything?", t.Path, strings.Join(names, " and "))
+	}
+	return cols, nil
+}
+
+// stageCounters are the metrics columns that count from 0 again in every
+// stage of a run of stages, as each stage is a run of its own.
+var stageCounters = []string{"epoch", "examples", "wall_s", "func_evals", "grad_evals"}
+
+// stagedColumns maps names to the columns of a run of stages' view t
+// (step to run_step; a counter that restarts with every stage is refused)
+// and returns them with the filter of the rows that hold all of them.
+func stagedColumns(t *rundir.Table, names []string) ([]string, func(row []string) bool, error) {
+	names = slices.Clone(names)
+	idx := make([]int, len(names))
+	for i, n := range names {
+		if slices.Contains(stageCounters, n) {
+			return nil, nil, fmt.Errorf("%s is a run of stages, whose %s starts again in every stage; draw it against step, the step counted from the start of the run", filepath.Dir(t.Path), n)
+		}
+		if n == "step" {
+			names[i] = "run_step"
+		}
+		var err error
+		if idx[i], err = t.Column(names[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	keep := func(row []string) bool {
+		return !slices.ContainsFunc(idx, func(c int) bool { return row[c] == "" })
+	}
+	return names, keep, nil
 }
 
 // Fold reads metric y against x from the metrics of every run directory
@@ -165,20 +217,9 @@ func (b Band) Final() Spread {
 
 // Curve reads metric y of the run in dir against its step counted from the
 // start of the run: metrics.csv's step, or for a run of stages (package
-// stage) stages.csv's run_step over every stage.
+// stage) stages.csv's run_step over every stage (Column).
 func Curve(dir, y string) (steps, values []float64, err error) {
-	if !stage.IsStaged(dir) {
-		cols, err := Column(dir, "step", y)
-		if err != nil {
-			return nil, nil, err
-		}
-		return cols[0], cols[1], nil
-	}
-	t, err := rundir.ReadCSV(filepath.Join(dir, stage.ViewFile))
-	if err != nil {
-		return nil, nil, err
-	}
-	cols, err := t.Floats(nil, "run_step", y)
+	cols, err := Column(dir, "step", y)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -30,7 +29,9 @@ with the run's directory name. With --fold-seeds, runs whose configurations
 differ in their seed alone become one curve: the mean over the seeds, with a
 shaded band from their minimum to their maximum (they must then share their
 x values: fold against step, examples or, for one-gradient-per-step methods,
-grad_evals).`,
+grad_evals). A run of stages (a pretrain section or a stages list) is drawn
+whole from its stages.csv, against the step counted from the start of the
+run.`,
 		Example: `  go run ./cmd/train plot runs/mnist-bn runs/mnist-nobn --y test_acc
   go run ./cmd/train plot runs/compare-optim/* --y train_loss --x grad_evals --log-y --out loss.png
   go run ./cmd/train plot runs/repro-bn/*-seed* --y test_acc --fold-seeds`,
@@ -38,11 +39,6 @@ grad_evals).`,
 		RunE: func(cmd *cobra.Command, dirs []string) error {
 			if y == "" {
 				return fmt.Errorf("--y COLUMN is required: a column of metrics.csv (%s)", strings.Join(rundir.Columns, ", "))
-			}
-			for _, d := range dirs {
-				if _, err := os.Stat(filepath.Join(d, rundir.MetricsFile)); err != nil {
-					return fmt.Errorf("%s holds no %s; give run directories (those train writes)", d, rundir.MetricsFile)
-				}
 			}
 			groups, err := plotGroups(dirs, fold)
 			if err != nil {
