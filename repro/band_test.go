@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"deepopt/rundir"
+	"deepopt/stage"
 )
 
 // writeMetrics writes a metrics.csv of rows {step, test_acc} into a new run
@@ -72,5 +73,27 @@ func TestCommandLineQuotes(t *testing.T) {
 	want := `go run ./cmd/train repro-bn --seeds '1 2 3' --set 'probe.etas=[0.1, 1]' --out 'runs/it'\''s' ''`
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// TestWallSeconds takes a run's last wall_s, and for a run of stages, whose
+// stages each count their own from 0, the sum of every stage's last:
+// 1.5 + 2.25 s.
+func TestWallSeconds(t *testing.T) {
+	if s, err := wallSeconds(writeMetrics(t, []int{100, 200}, []float64{0.5, 0.9})); err != nil || s != 20 {
+		t.Errorf("a run to step 200 at 0.1 s per step: %v s, %v; want 20", s, err)
+	}
+	dir := t.TempDir()
+	files := map[string]string{
+		rundir.ConfigFile: "data: {dir: ../testdata/mnist}\nmodel: {hidden: [16, 8]}\npretrain: {steps_per_layer: 4}\n",
+		stage.ViewFile:    "stage,stage_name,run_step,step,wall_s\n1,layer1,2,2,0.5\n1,layer1,4,4,1.5\n2,layer2,6,2,1\n2,layer2,8,4,2.25\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s, err := wallSeconds(dir); err != nil || s != 3.75 {
+		t.Errorf("a run of two stages: %v s, %v; want 3.75", s, err)
 	}
 }

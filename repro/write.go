@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 
 	"deepopt/internal/atomicfile"
 	"deepopt/plots"
+	"deepopt/rundir"
+	"deepopt/stage"
 )
 
 // JoinInts joins integers, such as seeds, with sep.
@@ -56,17 +59,46 @@ func WriteFile(path string, text []byte) error {
 	})
 }
 
+// wallSeconds is the training wall time of the run in dir: the last wall_s
+// of its metrics, or for a run of stages (package stage), whose stages
+// each count their own from 0, the sum of every stage's last.
+func wallSeconds(dir string) (float64, error) {
+	if !stage.IsStaged(dir) {
+		cols, err := Column(dir, "wall_s")
+		if err != nil {
+			return 0, err
+		}
+		return cols[0][len(cols[0])-1], nil
+	}
+	t, err := rundir.ReadCSV(filepath.Join(dir, stage.ViewFile))
+	if err != nil {
+		return 0, err
+	}
+	cols, err := t.Floats(nil, "stage", "wall_s")
+	if err != nil {
+		return 0, err
+	}
+	stages, wall := cols[0], cols[1]
+	var total float64
+	for i := range stages {
+		if i+1 == len(stages) || stages[i+1] != stages[i] {
+			total += wall[i]
+		}
+	}
+	return total, nil
+}
+
 // G formats a number for a CSV file: at most 8 significant digits.
 func G(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
 
 // Provenance is the closing section of a report: the command that
 // reproduces it, the machine it ran on and the training wall time of its
-// runs (the last wall_s of each run's metrics, resumes included).
+// runs (wallSeconds, resumes included).
 func Provenance(command string, runDirs []string) string {
 	var total float64
 	for _, dir := range runDirs {
-		if cols, err := Column(dir, "wall_s"); err == nil {
-			total += cols[0][len(cols[0])-1]
+		if s, err := wallSeconds(dir); err == nil {
+			total += s
 		}
 	}
 	return fmt.Sprintf("## Reproducing this report\n\n```sh\n%s\n```\n\nMachine: %s, %d cores, %s/%s, %s. Training wall time of the %d runs: %.0f s in all (runs trained side by side overlap).\n",
